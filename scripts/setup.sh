@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine lacks for nnlab, then the npm dependencies
+# (which build the native addon). Safe to run again: apt and npm skip what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages:
+#   build-essential, python3, pkg-config   node-gyp's toolchain
+#   libopenblas-dev                        the BLAS the training engine links (native/)
+#   chromium, fonts-dejavu-core            headless browser that prints reports to PDF
+#   poppler-utils                          pdftotext/pdftoppm, used by the report tests
+#   dataset-fashion-mnist                  offline data for experiments/quickstart.yaml
+packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: system packages present"
+fi
+
+# npm dependencies; the root binding.gyp makes this build the addon (node-gyp rebuild).
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+echo "setup: done"

@@ -1,0 +1,56 @@
+// The `nnlab` command: parses the subcommand and hands over to src/cli/commands/<name>.ts.
+// This is the only module that calls process.exit; everything below it throws.
+import { ConfigError, ConfigErrors, DataError, EngineError, UsageError } from '../errors.ts';
+
+const USAGE = `usage: nnlab <command> [options]
+
+commands:
+  run FILE [--set k=v]… [--only VARIANT] [--jobs N] [--threads N] [--force] [--dry-run] [--no-report]
+                         validate, train every trial not already stored, render the report
+  validate FILE…         check experiment files against the schema and the rules across fields
+  resolve FILE           print the canonical resolved config
+  report FILE            regenerate reports/<experiment>/ from the run store, no training
+  diff A B | --git REV   what a config change really changes (configs, trials, results)
+  data fetch cifar10 [--from PATH|URL]   download or install a dataset into NNLAB_DATA
+
+Run 'nnlab <command> --help' for a command's options.`;
+
+const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  run: () => import('./commands/run.ts'),
+  validate: () => import('./commands/validate.ts'),
+  resolve: () => import('./commands/resolve.ts'),
+  report: () => import('./commands/report.ts'),
+  diff: () => import('./commands/diff.ts'),
+  data: () => import('./commands/data.ts'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    const pkg = await import('../../package.json', { with: { type: 'json' } });
+    console.log(pkg.default.version);
+    return 0;
+  }
+  const load = COMMANDS[command];
+  if (!load) throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  return (await load()).run(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof ConfigErrors || err instanceof ConfigError || err instanceof DataError || err instanceof EngineError) {
+    console.error(err.message);
+    process.exitCode = 1;
+  } else if (err instanceof UsageError) {
+    console.error(`nnlab: ${err.message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exitCode = 1;
+  }
+}
