@@ -1,0 +1,416 @@
+// Generated from schemas/experiment.schema.json by scripts/gen-types.js; do not edit.
+// Run `node scripts/gen-types.js` after changing the schema.
+
+/**
+ * One experiment: a dataset, a fully-connected network, its training and schedule, variants, hyperparameter searches and a final retraining. Run it with `nnlab run FILE`.
+ */
+export interface NnlabExperiment {
+  /**
+   * Editor hint only; ignored by nnlab.
+   */
+  $schema?: string;
+  /**
+   * Path (relative to this file) of an experiment file this one builds on. Maps merge deeply, lists replace, this file wins.
+   */
+  extends?: string;
+  /**
+   * Identifier of the experiment: names its folders runs/NAME/ and reports/NAME/. Lower-case letters, digits, '-' and '_'.
+   */
+  name: string;
+  /**
+   * Title shown at the top of the report. Default: the name.
+   */
+  title?: string;
+  /**
+   * What the experiment is about; shown under the report's title.
+   */
+  description?: string;
+  /**
+   * Seed of every random choice (initialization, shuffling, dropout, augmentation, search sampling). Default 1; 0 … 2^32−1.
+   */
+  seed?: number;
+  dataset?: Dataset;
+  /**
+   * standardize: subtract the training mean and divide by the training standard deviation, per dimension, computed on the training split only. scale: divide pixels by 255. Default standardize.
+   */
+  preprocess?: 'standardize' | 'scale';
+  model?: Model;
+  training?: Training;
+  schedule?: Schedule;
+  record?: Recording;
+  gradient_check?: GradientCheck;
+  /**
+   * Named variants of the base configuration, each trained as its own trial. An entry is either one variant (name + set) or a matrix whose axes multiply. No variants: the base configuration is trained once as variant "base".
+   */
+  variants?: VariantEntry[];
+  /**
+   * Ordered hyperparameter search stages (coarse to fine). Each samples one parameter and trains one trial per value; a later stage may take its range from the best trials of an earlier one.
+   */
+  searches?: Search[];
+  final?: Final;
+  report?: Report;
+}
+/**
+ * Where the data comes from and how it is split.
+ */
+export interface Dataset {
+  /**
+   * Dataset. cifar10 (binary or python layout under $NNLAB_DATA, fetched on first use), fashion_mnist (IDX files, Debian's dataset-fashion-mnist), mnist (IDX files under $NNLAB_DATA/mnist). Default cifar10.
+   */
+  source?: 'cifar10' | 'fashion_mnist' | 'mnist';
+  /**
+   * Folder holding the dataset's files; default: the standard place for the source (see `nnlab data where`).
+   */
+  root?: string;
+  /**
+   * Parts whose images form the training split, in order. cifar10: data_batch_1 … data_batch_5; fashion_mnist/mnist: train. Default [data_batch_1].
+   *
+   * @minItems 1
+   */
+  train?: [string, ...string[]];
+  /**
+   * Validation split: either other parts, or a holdout of the last N training images. Default {parts: [data_batch_2]}.
+   */
+  validation?: {
+    /**
+     * Parts used for validation.
+     *
+     * @minItems 1
+     */
+    parts?: [string, ...string[]];
+    /**
+     * Number of images taken from the end of the training split for validation (e.g. 5000). Must be smaller than the training split.
+     */
+    holdout?: number;
+  };
+  /**
+   * Parts of the test split. Default [test_batch].
+   *
+   * @minItems 1
+   */
+  test?: [string, ...string[]];
+  /**
+   * Use only the first N images of the training split (after the holdout is taken). Default: all.
+   */
+  subsample?: number;
+}
+/**
+ * The fully-connected network: sizes [D, hidden…, C].
+ */
+export interface Model {
+  /**
+   * Hidden layer widths; [] is the one-layer network s = Wx + b. Default [50].
+   */
+  hidden?: number[];
+  /**
+   * Batch normalization after each hidden linear layer, before the ReLU. Default false.
+   */
+  batch_norm?: boolean;
+  /**
+   * Momentum α of the exponential moving averages of the batch mean and variance used at test time: avg = α·avg + (1−α)·batch. Default 0.9; 0 < α < 1.
+   */
+  bn_alpha?: number;
+  /**
+   * Weight initialization: normal N(0, init_sigma²) for every layer; fan_in σ = 1/√d_in; he σ = √(2/d_in); xavier σ = √(2/(d_in+d_out)). Biases 0, γ 1, β 0. Default he.
+   */
+  init?: 'normal' | 'fan_in' | 'he' | 'xavier';
+  /**
+   * σ of init: normal. Default 0.01 (assignment 1); 0 < σ ≤ 10.
+   */
+  init_sigma?: number;
+  /**
+   * Inverted dropout: probability of dropping each hidden unit in training. Default 0; 0 ≤ p < 1.
+   */
+  dropout?: number;
+  /**
+   * cross_entropy of softmax outputs, or the multi-class SVM hinge loss (margin 1). Default cross_entropy.
+   */
+  loss?: 'cross_entropy' | 'svm';
+}
+/**
+ * Mini-batch gradient descent.
+ */
+export interface Training {
+  /**
+   * Images per update step. Default 100; at most the training split's size.
+   */
+  batch_size?: number;
+  /**
+   * L2 weight λ: cost = loss + λ·Σ‖W_l‖². Default 0.01; ≥ 0.
+   */
+  lambda?: number;
+  /**
+   * Momentum of the update. Default 0 (plain SGD); 0 ≤ μ < 1.
+   */
+  momentum?: number;
+  /**
+   * Arithmetic of training. Default float32. Gradient checks always use float64.
+   */
+  precision?: 'float32' | 'float64';
+  /**
+   * Length of training in cycles of the cyclic schedule (2·step_size steps each). Give one of cycles, epochs or steps.
+   */
+  cycles?: number;
+  /**
+   * Length of training in epochs (⌊n/batch_size⌋ steps each).
+   */
+  epochs?: number;
+  /**
+   * Length of training in update steps.
+   */
+  steps?: number;
+  /**
+   * Shuffle the training split at each epoch. Default true.
+   */
+  shuffle?: boolean;
+  /**
+   * Training-time input augmentation (32×32×3 images only).
+   */
+  augmentation?: {
+    /**
+     * σ of Gaussian noise added to each (pre-processed) input. Default 0.
+     */
+    noise?: number;
+    /**
+     * Random horizontal flip with probability 0.5. Default false.
+     */
+    flip?: boolean;
+    /**
+     * Random translation by up to this many pixels in x and y. Default 0; 0 … 8.
+     */
+    translate?: number;
+  };
+}
+/**
+ * Learning-rate schedule η_t.
+ */
+export interface Schedule {
+  /**
+   * constant η; step: η·factor^⌊epoch/every⌋; cyclic (Smith 2015): η between eta_min and eta_max over 2·step_size steps; lr_range: the LR range test, η rising from eta_min to eta_max over the whole run. Default cyclic.
+   */
+  kind?: 'constant' | 'step' | 'cyclic' | 'lr_range';
+  /**
+   * η of constant and step schedules. Default 0.01.
+   */
+  eta?: number;
+  /**
+   * step: η is multiplied by this every `every` epochs. Default 0.1.
+   */
+  factor?: number;
+  /**
+   * step: epochs between decays. Default 10.
+   */
+  every?: number;
+  /**
+   * Lowest η of cyclic and lr_range. Default 1e-5.
+   */
+  eta_min?: number;
+  /**
+   * Highest η of cyclic and lr_range; must exceed eta_min. Default 0.1.
+   */
+  eta_max?: number;
+  /**
+   * cyclic: n_s, update steps per half cycle. Give this or step_size_epochs.
+   */
+  step_size?: number;
+  /**
+   * cyclic: n_s as k·⌊n/batch_size⌋, k epochs per half cycle (assignment 2 uses 2, assignment 3 uses 5). Used when step_size is absent. Default 2.
+   */
+  step_size_epochs?: number;
+  /**
+   * cyclic: triangular (constant amplitude), triangular2 (amplitude halves each cycle), exp_range (amplitude × gamma^t). Default triangular.
+   */
+  policy?: 'triangular' | 'triangular2' | 'exp_range';
+  /**
+   * exp_range: amplitude decay per step. Default 0.99994.
+   */
+  gamma?: number;
+  /**
+   * lr_range: how η rises. Default linear.
+   */
+  curve?: 'linear' | 'exponential';
+}
+/**
+ * Which learning curves are recorded (in native code, no per-batch call into JS).
+ */
+export interface Recording {
+  /**
+   * Points recorded per cycle (cyclic schedule). Default 10.
+   */
+  per_cycle?: number;
+  /**
+   * Points recorded per epoch (other schedules). Default 1; lr_range defaults to 1 point per 10 steps.
+   */
+  per_epoch?: number;
+  /**
+   * Training images evaluated at each point (the first N; 0 = all). Validation is always evaluated whole. Default 10000.
+   */
+  subset?: number;
+}
+/**
+ * Analytic against centred-difference numerical gradients, in float64, for the listed networks. Absent: no check.
+ */
+export interface GradientCheck {
+  /**
+   * Networks to check, each {hidden: [...], batch_norm: bool}.
+   *
+   * @minItems 1
+   */
+  networks: [
+    {
+      /**
+       * Hidden widths.
+       */
+      hidden: number[];
+      /**
+       * With batch normalization. Default false.
+       */
+      batch_norm?: boolean;
+    },
+    ...{
+      /**
+       * Hidden widths.
+       */
+      hidden: number[];
+      /**
+       * With batch normalization. Default false.
+       */
+      batch_norm?: boolean;
+    }[]
+  ];
+  /**
+   * Training images used. Default 5.
+   */
+  samples?: number;
+  /**
+   * First input dimensions used. Default 20.
+   */
+  dims?: number;
+  /**
+   * λ used in the check. Default 0.01.
+   */
+  lambda?: number;
+  /**
+   * Step of the centred difference. Default 1e-5.
+   */
+  h?: number;
+}
+/**
+ * One named variant ({name, set}) or a matrix ({matrix: {axis: {value-name: overrides}}}) whose axes multiply into variants named value-name-value-name.
+ */
+export interface VariantEntry {
+  /**
+   * Name of the variant, unique in the experiment.
+   */
+  name?: string;
+  /**
+   * Shown in the report.
+   */
+  description?: string;
+  /**
+   * Variants of one group are drawn in one comparison chart (e.g. "architecture", "initialization"). Default "variants".
+   */
+  group?: string;
+  set?: PathOverrides;
+  /**
+   * Axes of a product of variants: {axis: {value-name: overrides}}.
+   */
+  matrix?: {
+    [k: string]: {
+      [k: string]: PathOverrides;
+    };
+  };
+}
+/**
+ * Overrides as dotted paths into the experiment, e.g. {"model.hidden": [50, 50], "training.lambda": 0.005}. Values are validated like the base configuration.
+ */
+export interface PathOverrides {
+  [k: string]: unknown;
+}
+/**
+ * One search stage.
+ */
+export interface Search {
+  /**
+   * Name of the stage, e.g. coarse, fine.
+   */
+  name: string;
+  /**
+   * Variant whose configuration the stage starts from. Default: the first variant.
+   */
+  variant?: string;
+  /**
+   * random: `trials` values drawn from the distribution; grid: `trials` evenly spaced values over the range (log-spaced for log_uniform), or the listed values. Default random.
+   */
+  kind?: 'random' | 'grid';
+  /**
+   * Dotted path of the parameter searched, e.g. training.lambda.
+   */
+  param: string;
+  /**
+   * How values are drawn. log_uniform: 10^u with u uniform over log10 of the range (bounds must be positive). Default log_uniform.
+   */
+  distribution?: 'uniform' | 'log_uniform' | 'choice';
+  /**
+   * [low, high] of uniform and log_uniform. Give range, values or from.
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  range?: [number, number];
+  /**
+   * Values of choice and of an explicit grid.
+   *
+   * @minItems 1
+   */
+  values?: [unknown, ...unknown[]];
+  /**
+   * Take the range from the best trials of an earlier stage: [min, max] of their values, widened by `widen` (a factor on each side; in log space for log_uniform).
+   */
+  from?: {
+    /**
+     * Name of an earlier stage.
+     */
+    stage: string;
+    /**
+     * How many of its best trials (by validation accuracy). Default 3.
+     */
+    best?: number;
+    /**
+     * Factor widening the range on each side. Default 1.5.
+     */
+    widen?: number;
+  };
+  /**
+   * Number of values tried. Default 8.
+   */
+  trials?: number;
+  set?: PathOverrides;
+}
+/**
+ * Retrain the best configuration of a search stage (e.g. on more data, for more cycles) and test it.
+ */
+export interface Final {
+  /**
+   * Search stage whose best trial is retrained. Default: the last stage.
+   */
+  from?: string;
+  set?: PathOverrides;
+}
+/**
+ * What the report shows.
+ */
+export interface Report {
+  /**
+   * Layout of the report. Default generic.
+   */
+  kind?: 'assignment1' | 'assignment2' | 'assignment3' | 'generic';
+  /**
+   * Draw the first layer's weights as one 32×32 image per class (one-layer networks). Default false.
+   */
+  weights?: boolean;
+  /**
+   * Also print report.pdf with headless Chromium. Default true.
+   */
+  pdf?: boolean;
+}
