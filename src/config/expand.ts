@@ -65,8 +65,8 @@ export interface Plan {
 export interface PlanContext {
   engineVersion: string;
   dataFingerprint: string;
-  /** Best finished trials of a stage by validation accuracy, best first; null while unfinished. */
-  bestOf?: (stage: string) => { value: unknown; config: TrialConfig; validationAccuracy: number }[] | null;
+  /** Best finished trials among a stage's trials by validation accuracy, best first; null while the stage is unfinished. */
+  bestOf?: (stageTrials: TrainTrial[]) => { value: unknown; config: TrialConfig; validationAccuracy: number }[] | null;
 }
 
 export function trialHash(kind: string, config: unknown, ctx: PlanContext): string {
@@ -132,6 +132,10 @@ function widenRange(values: number[], widen: number, log: boolean): [number, num
   return [round4(mid - half), round4(mid + half)];
 }
 
+function stageTrials(trials: Trial[], stage: string): TrainTrial[] {
+  return trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage);
+}
+
 export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
   const trials: Trial[] = [];
   const pending: Plan['pending'] = [];
@@ -165,7 +169,7 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
     const stage: StagePlan = { name: s.name, param: s.param, variant, kind: s.kind, distribution: s.distribution, range: s.range as [number, number] | undefined, values: s.values, pending: false, trials: s.trials };
     const log = s.distribution === 'log_uniform';
     if (s.from) {
-      const best = ctx.bestOf?.(s.from.stage) ?? null;
+      const best = ctx.bestOf?.(stageTrials(trials, s.from.stage)) ?? null;
       if (!best || !best.length) {
         stage.pending = true;
         stage.from = { stage: s.from.stage, best: s.from.best!, widen: s.from.widen!, bestValues: [] };
@@ -202,7 +206,7 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
 
   if (exp.final) {
     const from = exp.final.from ?? exp.searches.at(-1)!.name;
-    const best = ctx.bestOf?.(from) ?? null;
+    const best = ctx.bestOf?.(stageTrials(trials, from)) ?? null;
     if (!best || !best.length) pending.push({ id: 'final', reason: `retrains the best trial of stage "${from}"` });
     else {
       const stage = exp.searches.find((s) => s.name === from)!;

@@ -117,7 +117,7 @@ export function parseYaml(text: string, file: string, sources: SourceMap, prefix
 }
 
 /** Keys that exclude each other: giving one in an override drops the others from the base. */
-const EXCLUSIVE = [['cycles', 'epochs', 'steps'], ['parts', 'holdout'], ['step_size', 'step_size_epochs']];
+const EXCLUSIVE = [['cycles', 'epochs', 'steps'], ['parts', 'holdout'], ['step_size', 'step_size_epochs'], ['per_cycle', 'per_epoch']];
 
 /** Deep merge: maps merge key by key, everything else (lists included) is replaced by `over`. */
 export function deepMerge(base: unknown, over: unknown): unknown {

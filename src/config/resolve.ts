@@ -81,7 +81,7 @@ export interface ResolvedExperiment {
   value: Required<Pick<NnlabExperiment, 'name' | 'seed'>> & NnlabExperiment;
   base: TrialConfig;
   variants: Variant[];
-  searches: Required<Pick<Search, 'name' | 'param' | 'kind' | 'distribution' | 'trials'>>[] & Search[];
+  searches: (Search & Required<Pick<Search, 'name' | 'param' | 'kind' | 'distribution' | 'trials'>>)[];
   final?: Final;
   gradientCheck?: NonNullable<NnlabExperiment['gradient_check']>;
   report: { kind: 'assignment1' | 'assignment2' | 'assignment3' | 'generic'; weights: boolean; pdf: boolean };
@@ -384,7 +384,7 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
     name: exp.name,
     title: exp.title ?? exp.name,
     description: exp.description,
-    value: filled as ResolvedExperiment['value'],
+    value: filled as unknown as ResolvedExperiment['value'],
     base,
     variants,
     searches,

@@ -10,7 +10,8 @@ type JsonSchema = Record<string, unknown>;
 export const schema: JsonSchema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
 
 // ajv's CommonJS default export seen from ESM.
-const Ajv2020 = (Ajv2020Module as unknown as { default: typeof Ajv2020Module }).default ?? Ajv2020Module;
+type AjvClass = typeof Ajv2020Module.default;
+const Ajv2020: AjvClass = (Ajv2020Module as unknown as { default: AjvClass }).default;
 
 /** Validator reporting every error, without changing its input. */
 export const checkExperiment = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);

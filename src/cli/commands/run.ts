@@ -1,0 +1,94 @@
+// `nnlab run FILE`: validate, train every trial not already stored, then render the report.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../errors.ts';
+import { runExperiment } from '../../runner/run.ts';
+
+const HELP = `usage: nnlab run FILE [options]
+
+Validates FILE, trains every trial that is not already in the run store (runs/<experiment>/),
+and renders reports/<experiment>/report.md and report.pdf.
+
+options:
+  --set PATH=VALUE   override a setting (VALUE is YAML), e.g. --set training.lambda=0.005; repeatable
+  --only NAME        run only the variant, search stage, 'final' or 'gradient-check' named; repeatable
+  --jobs N           trials run at once (default: the number of cores)
+  --threads N        BLAS threads in all, divided among the jobs (default: the number of cores)
+  --force            retrain trials even when stored
+  --dry-run          print the plan (every trial, its differences from the base, its hash) and stop
+  --no-report        do not render the report at the end
+  --no-fetch         do not download missing data`;
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`run: --${name} must be a positive integer; got "${v}"`);
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        set: { type: 'string', multiple: true },
+        only: { type: 'string', multiple: true },
+        jobs: { type: 'string' },
+        threads: { type: 'string' },
+        force: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        'no-report': { type: 'boolean' },
+        'no-fetch': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`run: ${(err as Error).message}\n\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`run: give one experiment file, e.g. nnlab run experiments/assignment3-bn.yaml\n\n${HELP}`);
+  const file = positionals[0];
+  const controller = new AbortController();
+  let interrupted = false;
+  const stop = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error('\nnnlab: stopping the trials in flight (finished trials are kept; run again to resume)…');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const summary = await runExperiment(file, {
+      set: values.set,
+      only: values.only,
+      jobs: positiveInt('jobs', values.jobs),
+      threads: positiveInt('threads', values.threads),
+      force: values.force,
+      dryRun: values['dry-run'],
+      fetch: !values['no-fetch'],
+      signal: controller.signal,
+    });
+    if (values['dry-run']) return 0;
+    if (!values['no-report'] && !interrupted) {
+      const { writeReport } = await import('../../report/index.ts');
+      const out = await writeReport(file, { set: values.set, log: (l: string) => console.log(l) });
+      console.log(`report: ${out.markdown}${out.pdf ? ` and ${out.pdf}` : ''}`);
+    }
+    return summary.outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') {
+      console.error('nnlab: interrupted; run the same command again to resume.');
+      return 130;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

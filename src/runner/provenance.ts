@@ -1,0 +1,26 @@
+// Where results came from: code version, machine, data identity. Recorded with every trial so a
+// report can say how its numbers were made without asking the clock or the machine again.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, release, type } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Machine } from './store.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `0.1.0+<git commit>` (with `-dirty` for uncommitted changes), or the package version alone. */
+export function codeVersion(): string {
+  const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string };
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'native', 'binding.gyp', 'schemas'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return `${pkg.version}+${commit}${dirty ? '-dirty' : ''}`;
+  } catch {
+    return pkg.version;
+  }
+}
+
+export function machine(): Machine {
+  const c = cpus();
+  return { cpu: c[0]?.model.trim() ?? 'unknown', cores: c.length, os: `${type()} ${release()}`, node: process.version };
+}

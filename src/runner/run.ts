@@ -1,0 +1,305 @@
+// `nnlab run`: resolves an experiment, plans its trials, reuses the ones already stored, runs the
+// rest through an Executor with a progress display, and waits for earlier search stages before
+// planning the stages that derive from them. Rendering the report is src/report's job.
+import { availableParallelism } from 'node:os';
+import { rmSync } from 'node:fs';
+import { Listr, type ListrTaskWrapper } from 'listr2';
+import { planTrials, trainingLength, type Plan, type Trial, type PlanContext } from '../config/expand.ts';
+import { resolveExperiment, type ResolvedExperiment, type TrialConfig } from '../config/resolve.ts';
+import { canonicalJson, sha256 } from '../config/canonical.ts';
+import { LocalProcessExecutor, TrialFailure, type Executor } from './executor.ts';
+import { RunStore, runsDir, type Provenance, type TrainResult } from './store.ts';
+import { codeVersion, machine } from './provenance.ts';
+import { dataIdentity } from './data-identity.ts';
+
+export interface RunOptions {
+  set?: string[];
+  only?: string[];
+  jobs?: number;
+  threads?: number;
+  force?: boolean;
+  dryRun?: boolean;
+  /** Fetch missing CIFAR-10 (default true). */
+  fetch?: boolean;
+  executor?: Executor;
+  signal?: AbortSignal;
+  /** Print with listr2's plain renderer even on a terminal (tests). */
+  plain?: boolean;
+  log?: (line: string) => void;
+}
+
+export type TrialOutcome = { trial: Trial; status: 'cached' | 'trained' | 'failed' | 'diverged'; message?: string; logFile?: string };
+
+export interface RunSummary {
+  experiment: ResolvedExperiment;
+  plan: Plan;
+  outcomes: TrialOutcome[];
+  store: RunStore;
+}
+
+/** The plan written beside the trials: what the last run planned, for reports and diffs. */
+export interface StoredPlan {
+  experiment: string;
+  configHash: string;
+  engineVersion: string;
+  dataFingerprint: string;
+  data: string;
+  stages: Plan['stages'];
+  trials: { id: string; hash: string }[];
+  pending: Plan['pending'];
+}
+
+/** Best finished trials of a stage, by validation accuracy (ties: earlier trial first). */
+export function bestOfStage(store: RunStore, settled: (t: Trial) => boolean): NonNullable<PlanContext['bestOf']> {
+  return (trials) => {
+    if (!trials.length || !trials.every(settled)) return null;
+    const rows: { value: unknown; config: TrialConfig; validationAccuracy: number; index: number }[] = [];
+    for (const t of trials) {
+      const r = store.get(t.hash)?.result;
+      if (!r || r.kind !== 'train' || r.status !== 'ok' || !r.final.validation) continue;
+      rows.push({ value: t.value, config: t.config, validationAccuracy: r.final.validation.accuracy, index: t.index ?? 0 });
+    }
+    rows.sort((a, b) => b.validationAccuracy - a.validationAccuracy || a.index - b.index);
+    return rows;
+  };
+}
+
+function humanTime(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.round(s)}s`;
+  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+function selected(trial: Trial, only: string[] | undefined): boolean {
+  if (!only?.length) return true;
+  if (trial.kind === 'gradient_check') return only.includes('gradient-check');
+  return only.includes(trial.variant) || (trial.stage !== undefined && only.includes(trial.stage)) || (trial.role === 'final' && only.includes('final'));
+}
+
+function section(trial: Trial): string {
+  if (trial.kind === 'gradient_check') return 'Gradient checks';
+  if (trial.role === 'search') return `Search "${trial.stage}" (${trial.param})`;
+  if (trial.role === 'final') return 'Final';
+  return `Variants: ${trial.group}`;
+}
+
+function trialTitle(trial: Trial): string {
+  if (trial.kind === 'train' && trial.role === 'search') return `${trial.id}  ${trial.param} = ${trial.value}`;
+  return trial.id;
+}
+
+/** A counting semaphore: at most `n` trials run at once across all sections. */
+function semaphore(n: number) {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire() {
+      if (free > 0) {
+        free--;
+        return;
+      }
+      await new Promise<void>((r) => waiting.push(r));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
+
+export async function runExperiment(file: string, opts: RunOptions = {}): Promise<RunSummary> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const exp = resolveExperiment(file, { set: opts.set });
+  const store = new RunStore(runsDir(file), exp.name);
+  const { engineVersion } = await import('../engine/index.ts').then((m) => ({ engineVersion: m.ENGINE_VERSION }));
+  const identity = await dataIdentity(exp, { fetch: (opts.fetch ?? true) && !opts.dryRun, log, allowMissing: opts.dryRun });
+  const ctxBase = { engineVersion, dataFingerprint: identity.fingerprint };
+  const failed = new Set<string>();
+  const settled = (t: Trial) => store.has(t.hash) || failed.has(t.hash);
+  const ctx: PlanContext = { ...ctxBase, bestOf: bestOfStage(store, settled) };
+  let plan = planTrials(exp, ctx);
+
+  if (opts.dryRun) {
+    printPlan(exp, plan, store, log, identity.fingerprint === 'unavailable');
+    return { experiment: exp, plan, outcomes: [], store };
+  }
+
+  const swept = store.sweep();
+  if (swept.length) log(`removed ${swept.length} unfinished trial folder${swept.length === 1 ? '' : 's'} left by an interrupted run`);
+  const cores = availableParallelism();
+  const threads = opts.threads ?? cores;
+  const executor = opts.executor ?? new LocalProcessExecutor(Math.max(1, opts.jobs ?? cores), Math.max(1, Math.floor(threads / Math.max(1, opts.jobs ?? cores))));
+  const provenance: Provenance = {
+    engineVersion,
+    codeVersion: codeVersion(),
+    dataFingerprint: identity.fingerprint,
+    data: identity.description,
+    machine: machine(),
+    threads: executor.threadsPerTrial,
+  };
+  const signal = opts.signal ?? new AbortController().signal;
+  const slots = semaphore(executor.slots);
+  const outcomes = new Map<string, TrialOutcome>();
+  const interactive = !opts.plain && process.stdout.isTTY;
+
+  const runTrial = async (trial: Trial, task: ListrTaskWrapper<unknown, never, never>) => {
+    if (store.has(trial.hash) && !opts.force) {
+      const r = store.get(trial.hash)!.result;
+      const acc = r.kind === 'train' && r.final.validation ? `, val acc ${(r.final.validation.accuracy * 100).toFixed(2)}%` : '';
+      task.title = `${trialTitle(trial)}: cached (${trial.hash}${acc})`;
+      outcomes.set(trial.hash, { trial, status: 'cached' });
+      return;
+    }
+    task.title = `${trialTitle(trial)}: waiting`;
+    await slots.acquire();
+    const tmp = store.begin(trial.hash);
+    const t0 = performance.now();
+    let lastShown = -1;
+    try {
+      if (signal.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+      task.title = `${trialTitle(trial)}: running`;
+      await executor.run(
+        { trial, tmpDir: tmp, provenance },
+        (p) => {
+          const frac = p.step / p.totalSteps;
+          const bucket = Math.floor(frac * 4);
+          if (!interactive && bucket === lastShown) return;
+          lastShown = bucket;
+          const elapsed = (performance.now() - t0) / 1000;
+          const left = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
+          const acc = p.validationAccuracy !== undefined ? ` · val acc ${(p.validationAccuracy * 100).toFixed(1)}%` : '';
+          task.output = `step ${p.step}/${p.totalSteps} · ${humanTime(left)} left${acc}`;
+        },
+        signal,
+      );
+      store.commit(tmp, trial.hash);
+      const r = store.get(trial.hash)!.result;
+      const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+      if (r.kind === 'train' && r.status === 'diverged') {
+        outcomes.set(trial.hash, { trial, status: 'diverged', message: r.message });
+        task.title = `${trialTitle(trial)}: ${r.message}`;
+      } else {
+        outcomes.set(trial.hash, { trial, status: 'trained' });
+        const acc = r.kind === 'train' && r.final.validation ? `, val acc ${(r.final.validation.accuracy * 100).toFixed(2)}%` : '';
+        task.title = `${trialTitle(trial)}: done in ${seconds}s${acc}`;
+      }
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      if ((err as Error).name === 'AbortError') throw err;
+      const failure = err as TrialFailure;
+      failed.add(trial.hash);
+      const logFile = store.recordFailure(trial, failure.message, failure.log ?? '');
+      outcomes.set(trial.hash, { trial, status: 'failed', message: failure.message, logFile });
+      task.title = `${trialTitle(trial)}: FAILED: ${failure.message} (log: ${logFile})`;
+    } finally {
+      slots.release();
+    }
+  };
+
+  // Waves: run everything that can be planned now; then plan again, since a finished stage lets the
+  // stages derived from it (and the final) be planned.
+  const started = new Set<string>();
+  for (;;) {
+    const todo = plan.trials.filter((t) => !started.has(t.hash) && selected(t, opts.only));
+    if (!todo.length) break;
+    todo.forEach((t) => started.add(t.hash));
+    const sections = new Map<string, Trial[]>();
+    for (const t of todo) sections.set(section(t), [...(sections.get(section(t)) ?? []), t]);
+    const list = new Listr(
+      [...sections].map(([title, trials]) => ({
+        title,
+        task: (_: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
+          task.newListr(
+            trials.map((trial) => ({ title: trialTitle(trial), task: (_c: unknown, t: ListrTaskWrapper<unknown, never, never>) => runTrial(trial, t) })),
+            { concurrent: true, exitOnError: false },
+          ),
+      })),
+      {
+        concurrent: true,
+        exitOnError: false,
+        renderer: interactive ? 'default' : 'simple',
+        fallbackRenderer: 'simple',
+        rendererOptions: { collapseSubtasks: false },
+      } as never,
+    );
+    await list.run();
+    if (signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+    plan = planTrials(exp, ctx);
+  }
+
+  store.writePlan({
+    experiment: exp.name,
+    configHash: sha256(canonicalJson(exp.value)).slice(0, 16),
+    engineVersion,
+    dataFingerprint: identity.fingerprint,
+    data: identity.description,
+    stages: plan.stages,
+    trials: plan.trials.map((t) => ({ id: t.id, hash: t.hash })),
+    pending: plan.pending,
+  } satisfies StoredPlan);
+
+  const list = [...outcomes.values()];
+  printStageTables(exp, plan, store, log);
+  const count = (s: TrialOutcome['status']) => list.filter((o) => o.status === s).length;
+  log(`${list.length} trials: ${count('trained')} trained, ${count('cached')} cached, ${count('failed')} failed, ${count('diverged')} diverged`);
+  for (const o of list.filter((o) => o.status === 'failed')) log(`  FAILED ${o.trial.id}: ${o.message}\n    log: ${o.logFile}`);
+  return { experiment: exp, plan, outcomes: list, store };
+}
+
+function pct(x: number | undefined): string {
+  return x === undefined ? '–' : `${(x * 100).toFixed(2)}%`;
+}
+
+/** Ranked table of each search stage, and the final trial's accuracies. */
+export function printStageTables(exp: ResolvedExperiment, plan: Plan, store: RunStore, log: (l: string) => void): void {
+  for (const stage of plan.stages) {
+    const rows = plan.trials
+      .filter((t) => t.kind === 'train' && t.role === 'search' && t.stage === stage.name)
+      .map((t) => ({ t, r: store.get(t.hash)?.result as TrainResult | undefined }))
+      .filter((x) => x.r?.kind === 'train')
+      .sort((a, b) => (b.r!.final.validation?.accuracy ?? -1) - (a.r!.final.validation?.accuracy ?? -1));
+    if (!rows.length) continue;
+    const range = stage.range ? ` over [${stage.range[0]}, ${stage.range[1]}]${stage.from ? ` (from the best ${stage.from.best} of "${stage.from.stage}", widened ×${stage.from.widen})` : ''}` : '';
+    log(`\nSearch "${stage.name}": ${stage.param}${range}`);
+    log(`  rank  ${stage.param.padEnd(16)}  val acc   test acc  trial`);
+    rows.forEach(({ t, r }, i) => {
+      const value = t.kind === 'train' ? String(t.value) : '';
+      log(`  ${String(i + 1).padStart(4)}  ${value.padEnd(16)}  ${pct(r!.final.validation?.accuracy).padStart(7)}  ${pct(r!.final.test?.accuracy).padStart(8)}  ${t.hash}${r!.status === 'diverged' ? ' (diverged)' : ''}`);
+    });
+  }
+  const final = plan.trials.find((t) => t.kind === 'train' && t.role === 'final');
+  const r = final && (store.get(final.hash)?.result as TrainResult | undefined);
+  if (final && final.kind === 'train' && r) {
+    log(`\nFinal: ${final.param} = ${final.value}, trained ${trainingLength(final.config).totalSteps} steps: validation ${pct(r.final.validation?.accuracy)}, test ${pct(r.final.test?.accuracy)}`);
+  }
+  void exp;
+}
+
+function printPlan(exp: ResolvedExperiment, plan: Plan, store: RunStore, log: (l: string) => void, noData: boolean): void {
+  log(`${exp.file}: ${plan.trials.length} trials planned${plan.pending.length ? `, ${plan.pending.length} planned once earlier stages finish` : ''}`);
+  if (noData) log('(data not installed: hashes computed without a data fingerprint, they will differ once it is)');
+  const base = exp.base as unknown as Record<string, unknown>;
+  for (const t of plan.trials) {
+    const status = store.has(t.hash) ? 'cached' : 'to train';
+    const diffs = t.kind === 'train' ? differences(base, t.config as unknown as Record<string, unknown>) : [`network ${JSON.stringify(t.config.network)}`];
+    const len = t.kind === 'train' ? ` (${trainingLength(t.config).totalSteps} steps)` : '';
+    log(`  ${t.hash}  ${t.id}${len}  [${status}]${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`);
+  }
+  for (const p of plan.pending) log(`  (later)           ${p.id}: ${p.reason}`);
+}
+
+/** Dotted paths where `b` differs from `a`, as `path: old → new`. */
+export function differences(a: Record<string, unknown>, b: Record<string, unknown>, prefix = ''): string[] {
+  const out: string[] = [];
+  const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort();
+  for (const k of keys) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    const x = a?.[k];
+    const y = b?.[k];
+    const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (isObj(x) && isObj(y)) out.push(...differences(x as Record<string, unknown>, y as Record<string, unknown>, p));
+    else if (canonicalJson(x ?? null) !== canonicalJson(y ?? null)) out.push(`${p}: ${JSON.stringify(x)} → ${JSON.stringify(y)}`);
+  }
+  return out;
+}
