@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as engine from '../engine/index.ts';
-import { trainingLength } from '../config/expand.ts';
+import { dataShape, trainingLength } from '../config/expand.ts';
 import { prepareData, prepareGradientCheckData, trainOptions } from './prepare.ts';
 import type { Job, WorkerMessage } from './executor.ts';
 import type { GradientCheckResult, TrainResult } from './store.ts';
@@ -20,7 +20,7 @@ async function runJob(job: Job, signal: AbortSignal): Promise<void> {
     const data = await prepareGradientCheckData(trial.config);
     const c = trial.config;
     const rows = await engine.gradientCheck(
-      { network: { sizes: [c.dims, ...c.network.hidden, 10], batchNorm: c.network.batch_norm, init: { kind: 'he' }, loss: c.loss }, lambda: c.lambda, seed: c.seed, h: c.h },
+      { network: { sizes: [c.dims, ...c.network.hidden, dataShape(c).classes], batchNorm: c.network.batch_norm, init: { kind: 'he' }, loss: c.loss }, lambda: c.lambda, seed: c.seed, h: c.h },
       data,
     );
     const result: GradientCheckResult = {
