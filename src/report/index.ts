@@ -1,0 +1,122 @@
+// `writeReport`: from the run store to reports/<experiment>/ — report.md, assets/ (one SVG per chart
+// with its Vega spec beside it, weight images as PNG) and report.pdf. Everything is written into a
+// temporary folder first and renamed into place, so a failure leaves the previous report intact.
+// Same stored results → byte-identical Markdown, SVG and PNG (no clock, no random ids, sorted output).
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gather, NoRunsError } from './gather.ts';
+import { buildModel } from './model.ts';
+import { renderChart } from './charts.ts';
+import { renderHtml, renderMarkdown } from './render.ts';
+import { weightImages } from './weights.ts';
+import { ChromiumMissing, printPdf } from './pdf.ts';
+import { md } from './format.ts';
+
+export { NoRunsError };
+
+/** The engine's model reader (src/engine/index.ts), loaded only when weights are drawn. */
+export type ReadModel = (bytes: Uint8Array) => { sizes: number[]; batchNorm: boolean; precision: unknown; tensors: Record<string, Float32Array | Float64Array> };
+
+export interface ReportOptions {
+  set?: string[];
+  /** Run store root (default: runsDir(file), i.e. $NNLAB_RUNS or runs/ beside experiments/). */
+  runsDir?: string;
+  /** Reports root (default: reports/ beside experiments/); the report goes to <outDir>/<experiment>/. */
+  outDir?: string;
+  /** Print report.pdf (default: the experiment's report.pdf, true unless set false). */
+  pdf?: boolean;
+  log?: (line: string) => void;
+  /** Reads model.bin; default: the engine's readModel (tests pass their own). */
+  readModel?: ReadModel;
+}
+
+export interface ReportOutput {
+  markdown: string;
+  pdf: string | null;
+  /** Ids of planned trials (and stages still to be planned) that are not run yet. */
+  missing: string[];
+}
+
+async function engineReadModel(): Promise<ReadModel | null> {
+  try {
+    const engine = (await import('../engine/index.ts')) as { readModel?: ReadModel };
+    return typeof engine.readModel === 'function' ? engine.readModel : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeReport(file: string, opts: ReportOptions = {}): Promise<ReportOutput> {
+  const log = opts.log ?? (() => {});
+  const g = gather(file, { set: opts.set, runsDir: opts.runsDir });
+  const { exp } = g;
+  const model = buildModel(g);
+
+  const root = resolve(opts.outDir ?? resolve(file, '..', '..', 'reports'));
+  const dest = join(root, exp.name);
+  const tmp = join(root, `.${exp.name}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, 'assets'), { recursive: true });
+  const assets = new Map<string, string | Uint8Array>();
+  try {
+    for (const chart of model.charts) {
+      const { vega, svg } = await renderChart(chart.spec, chart.name);
+      writeFileSync(join(tmp, 'assets', `${chart.name}.svg`), svg);
+      writeFileSync(join(tmp, 'assets', `${chart.name}.vg.json`), JSON.stringify(vega, null, 2) + '\n');
+      assets.set(`assets/${chart.name}.svg`, svg);
+    }
+
+    if (model.weights.length) {
+      const readModel = opts.readModel ?? (await engineReadModel());
+      for (const w of model.weights) {
+        const bytes = g.stored.get(w.hash)?.model() ?? null;
+        let note = '';
+        if (!readModel) note = 'Learnt weights not drawn: the engine (src/engine, npm run build) is not built, so model.bin cannot be read.';
+        else if (!bytes) note = 'Learnt weights not drawn: the run store holds no model.bin for this trial.';
+        else {
+          const m = readModel(bytes);
+          const images = m.tensors.W1 ? weightImages(m.tensors.W1, w.classes, w.d) : null;
+          if (!images) note = `Learnt weights not drawn: W1 is not ${w.classes} × ${w.d}.`;
+          else
+            images.forEach((im, i) => {
+              writeFileSync(join(tmp, w.files[i]), im.png);
+              assets.set(w.files[i], im.png);
+            });
+        }
+        if (note) w.view.note = md(note);
+      }
+    }
+
+    const markdown = renderMarkdown(model);
+    writeFileSync(join(tmp, 'report.md'), markdown);
+
+    let pdf: string | null = null;
+    if ((opts.pdf ?? true) && exp.report.pdf !== false) {
+      try {
+        await printPdf(renderHtml(markdown, exp.title, assets), join(tmp, 'report.pdf'), exp.title);
+        pdf = join(dest, 'report.pdf');
+      } catch (err) {
+        if (!(err instanceof ChromiumMissing)) throw err;
+        log(`warning: ${err.message}; report.md is written`);
+      }
+    }
+
+    // Swap the finished folder into place; keep an older report.pdf only if this run printed none.
+    mkdirSync(root, { recursive: true });
+    const old = `${dest}.old-${process.pid}`;
+    if (existsSync(dest)) renameSync(dest, old);
+    renameSync(tmp, dest);
+    rmSync(old, { recursive: true, force: true });
+
+    const missing = [...g.missing.map((t) => t.id), ...g.plan.pending.map((p) => p.id)];
+    return { markdown: join(dest, 'report.md'), pdf, missing };
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The Markdown of a report, read back (for tests and tools). */
+export function readReport(dir: string): string {
+  return readFileSync(join(dir, 'report.md'), 'utf8');
+}

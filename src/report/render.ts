@@ -1,0 +1,55 @@
+// Renders the report model with nunjucks: Markdown from templates/kinds/<kind>.md.njk (which extends
+// templates/report.md.njk and includes one partial per section), and the printable HTML from that
+// Markdown (marked), with charts inlined as SVG and weight images as data URLs.
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import { Marked } from 'marked';
+import type { ReportModel } from './model.ts';
+
+export const TEMPLATES = fileURLToPath(new URL('../../templates', import.meta.url));
+
+let mdEnv: nunjucks.Environment | null = null;
+let htmlEnv: nunjucks.Environment | null = null;
+
+/** Normalizes whitespace so template layout never shows in the output: no trailing spaces, at most one blank line. */
+function tidy(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((l) => l.replace(/\s+$/, ''))
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n'
+  );
+}
+
+export function renderMarkdown(model: ReportModel): string {
+  // Markdown is not HTML: autoescape is off and every string in the model is escaped for Markdown
+  // (format.ts md) when the model is built.
+  mdEnv ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
+  return tidy(mdEnv.render(`kinds/${model.kind}.md.njk`, { r: model }));
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** HTML for printing: `assets` maps a Markdown image path to its SVG text or PNG bytes. */
+export function renderHtml(markdown: string, title: string, assets: Map<string, string | Uint8Array>): string {
+  const marked = new Marked({
+    gfm: true,
+    renderer: {
+      image({ href, text }) {
+        const a = assets.get(href);
+        if (typeof a === 'string') return `<span class="figure" role="img" aria-label="${escapeHtml(text)}">${a.replace(/^<\?xml[^>]*>\s*/, '')}</span>`;
+        if (a) return `<img class="weights" alt="${escapeHtml(text)}" src="data:image/png;base64,${Buffer.from(a).toString('base64')}">`;
+        return `<em>[missing image ${escapeHtml(href)}]</em>`;
+      },
+      // The model escapes everything, so no raw HTML should reach here; if it does, show it as text.
+      html({ text }) {
+        return escapeHtml(text);
+      },
+    },
+  });
+  const body = marked.parse(markdown, { async: false }) as string;
+  htmlEnv ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), { autoescape: true, throwOnUndefined: true });
+  return htmlEnv.render('report.html.njk', { title, body });
+}
