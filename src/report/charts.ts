@@ -70,8 +70,8 @@ export function curvesSpec(points: CurvePoint[], axis: CurveAxis, title: string)
       ...extra,
     },
   });
+  void title;
   return base({
-    title,
     data: { values: rows },
     columns: 2,
     concat: [
@@ -122,20 +122,21 @@ export function overlaySpec(series: { variant: string; points: CurvePoint[] }[],
       strokeDash: { field: 'variant', type: 'nominal', title: null, sort: series.map((s) => s.variant) },
     },
   });
-  return base({ title, data: { values: rows }, hconcat: [panel('loss'), panel('accuracy')], resolve: { scale: { y: 'independent' } } });
+  void title;
+  return base({ data: { values: rows }, hconcat: [panel('loss'), panel('accuracy')], resolve: { scale: { y: 'independent' } } });
 }
 
 /** A search: the searched value (log axis when searched log-uniformly) against validation accuracy, one colour and shape per stage. */
 export function searchSpec(points: { stage: string; value: number; accuracy: number }[], param: string, log: boolean, stages: string[], title: string): VlSpec {
+  void title;
   return base({
-    title,
     width: WIDTH - 120,
     height: 220,
     data: { values: points.map((p) => ({ stage: p.stage, value: p.value, accuracy: p.accuracy })) },
     mark: { type: 'point', filled: true, size: 60, opacity: 0.85 },
     encoding: {
-      x: { field: 'value', type: 'quantitative', title: log ? `${param} (log scale)` : param, scale: log ? { type: 'log' } : { zero: false }, axis: log ? { format: '.0e' } : {} },
-      y: { field: 'accuracy', type: 'quantitative', title: 'validation accuracy', scale: { zero: false }, axis: { format: '.1%' } },
+      x: { field: 'value', type: 'quantitative', title: log ? `${param} (log scale)` : param, scale: log ? { type: 'log', padding: 12 } : { zero: false, padding: 12 }, axis: log ? { format: '.0e', labelOverlap: 'greedy' } : {} },
+      y: { field: 'accuracy', type: 'quantitative', title: 'validation accuracy', scale: { zero: false, padding: 12 }, axis: { format: '.1%' } },
       color: { field: 'stage', type: 'nominal', title: 'stage', sort: stages, scale: { scheme: 'category10' } },
       shape: { field: 'stage', type: 'nominal', title: 'stage', sort: stages },
     },
@@ -174,15 +175,16 @@ export function lrRangeSpec(points: CurvePoint[], bounds: { etaMin: number; etaM
             { data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 3], color: '#2ca02c' }, encoding: { x: { field: 'eta', type: 'quantitative' } } },
             ...rules.map((r, i) => ({
               data: { values: [r] },
-              mark: { type: 'text', align: i === 0 ? 'left' : 'right', dx: i === 0 ? 3 : -3, baseline: 'top', fontSize: 9, color: '#2ca02c' },
-              encoding: { x: { field: 'eta', type: 'quantitative' }, y: { value: 3 + 11 * i }, text: { field: 'label' } },
+              mark: { type: 'text', align: i === 0 ? 'right' : 'left', dx: i === 0 ? -3 : 3, baseline: 'top', fontSize: 9, color: '#2ca02c' },
+              encoding: { x: { field: 'eta', type: 'quantitative' }, y: { value: 3 }, text: { field: 'label' } },
             })),
           ]
         : []),
     ],
     title: `${metric} against η`,
   });
-  return base({ title, data: { values: rows }, hconcat: [panel('accuracy'), panel('loss')], resolve: { scale: { y: 'independent' } } });
+  void title;
+  return base({ data: { values: rows }, hconcat: [panel('accuracy'), panel('loss')], resolve: { scale: { y: 'independent' } } });
 }
 
 function fmtEta(x: number): string {

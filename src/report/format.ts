@@ -9,8 +9,8 @@ export function md(text: unknown): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/([\\`*_[\]#|~])/g, '\\$1')
-    .replace(/^(\s*)([-+])/, '$1\\$2')
-    .replace(/^(\s*\d+)\./, '$1\\.');
+    .replace(/^(\s*)([-+])(\s)/, '$1\\$2$3')
+    .replace(/^(\s*\d+)\.(\s)/, '$1\\.$2');
 }
 
 /** Accuracy as a percentage with two decimals; '–' when absent. */
@@ -64,4 +64,9 @@ export function slug(text: string): string {
 /** Byte-order string comparison (locale-independent, so every machine sorts alike). */
 export function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** "1 epoch", "2 epochs". */
+export function plural(n: number, word: string, text = num(n)): string {
+  return `${text} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -11,7 +11,7 @@ import type { CurvePoint } from '../engine/index.ts';
 import type { Gathered } from './gather.ts';
 import { curveAxis, curvesSpec, lrRangeSpec, overlaySpec, searchSpec, type Chart } from './charts.ts';
 import { chooseLrBounds, LR_RANGE_RULE } from './lr-range.ts';
-import { byText, dec, int, md, num, pct, seconds, slug } from './format.ts';
+import { byText, dec, int, md, num, pct, plural, seconds, slug } from './format.ts';
 import { CLASS_NAMES } from './weights.ts';
 
 export const NOT_RUN = 'not run yet';
@@ -271,7 +271,7 @@ function groupFindings(g: Gathered, variants: Variant[], classes: number): strin
         .filter((p) => p !== 'model.hidden' || path !== 'model.batch_norm')
         .filter((p) => !(p === 'model.init_sigma' && fam[0].config.model.init !== 'normal'))
         .map((p) => settingText(p, getPath(fam[0].config, p)));
-      const prefix = context.length ? `${capitalize(joinList(context))}, ` : '';
+      const prefix = context.length ? `${joinList(context.map((c) => (/^(with|without|the) /.test(c) ? c : `with ${c}`)))}, ` : '';
       if (path === 'model.batch_norm' && fam.length === 2) {
         const [off, on] = fam;
         const a = acc(off).value;
@@ -296,8 +296,9 @@ function groupFindings(g: Gathered, variants: Variant[], classes: number): strin
   return out.map((s) => md(capitalize(s)));
 }
 
+/** Upper-cases a leading ASCII letter only (σ stays σ). */
 function capitalize(s: string): string {
-  return s ? s[0].toUpperCase() + s.slice(1) : s;
+  return /^[a-z]/.test(s) ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
 function variantTrial(g: Gathered, name: string): TrainTrial | undefined {
@@ -331,6 +332,11 @@ function pivotTable(g: Gathered, variants: Variant[]): Table | null {
     }),
   ]);
   return { header: ['', ...colsV.map((cv) => md(`${label(colPath, cv)} (${split} acc.)`))], align: ['l', ...colsV.map(() => 'r')], rows };
+}
+
+function lengthText(c: TrialConfig): string {
+  const L = trainingLength(c);
+  return L.stepSize ? `${plural(Number((L.totalSteps / (2 * L.stepSize)).toFixed(2)), 'cycle')} with n_s = ${L.stepSize}` : plural(Number(L.epochs.toFixed(2)), 'epoch');
 }
 
 function metricsLine(r: TrainResult): string {
@@ -407,8 +413,9 @@ export function buildModel(g: Gathered): ReportModel {
       .filter((s) => s.points.length);
     const overlay =
       series.length >= 2
-        ? addChart(`group-${slug(name)}`, `${name}: the variants compared, ${series.some((s) => s.points.some((p) => p.validation)) ? 'validation' : 'training'} loss and accuracy against the ${axis.title}.`, overlaySpec(series, axis, `${name}`))
+        ? addChart(`group-${slug(name)}`, `${capitalize(name)}: the variants compared, ${series.some((s) => s.points.some((p) => p.validation)) ? 'validation' : 'training'} loss and accuracy against the ${axis.title}.`, overlaySpec(series, axis, `${name}`))
         : null;
+    const shared = (v: Variant) => !v.description || members.filter((m) => m.description === v.description).length > 1;
     const variants: VariantView[] = members.map((v) => {
       const t = variantTrial(g, v.name)!;
       const r = trainResult(g, t);
@@ -426,7 +433,7 @@ export function buildModel(g: Gathered): ReportModel {
       }
       return {
         name: md(v.name),
-        title: md(v.description ?? v.name),
+        title: md(shared(v) ? v.name : v.description!),
         description: md(v.description ?? ''),
         run: !!r,
         status: statusText(g.result(t.hash)),
@@ -459,7 +466,7 @@ export function buildModel(g: Gathered): ReportModel {
       const choice = !pts.length
         ? ''
         : bounds
-          ? `η rose ${s.curve === 'exponential' ? 'exponentially' : 'linearly'} from ${num(s.eta_min)} to ${num(s.eta_max)} over ${int(L.totalSteps)} update steps (${num(Number(L.epochs.toFixed(2)))} epochs). ${capitalize(bounds.split)} accuracy started at ${pct(bounds.startAccuracy)} and peaked at ${pct(bounds.peakAccuracy)}; the rule gives η_min = ${num(Number(bounds.etaMin.toPrecision(2)))} and η_max = ${num(Number(bounds.etaMax.toPrecision(2)))}.`
+          ? `η rose ${s.curve === 'exponential' ? 'exponentially' : 'linearly'} from ${num(s.eta_min)} to ${num(s.eta_max)} over ${int(L.totalSteps)} update steps (${plural(Number(L.epochs.toFixed(2)), 'epoch')}). ${capitalize(bounds.split)} accuracy started at ${pct(bounds.startAccuracy)} and peaked at ${pct(bounds.peakAccuracy)}; the rule gives η_min = ${num(Number(bounds.etaMin.toPrecision(2)))} and η_max = ${num(Number(bounds.etaMax.toPrecision(2)))}.`
           : 'Accuracy never rose above its starting value, so the rule gives no bounds.';
       return { name: md(v.name), title: md(v.description ?? v.name), description: md(v.description ?? ''), run: !!g.result(t.hash), figure, rule: md(LR_RANGE_RULE), choice: md(choice) };
     });
@@ -490,7 +497,7 @@ export function buildModel(g: Gathered): ReportModel {
       if (trials[0]) {
         const c = trials[0].config;
         const L = trainingLength(c);
-        const len = L.stepSize ? `${num(Number((L.totalSteps / (2 * L.stepSize)).toFixed(2)))} cycles with n_s = ${L.stepSize}` : `${num(Number(L.epochs.toFixed(2)))} epochs`;
+        const len = lengthText(c);
         training = `Each value of the ${layers(c)} network${c.model.batch_norm ? ' with BN' : ''} trained for ${len} (${int(L.totalSteps)} update steps) on ${int(L.n)} images, validated on ${int(splitSizes(c).validation)}.`;
       }
       const top = ranked[0];
@@ -519,10 +526,12 @@ export function buildModel(g: Gathered): ReportModel {
     else {
       const c = finalTrial.config;
       const L = trainingLength(c);
-      const len = L.stepSize ? `${num(Number((L.totalSteps / (2 * L.stepSize)).toFixed(2)))} cycles with n_s = ${L.stepSize}` : `${num(Number(L.epochs.toFixed(2)))} epochs`;
+      const len = lengthText(c);
       const pts = g.curves(finalTrial.hash);
       const axis = curveAxis(c.schedule.kind);
-      const text = `The best value of stage "${finalTrial.stage}", ${label} = ${num(finalTrial.value)}, retrained on ${int(L.n)} images (validation ${int(splitSizes(c).validation)}) for ${len}, ${int(L.totalSteps)} update steps` + (r ? `: ${metricsLine(r).replace(/^training/, 'training')}` : `; ${NOT_RUN}.`);
+      const text =
+        `The best value of stage "${finalTrial.stage}", ${label} = ${num(finalTrial.value)}, retrained on ${int(L.n)} images (validation ${int(splitSizes(c).validation)}) for ${len}, ${int(L.totalSteps)} update steps` +
+        (r ? ` (${seconds(r.seconds)}): test accuracy ${pct(r.final.test?.accuracy)}, validation ${pct(r.final.validation?.accuracy)}.` : `; ${NOT_RUN}.`);
       final = {
         run: !!r,
         text: md(text),
@@ -581,7 +590,7 @@ export function buildModel(g: Gathered): ReportModel {
   const started = results_.map((r) => r.startedAt).sort(byText)[0];
   const finished = results_.map((r) => r.finishedAt).sort(byText).at(-1);
   const provenance: Table = {
-    header: ['', ''],
+    header: ['what', 'value'],
     align: ['l', 'l'],
     rows: [
       ['experiment file', md(`${basename(dirname(exp.file))}/${basename(exp.file)}`)],
