@@ -33,7 +33,7 @@ export interface FetchResult {
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
 /** Opens the archive: a local file or an HTTP(S) download, with its size when known. */
-async function openArchive(from: string): Promise<{ stream: Readable; total?: number; done: () => void }> {
+async function openArchive(from: string, root?: string): Promise<{ stream: Readable; total?: number; done: () => void }> {
   if (!isUrl(from)) {
     const path = resolve(from);
     let size: number;
@@ -53,10 +53,10 @@ async function openArchive(from: string): Promise<{ stream: Readable; total?: nu
   } catch (err) {
     clearTimeout(timer);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new DataError(`${from}: download failed (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+    throw new DataError(`${from}: download failed (${cause?.code ?? cause?.message ?? (err as Error).message}). ${installHint('cifar10', root)}`);
   }
   clearTimeout(timer);
-  if (!res.ok || !res.body) throw new DataError(`${from}: download failed (HTTP ${res.status} ${res.statusText})`);
+  if (!res.ok || !res.body) throw new DataError(`${from}: download failed (HTTP ${res.status} ${res.statusText}). ${installHint('cifar10', root)}`);
   const len = Number(res.headers.get('content-length'));
   const stream = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
   const idle = () => {
@@ -69,8 +69,8 @@ async function openArchive(from: string): Promise<{ stream: Readable; total?: nu
 }
 
 /** Streams the archive once: MD5 and progress on the way, members of the two CIFAR-10 layouts extracted into `dir`. */
-async function extract(from: string, dir: string, onProgress?: Progress): Promise<string> {
-  const { stream, total, done } = await openArchive(from);
+async function extract(from: string, dir: string, onProgress?: Progress, root?: string): Promise<string> {
+  const { stream, total, done } = await openArchive(from, root);
   const md5 = createHash('md5');
   let bytes = 0;
   const unpack = untar({
@@ -177,7 +177,7 @@ export async function fetchDataset(source: 'cifar10', opts: { from?: string; roo
   const tmp = await mkdtemp(join(parent, `${tmpPrefix}${process.pid}-`));
   try {
     await chmod(tmp, 0o755); // mkdtemp makes it 0700; the installed folder should read like any other
-    const md5 = await extract(from, tmp, opts.onProgress);
+    const md5 = await extract(from, tmp, opts.onProgress, opts.root);
     const v = await verify(from, tmp, md5);
     writeMeta(tmp, {
       source: 'cifar10',
@@ -236,7 +236,7 @@ export async function ensureDataset(source: Source, opts: { root?: string; fetch
   try {
     await fetchDataset('cifar10', { root: opts.root, onProgress: opts.onProgress });
   } catch (err) {
-    if (err instanceof DataError) throw new DataError(`${what}, and fetching it failed: ${err.message}. ${installHint(source, opts.root)}`);
+    if (err instanceof DataError) throw new DataError(`${what}, and fetching it failed: ${err.message.split(' To install CIFAR-10: ')[0]} ${installHint(source, opts.root)}`);
     throw err;
   }
   return where;
