@@ -84,13 +84,37 @@ export function preprocess(split: RawSplit, how: Preprocessing, out?: Float32Arr
   }
   const { mean, std } = how.stats;
   if (mean.length !== d || std.length !== d) throw new DataError(`preprocess: statistics have ${mean.length} dimensions; the split has ${d}`);
-  const m = Float64Array.from(mean);
-  const inv = new Float64Array(d);
-  for (let j = 0; j < d; j++) inv[j] = 1 / std[j];
-  for (let i = 0; i < n; i++) {
+  // (x − m)/s written as a·x + c with a = 1/s, c = −m/s (float64; one rounding to float32 at the
+  // end), four rows an iteration so a and c are loaded once for four images.
+  const a = new Float64Array(d);
+  const c = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    a[j] = 1 / std[j];
+    c[j] = -mean[j] / std[j];
+  }
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const r0 = x.subarray(i * d, (i + 1) * d);
+    const r1 = x.subarray((i + 1) * d, (i + 2) * d);
+    const r2 = x.subarray((i + 2) * d, (i + 3) * d);
+    const r3 = x.subarray((i + 3) * d, (i + 4) * d);
+    const o0 = out.subarray(i * d, (i + 1) * d);
+    const o1 = out.subarray((i + 1) * d, (i + 2) * d);
+    const o2 = out.subarray((i + 2) * d, (i + 3) * d);
+    const o3 = out.subarray((i + 3) * d, (i + 4) * d);
+    for (let j = 0; j < d; j++) {
+      const aj = a[j];
+      const cj = c[j];
+      o0[j] = r0[j] * aj + cj;
+      o1[j] = r1[j] * aj + cj;
+      o2[j] = r2[j] * aj + cj;
+      o3[j] = r3[j] * aj + cj;
+    }
+  }
+  for (; i < n; i++) {
     const r = x.subarray(i * d, (i + 1) * d);
     const o = out.subarray(i * d, (i + 1) * d);
-    for (let j = 0; j < d; j++) o[j] = (r[j] - m[j]) * inv[j];
+    for (let j = 0; j < d; j++) o[j] = r[j] * a[j] + c[j];
   }
   return out;
 }
