@@ -175,7 +175,11 @@ async function loadPython(l: CifarLayout, names: string[], hash: Hash, root?: st
 export async function loadCifar(names: string[], root?: string): Promise<RawSplit> {
   const where = sourceRoot('cifar10', root);
   const l = locateCifar(where);
-  if (!l) throw new DataError(`CIFAR-10 not found in ${where} (no ${BIN_DIR}/ or ${PY_DIR}/ there). ${installHint('cifar10', root)}`);
+  if (!l) {
+    // A data home given as the root (e.g. $NNLAB_DATA instead of $NNLAB_DATA/cifar10) is a likely slip.
+    const inside = locateCifar(join(where, 'cifar10')) ? ` Did you mean ${join(where, 'cifar10')}?` : '';
+    throw new DataError(`CIFAR-10 not found in ${where} (no ${BIN_DIR}/ or ${PY_DIR}/ there).${inside || ` ${installHint('cifar10', root)}`}`);
+  }
   const hash = createHash('sha256');
   const records = readMeta(where)?.records_per_part ?? CIFAR10_RECORDS;
   const got = l.layout === 'binary' ? await loadBinary(l, names, records, hash, root) : await loadPython(l, names, hash, root);

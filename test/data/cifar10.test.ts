@@ -143,3 +143,12 @@ test('sliceSplit, take and concatSplits keep images and labels together', async 
   assert.equal(sliceSplit(both, -2).n, 2);
   assert.equal(sliceSplit(both, 0, 100).n, 12);
 });
+
+test('a data home given as the CIFAR-10 root gets a did-you-mean', async () => {
+  const home = tempDir();
+  writeCifarBinary(join(home, 'cifar10'), 2);
+  await assert.rejects(loadParts('cifar10', ['data_batch_1'], { root: home }), {
+    name: 'DataError',
+    message: `CIFAR-10 not found in ${home} (no cifar-10-batches-bin/ or cifar-10-batches-py/ there). Did you mean ${join(home, 'cifar10')}?`,
+  });
+});
