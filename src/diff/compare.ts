@@ -1,0 +1,331 @@
+// Compares two resolved experiments: settings added, removed and changed (with the file:line of
+// each side), the expanded trials by hash, and the stored results of trials that differ. Reading
+// the sides is sides.ts's job; printing the outcome, format.ts's.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJson } from '../config/canonical.ts';
+import { planTrials, type PlanContext, type Trial, type TrainTrial } from '../config/expand.ts';
+import { isPlainObject, type Path } from '../config/load.ts';
+import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
+import { RunStore, runsDir, type TrainResult } from '../runner/store.ts';
+import type { StoredPlan } from '../runner/run.ts';
+import type { Side } from './sides.ts';
+
+/** Engine version and data fingerprint used for both sides' hashes when no run is stored. */
+export const CONFIG_ONLY = 'config-only';
+
+export interface SettingChange {
+  /** Dotted path, list items of named things by name: `searches[coarse].range`, `variants[2].set`. */
+  path: string;
+  change: 'added' | 'removed' | 'changed';
+  old?: unknown;
+  new?: unknown;
+  /** `file:line:column` of each side, `default` for a value filled in from the schema. */
+  oldAt?: string;
+  newAt?: string;
+}
+
+export interface TrialEntry {
+  id: string;
+  hash: string;
+  /** For a search trial: the searched setting and its value. */
+  param?: string;
+  value?: unknown;
+}
+
+export interface Metric {
+  old: number;
+  new: number;
+  delta: number;
+  /** Seed-to-seed spread (max − min) of the repeated seeds of either side, when there are some. */
+  spread?: number;
+  withinNoise?: boolean;
+}
+
+export interface ResultDelta {
+  /** A trial id (`variant/one-cycle`, `final`) or `search/STAGE (best)`. */
+  id: string;
+  oldHash: string;
+  newHash: string;
+  validationAccuracy?: Metric;
+  testAccuracy?: Metric;
+  seconds?: Metric;
+}
+
+export interface FileDiff {
+  old: string;
+  new: string;
+  /** `changed`, or `added`/`removed` when the file exists on one side only (--git). */
+  status: 'changed' | 'unchanged' | 'added' | 'removed';
+  semanticChange: boolean;
+  hashes: { engineVersion: string; dataFingerprint: string; configOnly: boolean; from?: string };
+  settings: SettingChange[];
+  trials: {
+    added: TrialEntry[];
+    removed: TrialEntry[];
+    /** Same id on both sides, different hash (a variant or the final retrains). */
+    changed: { id: string; oldHash: string; newHash: string }[];
+    unchanged: TrialEntry[];
+  };
+  /** Trials planned once earlier stages have results, per side. */
+  pending: { old: string[]; new: string[] };
+  results: ResultDelta[];
+}
+
+// --- settings -------------------------------------------------------------------------------
+
+type Located = { value: unknown; path: Path };
+
+const show = (p: (string | number)[]): string =>
+  p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : k.startsWith('[') ? s + k : s ? `${s}.${k}` : k), '');
+
+/** Lists whose items are maps with unique names are matched by name, others by position. */
+function byName(list: unknown[]): Map<string, number> | null {
+  if (!list.length || !list.every((x) => isPlainObject(x) && typeof x.name === 'string')) return null;
+  const m = new Map<string, number>();
+  list.forEach((x, i) => m.set((x as { name: string }).name, i));
+  return m.size === list.length ? m : null;
+}
+
+function walk(a: Located | undefined, b: Located | undefined, shown: (string | number)[], out: { shown: string; a?: Located; b?: Located }[]): void {
+  const x = a?.value;
+  const y = b?.value;
+  if (a && b && canonicalJson(x) === canonicalJson(y)) return;
+  if (a && b && isPlainObject(x) && isPlainObject(y)) {
+    for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) {
+      const ka = x[k] === undefined ? undefined : { value: x[k], path: [...a.path, k] };
+      const kb = y[k] === undefined ? undefined : { value: y[k], path: [...b.path, k] };
+      walk(ka, kb, [...shown, k], out);
+    }
+    return;
+  }
+  if (a && b && Array.isArray(x) && Array.isArray(y) && x.some((i) => typeof i === 'object' && i !== null)) {
+    const na = byName(x);
+    const nb = byName(y);
+    if (na && nb) {
+      const names = [...na.keys(), ...[...nb.keys()].filter((n) => !na.has(n))];
+      for (const n of names) {
+        const ia = na.get(n);
+        const ib = nb.get(n);
+        walk(ia === undefined ? undefined : { value: x[ia], path: [...a.path, ia] }, ib === undefined ? undefined : { value: y[ib], path: [...b.path, ib] }, [...shown, `[${n}]`], out);
+      }
+      return;
+    }
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+      walk(i < x.length ? { value: x[i], path: [...a.path, i] } : undefined, i < y.length ? { value: y[i], path: [...b.path, i] } : undefined, [...shown, i], out);
+    }
+    return;
+  }
+  out.push({ shown: show(shown), a, b });
+}
+
+/** Where a value came from: its own position, a --set flag above it, or the schema's default. */
+function origin(exp: ResolvedExperiment, path: Path, relabel: (s: string) => string): string {
+  const own = exp.sources.get(path);
+  const pos = own ?? exp.sources.locate(path);
+  if (!own && !pos.file.startsWith('--set')) return 'default';
+  if (pos.file.startsWith('--set')) return pos.file;
+  return relabel(`${pos.file}:${pos.line}:${pos.column}`);
+}
+
+export function compareSettings(a: ResolvedExperiment, b: ResolvedExperiment, relabelA: (s: string) => string, relabelB: (s: string) => string): SettingChange[] {
+  const found: { shown: string; a?: Located; b?: Located }[] = [];
+  walk({ value: a.value, path: [] }, { value: b.value, path: [] }, [], found);
+  return found.map((f) => {
+    const c: SettingChange = { path: f.shown, change: f.a && f.b ? 'changed' : f.a ? 'removed' : 'added' };
+    if (f.a) {
+      c.old = f.a.value;
+      c.oldAt = origin(a, f.a.path, relabelA);
+    }
+    if (f.b) {
+      c.new = f.b.value;
+      c.newAt = origin(b, f.b.path, relabelB);
+    }
+    return c;
+  });
+}
+
+// --- trials and results ---------------------------------------------------------------------
+
+/** Engine version and data fingerprint of the last run of either side, else placeholders. */
+export function hashContext(stores: RunStore[]): FileDiff['hashes'] {
+  for (const s of stores) {
+    const plan = s.readPlan<StoredPlan>();
+    if (plan?.engineVersion && plan.dataFingerprint) return { engineVersion: plan.engineVersion, dataFingerprint: plan.dataFingerprint, configOnly: false, from: join(s.root, 'plan.json') };
+  }
+  return { engineVersion: CONFIG_ONLY, dataFingerprint: CONFIG_ONLY, configOnly: true };
+}
+
+function trainResult(store: RunStore, hash: string): TrainResult | null {
+  try {
+    const r = JSON.parse(readFileSync(join(store.trialDir(hash), 'result.json'), 'utf8')) as TrainResult;
+    return r.kind === 'train' && r.status === 'ok' ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Best stored trials of a finished stage by validation accuracy, as `nnlab run` ranks them. */
+function bestOf(store: RunStore): NonNullable<PlanContext['bestOf']> {
+  return (trials) => {
+    if (!trials.length || !trials.every((t) => store.has(t.hash))) return null;
+    return trials
+      .map((t) => ({ t, r: trainResult(store, t.hash) }))
+      .filter((x) => x.r?.final.validation)
+      .sort((p, q) => q.r!.final.validation!.accuracy - p.r!.final.validation!.accuracy || (p.t.index ?? 0) - (q.t.index ?? 0))
+      .map(({ t, r }) => ({ value: t.value, config: t.config, validationAccuracy: r!.final.validation!.accuracy }));
+  };
+}
+
+const withoutSeed = (config: unknown) => canonicalJson({ ...(config as object), seed: undefined });
+
+/**
+ * Seed-to-seed spread of every configuration the store holds more than one seed of:
+ * key = config without its seed → { metric → max − min }.
+ */
+function seedSpreads(store: RunStore, engineVersion: string): Map<string, { validationAccuracy?: number; testAccuracy?: number; seconds?: number }> {
+  const groups = new Map<string, TrainResult[]>();
+  let names: string[];
+  try {
+    names = readdirSync(store.trialsDir).filter((n) => /^[0-9a-f]+$/.test(n));
+  } catch {
+    return new Map();
+  }
+  for (const n of names) {
+    const r = trainResult(store, n);
+    if (!r || (engineVersion !== CONFIG_ONLY && r.engineVersion !== engineVersion)) continue;
+    let config: unknown;
+    try {
+      config = JSON.parse(readFileSync(join(store.trialDir(n), 'config.json'), 'utf8'));
+    } catch {
+      continue;
+    }
+    const key = withoutSeed(config);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const spreads = new Map<string, { validationAccuracy?: number; testAccuracy?: number; seconds?: number }>();
+  for (const [key, rs] of groups) {
+    if (rs.length < 2) continue;
+    const range = (xs: (number | undefined)[]) => {
+      const v = xs.filter((x): x is number => typeof x === 'number');
+      return v.length >= 2 ? Math.max(...v) - Math.min(...v) : undefined;
+    };
+    spreads.set(key, {
+      validationAccuracy: range(rs.map((r) => r.final.validation?.accuracy)),
+      testAccuracy: range(rs.map((r) => r.final.test?.accuracy)),
+      seconds: range(rs.map((r) => r.seconds)),
+    });
+  }
+  return spreads;
+}
+
+function metric(old: number | undefined, now: number | undefined, spreads: (number | undefined)[]): Metric | undefined {
+  if (old === undefined || now === undefined) return undefined;
+  const m: Metric = { old, new: now, delta: now - old };
+  const known = spreads.filter((s): s is number => s !== undefined);
+  if (known.length) {
+    m.spread = Math.max(...known);
+    m.withinNoise = Math.abs(m.delta) <= m.spread + 1e-12;
+  }
+  return m;
+}
+
+function entry(t: Trial): TrialEntry {
+  const e: TrialEntry = { id: t.id, hash: t.hash };
+  if (t.kind === 'train' && t.role === 'search') {
+    e.param = t.param;
+    e.value = t.value;
+  }
+  return e;
+}
+
+export interface Resolved {
+  side: Side;
+  exp: ResolvedExperiment | null;
+}
+
+export function resolveSide(side: Side, set: string[] = []): ResolvedExperiment {
+  return resolveExperiment(side.file, { set });
+}
+
+/** Everything that differs between two resolved experiments (either may be absent under --git). */
+export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
+  const storeA = a.exp && new RunStore(runsDir(a.side.storeFile), a.exp.name);
+  const storeB = b.exp && new RunStore(runsDir(b.side.storeFile), b.exp.name);
+  const hashes = hashContext([storeB, storeA].filter((s): s is RunStore => s !== null));
+  const ctx = { engineVersion: hashes.engineVersion, dataFingerprint: hashes.dataFingerprint };
+  const planA = a.exp ? planTrials(a.exp, { ...ctx, bestOf: bestOf(storeA!) }) : { trials: [], pending: [] };
+  const planB = b.exp ? planTrials(b.exp, { ...ctx, bestOf: bestOf(storeB!) }) : { trials: [], pending: [] };
+  const settings = a.exp && b.exp ? compareSettings(a.exp, b.exp, a.side.relabel, b.side.relabel) : [];
+
+  const hashesA = new Set(planA.trials.map((t) => t.hash));
+  const hashesB = new Set(planB.trials.map((t) => t.hash));
+  const unchanged = planB.trials.filter((t) => hashesA.has(t.hash)).map(entry);
+  let added = planB.trials.filter((t) => !hashesA.has(t.hash));
+  let removed = planA.trials.filter((t) => !hashesB.has(t.hash));
+  // A variant, gradient check or final keeps its id when its config changes: show it as retrained.
+  // Search trials are numbered, not named, so a changed value is a trial removed and one added.
+  const changed: FileDiff['trials']['changed'] = [];
+  const pairs: [Trial, Trial][] = [];
+  for (const t of added) {
+    if (t.kind === 'train' && t.role === 'search') continue;
+    const old = removed.find((r) => r.id === t.id);
+    if (old) {
+      changed.push({ id: t.id, oldHash: old.hash, newHash: t.hash });
+      pairs.push([old, t]);
+    }
+  }
+  added = added.filter((t) => !changed.some((c) => c.newHash === t.hash && c.id === t.id));
+  removed = removed.filter((t) => !changed.some((c) => c.oldHash === t.hash && c.id === t.id));
+
+  const results: ResultDelta[] = [];
+  if (storeA && storeB) {
+    const spreadsA = seedSpreads(storeA, hashes.engineVersion);
+    const spreadsB = seedSpreads(storeB, hashes.engineVersion);
+    const delta = (id: string, ta: Trial, tb: Trial, ra: TrainResult, rb: TrainResult): ResultDelta => {
+      const sa = spreadsA.get(withoutSeed(ta.config)) ?? spreadsB.get(withoutSeed(ta.config));
+      const sb = spreadsB.get(withoutSeed(tb.config)) ?? spreadsA.get(withoutSeed(tb.config));
+      const d: ResultDelta = { id, oldHash: ta.hash, newHash: tb.hash };
+      const v = metric(ra.final.validation?.accuracy, rb.final.validation?.accuracy, [sa?.validationAccuracy, sb?.validationAccuracy]);
+      const t = metric(ra.final.test?.accuracy, rb.final.test?.accuracy, [sa?.testAccuracy, sb?.testAccuracy]);
+      const s = metric(ra.seconds, rb.seconds, [sa?.seconds, sb?.seconds]);
+      if (v) d.validationAccuracy = v;
+      if (t) d.testAccuracy = t;
+      if (s) d.seconds = s;
+      return d;
+    };
+    for (const [ta, tb] of pairs) {
+      const ra = trainResult(storeA, ta.hash);
+      const rb = trainResult(storeB, tb.hash);
+      if (ra && rb) results.push(delta(tb.id, ta, tb, ra, rb));
+    }
+    // A search stage whose trials changed: compare the best trial of each side.
+    const stages = new Set([...added, ...removed].filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search').map((t) => t.stage!));
+    for (const stage of [...stages].sort()) {
+      const best = (trials: Trial[], store: RunStore) => {
+        const ofStage = trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage);
+        if (!ofStage.length || !ofStage.every((t) => store.has(t.hash))) return null;
+        return ofStage
+          .map((t) => ({ t, r: trainResult(store, t.hash) }))
+          .filter((x) => x.r?.final.validation)
+          .sort((p, q) => q.r!.final.validation!.accuracy - p.r!.final.validation!.accuracy || (p.t.index ?? 0) - (q.t.index ?? 0))[0];
+      };
+      const ba = best(planA.trials, storeA);
+      const bb = best(planB.trials, storeB);
+      if (ba && bb) results.push(delta(`search/${stage} (best)`, ba.t, bb.t, ba.r!, bb.r!));
+    }
+  }
+
+  const status: FileDiff['status'] = !a.exp ? 'added' : !b.exp ? 'removed' : settings.length || added.length || removed.length || changed.length ? 'changed' : 'unchanged';
+  return {
+    old: a.side.label,
+    new: b.side.label,
+    status,
+    semanticChange: status !== 'unchanged',
+    hashes,
+    settings,
+    trials: { added: added.map(entry), removed: removed.map(entry), changed, unchanged },
+    pending: { old: planA.pending.map((p) => p.id), new: planB.pending.map((p) => p.id) },
+    results,
+  };
+}
