@@ -1,0 +1,296 @@
+// A k-layer fully-connected network: parameters in one arena, gradients and momentum in arenas of
+// the same layout (so the update is one flat loop), running BN statistics in a fourth, and the
+// forward/backward passes that chain linear.h, batchnorm.h, relu.h and loss.h.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "batchnorm.h"
+#include "engine.h"
+#include "linear.h"
+#include "loss.h"
+#include "relu.h"
+#include "rng.h"
+
+namespace nnlab {
+
+// Where a tensor lives: offset into params (or stats), element count, name as in the assignments
+// (W1, b1, gamma1, beta1 … 1-based), and whether it is a weight matrix (L2 applies).
+struct TensorInfo {
+  std::string name;
+  long offset, count;
+  bool weight;
+  bool stat;  // running mean/var: in the stats arena, not trained
+};
+
+struct LayerInfo {
+  int I, H;          // inputs, outputs
+  bool hidden, bn;
+  long W, b = -1, gamma = -1, beta = -1;  // offsets into params; -1 absent
+  long mean = -1, var = -1;               // offsets into stats
+};
+
+// The layout depends only on the spec; model_format.cpp writes tensors in tensors() order.
+inline void network_layout(const NetSpec& spec, std::vector<LayerInfo>& layers, std::vector<TensorInfo>& tensors,
+                           long& n_params, long& n_stats) {
+  const int L = int(spec.sizes.size()) - 1;
+  layers.clear(), tensors.clear();
+  n_params = 0, n_stats = 0;
+  for (int l = 0; l < L; l++) {
+    LayerInfo li;
+    li.I = spec.sizes[l], li.H = spec.sizes[l + 1];
+    li.hidden = l < L - 1;
+    li.bn = li.hidden && spec.batch_norm;
+    const std::string k = std::to_string(l + 1);
+    auto add = [&](const std::string& name, long count, bool weight, bool stat) {
+      long& top = stat ? n_stats : n_params;
+      tensors.push_back({name + k, top, count, weight, stat});
+      top += count;
+      return tensors.back().offset;
+    };
+    li.W = add("W", long(li.H) * li.I, true, false);
+    if (!li.bn) li.b = add("b", li.H, false, false);
+    if (li.bn) {
+      li.gamma = add("gamma", li.H, false, false);
+      li.beta = add("beta", li.H, false, false);
+      li.mean = add("mean", li.H, false, true);
+      li.var = add("var", li.H, false, true);
+    }
+    layers.push_back(li);
+  }
+}
+
+template <typename T>
+class Network {
+ public:
+  NetSpec spec;
+  std::vector<LayerInfo> layers;
+  std::vector<TensorInfo> tensors;
+  std::vector<T> params, grads, velocity, stats;
+
+  explicit Network(const NetSpec& s) : spec(s) {
+    long np, ns;
+    network_layout(spec, layers, tensors, np, ns);
+    params.assign(np, T(0)), grads.assign(np, T(0)), stats.assign(ns, T(0));
+    max_width_ = 0;
+    for (auto& l : layers) max_width_ = std::max(max_width_, l.H);
+  }
+
+  int depth() const { return int(layers.size()); }
+  int classes() const { return layers.back().H; }
+
+  // Weights from N(0, σ²) with σ by spec.init; biases 0, γ 1, β 0; running stats 0 and 1.
+  void init(uint64_t seed) {
+    Rng rng(seed, kInitStream);
+    for (auto& l : layers) {
+      double sigma = spec.init_sigma;
+      switch (spec.init) {
+        case InitKind::Normal: break;
+        case InitKind::FanIn: sigma = 1.0 / std::sqrt(double(l.I)); break;
+        case InitKind::He: sigma = std::sqrt(2.0 / l.I); break;
+        case InitKind::Xavier: sigma = std::sqrt(2.0 / (l.I + l.H)); break;
+      }
+      for (long k = 0; k < long(l.H) * l.I; k++) params[l.W + k] = T(sigma * rng.normal());
+      if (l.bn)
+        for (int h = 0; h < l.H; h++) params[l.gamma + h] = T(1), stats[l.var + h] = T(1);
+    }
+  }
+
+  // λ·Σ‖W_l‖²
+  double penalty(double lambda) const {
+    double sum = 0;
+    for (auto& l : layers)
+      for (long k = 0; k < long(l.H) * l.I; k++) sum += double(params[l.W + k]) * double(params[l.W + k]);
+    return lambda * sum;
+  }
+
+  // ---- training mode ------------------------------------------------------------------------
+  // Forward on a batch x (B, D) with batch statistics (and dropout when rng is given). Keeps
+  // every layer's activations for backward. Returns the summed loss; *correct counts argmax hits.
+  double forward_train(const T* x, const uint8_t* y, int B, Rng* dropout_rng, long* correct) {
+    ensure_train(B);
+    x_ = x;
+    const int L = depth();
+    for (int l = 0; l < L; l++) {
+      const LayerInfo& li = layers[l];
+      Work& w = work_[l];
+      const long n = long(B) * li.H;
+      linear_forward(w.s.data(), input_of(l), &params[li.W], li.b >= 0 ? &params[li.b] : (const T*)nullptr, B, li.I,
+                     li.H);
+      if (!li.hidden) break;
+      const T* pre = w.s.data();
+      if (li.bn) {
+        batchnorm_forward(w.z.data(), w.shat.data(), w.mean.data(), w.var.data(), w.rstd.data(), w.s.data(),
+                          &params[li.gamma], &params[li.beta], B, li.H);
+        pre = w.z.data();
+      }
+      relu_forward(w.h.data(), pre, n);
+      if (dropout_rng && spec.dropout > 0) dropout_forward(w.a.data(), w.mask.data(), w.h.data(), spec.dropout, n, *dropout_rng);
+      dropped_ = dropout_rng && spec.dropout > 0;
+    }
+    if (L == 1) dropped_ = false;
+    const bool ce = spec.loss == LossKind::CrossEntropy;
+    return loss_forward(ce ? probs_.data() : (T*)nullptr, correct, work_[L - 1].s.data(), y, spec.loss, B,
+                        classes());
+  }
+
+  // Gradients of mean loss + λ·Σ‖W‖² into grads, after forward_train on the same batch. Two
+  // (B, widest) buffers take turns: d holds the gradient flowing down, spare the next one.
+  void backward(const uint8_t* y, int B, double lambda) {
+    const int L = depth();
+    T* d = d0_.data();
+    T* spare = d1_.data();
+    loss_backward(d, probs_.data(), work_[L - 1].s.data(), y, spec.loss, B, classes());
+    for (int l = L - 1; l >= 0; l--) {
+      const LayerInfo& li = layers[l];
+      Work& w = work_[l];
+      const long n = long(B) * li.H;
+      if (li.hidden) {
+        if (dropped_) dropout_backward(d, d, w.mask.data(), n);
+        relu_backward(d, d, w.h.data(), n);
+        if (li.bn) {
+          batchnorm_backward(spare, &grads[li.gamma], &grads[li.beta], w.sum1.data(), w.sum2.data(), d,
+                             w.shat.data(), w.rstd.data(), &params[li.gamma], B, li.H);
+          std::swap(d, spare);
+        }
+      }
+      linear_backward(l > 0 ? spare : (T*)nullptr, &grads[li.W], li.b >= 0 ? &grads[li.b] : (T*)nullptr, d,
+                      input_of(l), &params[li.W], B, li.I, li.H);
+      const T two_lambda = T(2 * lambda);
+      for (long k = 0; k < long(li.H) * li.I; k++) grads[li.W + k] += two_lambda * params[li.W + k];
+      if (l > 0) std::swap(d, spare);
+    }
+  }
+
+  // Blends this batch's BN statistics (from forward_train) into the running averages.
+  void update_running(bool first) {
+    for (int l = 0; l < depth(); l++) {
+      const LayerInfo& li = layers[l];
+      if (!li.bn) continue;
+      batchnorm_update_running(&stats[li.mean], &stats[li.var], work_[l].mean.data(), work_[l].var.data(),
+                               spec.bn_alpha, first, li.H);
+    }
+  }
+
+  // One SGD step with optional momentum: v ← μv − η·g, θ ← θ + v (plain θ ← θ − η·g when μ = 0).
+  void sgd_step(double eta, double momentum) {
+    const long n = long(params.size());
+    if (momentum > 0) {
+      if (velocity.size() != params.size()) velocity.assign(params.size(), T(0));
+      const T m = T(momentum), e = T(eta);
+      for (long k = 0; k < n; k++) {
+        velocity[k] = m * velocity[k] - e * grads[k];
+        params[k] += velocity[k];
+      }
+    } else {
+      const T e = T(eta);
+      for (long k = 0; k < n; k++) params[k] -= e * grads[k];
+    }
+  }
+
+  // ---- evaluation mode ----------------------------------------------------------------------
+  // Summed loss and correct count over x (N, D) float32, in chunks of kEvalChunk rows, with the
+  // running BN statistics and no dropout. Memory: two (chunk, widest layer) buffers.
+  static constexpr int kEvalChunk = 1000;
+  double evaluate_sum(const float* x, const uint8_t* y, long N, int D, long* correct) {
+    const int chunk = int(std::min<long>(N, kEvalChunk));
+    ea_.resize(long(chunk) * max_width_), eb_.resize(long(chunk) * max_width_);
+    if (!std::is_same<T, float>::value) ex_.resize(long(chunk) * D);
+    double total = 0;
+    long right = 0;
+    for (long start = 0; start < N; start += chunk) {
+      const int B = int(std::min<long>(chunk, N - start));
+      const T* in;
+      if constexpr (std::is_same<T, float>::value) {
+        in = x + start * D;
+      } else {
+        for (long k = 0; k < long(B) * D; k++) ex_[k] = T(x[start * D + k]);
+        in = ex_.data();
+      }
+      T* out = ea_.data();
+      T* spare = eb_.data();
+      for (int l = 0; l < depth(); l++) {
+        const LayerInfo& li = layers[l];
+        linear_forward(out, in, &params[li.W], li.b >= 0 ? &params[li.b] : (const T*)nullptr, B, li.I, li.H);
+        if (li.hidden) {
+          if (li.bn)
+            batchnorm_inference(out, out, &params[li.gamma], &params[li.beta], &stats[li.mean], &stats[li.var], B,
+                                li.H);
+          relu_forward(out, out, long(B) * li.H);
+        }
+        in = out;
+        std::swap(out, spare);
+      }
+      long c = 0;
+      total += loss_forward((T*)nullptr, &c, in, y + start, spec.loss, B, classes());
+      right += c;
+    }
+    *correct = right;
+    return total;
+  }
+
+  Metrics evaluate(const float* x, const uint8_t* y, long N, int D, double lambda) {
+    long correct = 0;
+    const double sum = evaluate_sum(x, y, N, D, &correct);
+    Metrics m;
+    m.loss = sum / N;
+    m.cost = m.loss + penalty(lambda);
+    m.accuracy = double(correct) / N;
+    return m;
+  }
+
+  // The activations forward_train kept, for the reference comparison: s, then (BN) z, then h.
+  const std::vector<T>& pre_activation(int l) const { return work_[l].s; }
+  const std::vector<T>& normalized(int l) const { return work_[l].z; }
+  const std::vector<T>& activation(int l) const { return work_[l].h; }
+  const std::vector<T>& probabilities() const { return probs_; }
+
+ private:
+  struct Work {
+    std::vector<T> s;            // (B, H) pre-activation  inp·Wᵀ + b
+    std::vector<T> z, shat;      // (B, H) BN output and normalized input
+    std::vector<T> mean, var, rstd, sum1, sum2;  // (H) batch statistics and backward sums
+    std::vector<T> h;            // (B, H) ReLU output
+    std::vector<T> a, mask;      // (B, H) dropout output and mask
+  };
+  std::vector<Work> work_;
+  std::vector<T> probs_;           // (B, C)
+  std::vector<T> d0_, d1_;         // (B, widest) gradient buffers
+  std::vector<T> ea_, eb_, ex_;    // evaluation buffers
+  const T* x_ = nullptr;
+  int cap_ = 0, max_width_ = 0;
+  bool dropped_ = false;
+
+  const T* input_of(int l) const {
+    if (l == 0) return x_;
+    const Work& w = work_[l - 1];
+    return dropped_ ? w.a.data() : w.h.data();
+  }
+
+  void ensure_train(int B) {
+    if (B <= cap_) return;
+    cap_ = B;
+    work_.resize(layers.size());
+    for (size_t l = 0; l < layers.size(); l++) {
+      const LayerInfo& li = layers[l];
+      const long n = long(B) * li.H;
+      Work& w = work_[l];
+      w.s.assign(n, T(0));
+      if (li.hidden) {
+        w.h.assign(n, T(0));
+        if (spec.dropout > 0) w.a.assign(n, T(0)), w.mask.assign(n, T(0));
+      }
+      if (li.bn) {
+        w.z.assign(n, T(0)), w.shat.assign(n, T(0));
+        for (auto* v : {&w.mean, &w.var, &w.rstd, &w.sum1, &w.sum2}) v->assign(li.H, T(0));
+      }
+    }
+    probs_.assign(long(B) * classes(), T(0));
+    d0_.assign(long(B) * max_width_, T(0)), d1_.assign(long(B) * max_width_, T(0));
+  }
+};
+
+}  // namespace nnlab

@@ -1,0 +1,138 @@
+// The training loop: mini-batch SGD over a split with a learning-rate schedule, metrics recorded
+// in native code every record_every steps, progress reported through a callback, abort checked
+// every step, divergence (a non-finite cost) stopping the run. Also evaluation of a saved model.
+#include <cblas.h>
+
+#include <cmath>
+#include <numeric>
+#include <type_traits>
+
+#include "augment.h"
+#include "engine.h"
+#include "model_format.h"
+#include "network.h"
+#include "schedule.h"
+
+namespace nnlab {
+
+void set_threads(int threads) { openblas_set_num_threads(threads < 1 ? 1 : threads); }
+
+namespace {
+
+template <typename T>
+Status train_as(const TrainSpec& spec, const Split& train, const Split* validation, const std::atomic<bool>& abort,
+                const ProgressFn& progress, TrainOutput& out) {
+  set_threads(spec.threads);
+  Network<T> net(spec.net);
+  net.init(spec.seed);
+  const int B = spec.batch_size, D = train.d;
+  const long steps_per_epoch = std::max<long>(1, train.n / B);
+  const long subset = spec.record_subset > 0 ? std::min(spec.record_subset, train.n) : train.n;
+  Rng shuffle_rng(spec.seed, kShuffleStream), dropout_rng(spec.seed, kDropoutStream),
+      augment_rng(spec.seed, kAugmentStream);
+  const bool augment = spec.augmentation.noise > 0 || spec.augmentation.flip || spec.augmentation.translate > 0;
+  std::vector<long> order(train.n);
+  std::iota(order.begin(), order.end(), 0L);
+  std::vector<T> xb(long(B) * D), aug_tmp;
+  std::vector<uint8_t> yb(B);
+  Progress p;
+  p.total_steps = spec.total_steps;
+
+  auto record = [&](long step, double eta) {
+    CurvePoint c;
+    c.step = step, c.epoch = double(step) / steps_per_epoch, c.eta = eta;
+    c.train = net.evaluate(train.x, train.y, subset, D, spec.lambda);
+    if (validation) c.validation = net.evaluate(validation->x, validation->y, validation->n, D, spec.lambda);
+    c.has_validation = validation != nullptr;
+    out.curves.push_back(c);
+    p.train_accuracy = c.train.accuracy;
+    p.has_validation = c.has_validation;
+    p.validation_accuracy = c.validation.accuracy;
+  };
+
+  record(0, schedule_eta(spec.schedule, 0, steps_per_epoch));
+  const long report_every = std::max<long>(1, spec.total_steps / 200);
+  long t = 0;
+  for (; t < spec.total_steps; t++) {
+    if (abort.load(std::memory_order_relaxed)) return Status::Aborted;
+    const long k = t % steps_per_epoch;
+    if (k == 0 && spec.shuffle)  // Fisher–Yates, a fresh order every epoch
+      for (long i = train.n - 1; i > 0; i--) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
+    for (int i = 0; i < B; i++) {
+      const long row = order[(k * B + i) % train.n];
+      const float* src = train.x + row * D;
+      std::copy(src, src + D, xb.begin() + long(i) * D);
+      yb[i] = train.y[row];
+    }
+    if (augment) augment_batch(xb.data(), B, spec.augmentation, augment_rng, aug_tmp);
+    const double eta = schedule_eta(spec.schedule, t, steps_per_epoch);
+    const double loss = net.forward_train(xb.data(), yb.data(), B, &dropout_rng, nullptr) / B;
+    if (!std::isfinite(loss)) {
+      out.diverged = true;
+      out.diverged_step = t + 1;
+      out.diverged_message = "diverged at step " + std::to_string(t + 1) + ": the training loss became " +
+                             (std::isnan(loss) ? "NaN" : "infinite") + " (η = " + std::to_string(eta) +
+                             "); try a smaller learning rate";
+      break;
+    }
+    net.backward(yb.data(), B, spec.lambda);
+    net.update_running(t == 0);
+    net.sgd_step(eta, spec.momentum);
+    const long done = t + 1;
+    const bool at_record = done % spec.record_every == 0 || done == spec.total_steps;
+    if (at_record) record(done, eta);
+    if (at_record || done % report_every == 0) {
+      p.step = done, p.eta = eta;
+      progress(p);
+    }
+  }
+  out.steps = t;
+  out.model = save_model(net);
+  out.fingerprint = fingerprint(out.model);
+  if (!out.diverged) {
+    out.final_train = net.evaluate(train.x, train.y, train.n, D, spec.lambda);
+    if (validation) out.final_validation = net.evaluate(validation->x, validation->y, validation->n, D, spec.lambda);
+    out.has_validation = validation != nullptr;
+  }
+  return Status::Ok;
+}
+
+template <typename T>
+void evaluate_as(const ModelHeader& h, const uint8_t* bytes, const Split& data, double lambda, Metrics& out) {
+  Network<T> net(h.spec);
+  load_model_tensors(net, bytes, h.data_offset);
+  out = net.evaluate(data.x, data.y, data.n, data.d, lambda);
+}
+
+}  // namespace
+
+Status train(const TrainSpec& spec, const Split& train, const Split* validation, const std::atomic<bool>& abort,
+             const ProgressFn& progress, TrainOutput& out) {
+  return spec.float64 ? train_as<double>(spec, train, validation, abort, progress, out)
+                      : train_as<float>(spec, train, validation, abort, progress, out);
+}
+
+Status evaluate(const uint8_t* model, size_t bytes, const Split& data, double lambda, int threads, Metrics& out,
+                std::string& error) {
+  ModelHeader h;
+  error = parse_model_header(model, bytes, h);
+  if (!error.empty()) return Status::BadModel;
+  if (h.spec.sizes.front() != data.d) {
+    error = "the model takes " + std::to_string(h.spec.sizes.front()) + " inputs; the data has " + std::to_string(data.d);
+    return Status::BadModel;
+  }
+  set_threads(threads);
+  if (h.precision == 8)
+    evaluate_as<double>(h, model, data, lambda, out);
+  else
+    evaluate_as<float>(h, model, data, lambda, out);
+  return Status::Ok;
+}
+
+}  // namespace nnlab
+
+namespace nnlab {
+void sgemm_square(int n, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, a, n, b, n, 0.f, c, n);
+}
+}  // namespace nnlab

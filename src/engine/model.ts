@@ -1,0 +1,51 @@
+// Reads the NNLB model file that native/model_format.cpp writes (the layout is documented there):
+// header, then W_l, b_l | gamma_l, beta_l, mean_l, var_l per layer, in the model's precision.
+import { EngineError } from '../errors.ts';
+import type { Precision } from './index.ts';
+
+export interface Model {
+  sizes: number[];
+  batchNorm: boolean;
+  loss: 'cross_entropy' | 'svm';
+  bnAlpha: number;
+  precision: Precision;
+  /** W1 is (H1, D) row-major, like the assignments' W; names are 1-based. */
+  tensors: Record<string, Float32Array | Float64Array>;
+}
+
+export function readModel(bytes: Uint8Array): Model {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fail = (why: string) => {
+    throw new EngineError(`model file: ${why}`, 'BAD_MODEL');
+  };
+  if (bytes.length < 20 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'NNLB') fail('not an NNLB model (bad magic)');
+  const version = view.getUint32(4, true);
+  if (version !== 1) fail(`unsupported NNLB version ${version}`);
+  const width = view.getUint32(8, true);
+  if (width !== 4 && width !== 8) fail(`bad precision ${width}`);
+  const flags = view.getUint32(12, true);
+  const L = view.getUint32(16, true);
+  if (L < 1 || bytes.length < 20 + 4 * (L + 1) + 8) fail('truncated header');
+  const sizes = Array.from({ length: L + 1 }, (_, i) => view.getUint32(20 + 4 * i, true));
+  let off = 20 + 4 * (L + 1);
+  const bnAlpha = view.getFloat64(off, true);
+  off += 8;
+  const batchNorm = (flags & 1) === 1;
+  const tensors: Model['tensors'] = {};
+  const take = (name: string, count: number) => {
+    if (off + count * width > bytes.length) fail(`truncated at ${name} (${bytes.length} bytes)`);
+    const copy = bytes.slice(off, off + count * width);
+    tensors[name] = width === 4 ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+    off += count * width;
+  };
+  for (let l = 1; l <= L; l++) {
+    const I = sizes[l - 1];
+    const H = sizes[l];
+    const bn = batchNorm && l < L;
+    take(`W${l}`, H * I);
+    if (bn) for (const t of ['gamma', 'beta', 'mean', 'var']) take(`${t}${l}`, H);
+    else take(`b${l}`, H);
+  }
+  if (off !== bytes.length) fail(`${bytes.length - off} bytes after the last tensor`);
+  return { sizes, batchNorm, loss: flags & 2 ? 'svm' : 'cross_entropy', bnAlpha, precision: width === 4 ? 'float32' : 'float64', tensors };
+}
