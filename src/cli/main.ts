@@ -5,13 +5,17 @@ import { ConfigError, ConfigErrors, DataError, EngineError, UsageError } from '.
 const USAGE = `usage: nnlab <command> [options]
 
 commands:
-  run FILE [--set k=v]… [--only VARIANT] [--jobs N] [--threads N] [--force] [--dry-run] [--no-report]
+  run FILE [--set k=v]… [--only VARIANT] [--jobs N] [--threads N] [--force] [--dry-run] [--no-report] [--no-fetch]
                          validate, train every trial not already stored, render the report
   validate FILE…         check experiment files against the schema and the rules across fields
-  resolve FILE           print the canonical resolved config
-  report FILE            regenerate reports/<experiment>/ from the run store, no training
-  diff A B | --git REV   what a config change really changes (configs, trials, results)
+  resolve FILE [--set k=v]… [--run-hashes] [--textconv]
+                         print the canonical resolved config (and its trials)
+  report FILE [--set k=v]… [--no-pdf] [--out DIR]
+                         regenerate reports/<experiment>/ from the run store, no training
+  diff A B | --git REV [--format terminal|md|json]
+                         what a config change really changes (configs, trials, results)
   data fetch cifar10 [--from PATH|URL]   download or install a dataset into NNLAB_DATA
+  data where | check     where data lives; which datasets are installed and whole
 
 Run 'nnlab <command> --help' for a command's options.`;
 

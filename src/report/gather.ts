@@ -7,6 +7,7 @@ import { planTrials, type Plan, type PlanContext, type Trial, type TrainTrial } 
 import { resolveExperiment, type ResolvedExperiment, type TrialConfig } from '../config/resolve.ts';
 import { RunStore, runsDir as defaultRunsDir, type StoredResult, type StoredTrial } from '../runner/store.ts';
 import type { StoredPlan } from '../runner/run.ts';
+import { bestOfStage } from '../runner/best.ts';
 import type { CurvePoint } from '../engine/index.ts';
 
 /** No stored runs for an experiment (the CLI prints the message and exits 1). */
@@ -30,23 +31,6 @@ export interface Gathered {
   result(hash: string): StoredResult | undefined;
 }
 
-/**
- * Best finished trials of a stage by validation accuracy, ties to the earlier trial: the rule of the
- * runner's bestOfStage (src/runner/run.ts), repeated here so a report does not load the runner.
- */
-function bestOf(store: RunStore): NonNullable<PlanContext['bestOf']> {
-  return (trials: TrainTrial[]) => {
-    if (!trials.length || !trials.every((t) => store.has(t.hash))) return null;
-    const rows: { value: unknown; config: TrialConfig; validationAccuracy: number; index: number }[] = [];
-    for (const t of trials) {
-      const r = store.get(t.hash)?.result;
-      if (!r || r.kind !== 'train' || r.status !== 'ok' || !r.final.validation) continue;
-      rows.push({ value: t.value, config: t.config, validationAccuracy: r.final.validation.accuracy, index: t.index ?? 0 });
-    }
-    rows.sort((a, b) => b.validationAccuracy - a.validationAccuracy || a.index - b.index);
-    return rows;
-  };
-}
 
 /** Engine version and data fingerprint of the stored runs: plan.json, else the newest stored result. */
 function storedIdentity(store: RunStore, plan: StoredPlan | null): { engineVersion: string; dataFingerprint: string } | null {
@@ -75,7 +59,7 @@ export function gather(file: string, opts: { set?: string[]; runsDir?: string } 
   const storedPlan = store.readPlan<StoredPlan>();
   const identity = storedIdentity(store, storedPlan);
   if (!identity) throw new NoRunsError(`no stored runs for "${exp.name}" in ${store.root}; train them first with: nnlab run ${file}`);
-  const plan = planTrials(exp, { ...identity, bestOf: bestOf(store) });
+  const plan = planTrials(exp, { ...identity, bestOf: bestOfStage(store) });
   const stored = new Map<string, StoredTrial>();
   const missing: Trial[] = [];
   for (const t of plan.trials) {

@@ -11,6 +11,7 @@ import { LocalProcessExecutor, TrialFailure, type Executor } from './executor.ts
 import { RunStore, runsDir, type Provenance, type TrainResult } from './store.ts';
 import { codeVersion, machine } from './provenance.ts';
 import { dataIdentity } from './data-identity.ts';
+import { bestOfStage } from './best.ts';
 
 export interface RunOptions {
   set?: string[];
@@ -49,20 +50,6 @@ export interface StoredPlan {
   pending: Plan['pending'];
 }
 
-/** Best finished trials of a stage, by validation accuracy (ties: earlier trial first). */
-export function bestOfStage(store: RunStore, settled: (t: Trial) => boolean): NonNullable<PlanContext['bestOf']> {
-  return (trials) => {
-    if (!trials.length || !trials.every(settled)) return null;
-    const rows: { value: unknown; config: TrialConfig; validationAccuracy: number; index: number }[] = [];
-    for (const t of trials) {
-      const r = store.get(t.hash)?.result;
-      if (!r || r.kind !== 'train' || r.status !== 'ok' || !r.final.validation) continue;
-      rows.push({ value: t.value, config: t.config, validationAccuracy: r.final.validation.accuracy, index: t.index ?? 0 });
-    }
-    rows.sort((a, b) => b.validationAccuracy - a.validationAccuracy || a.index - b.index);
-    return rows;
-  };
-}
 
 function humanTime(s: number): string {
   if (!Number.isFinite(s)) return '?';
@@ -156,20 +143,25 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     const tmp = store.begin(trial.hash);
     const t0 = performance.now();
     let lastShown = -1;
+    // Time left from the training rate since the first progress event: the child's start-up and
+    // data loading come before it and would make an early estimate far too long.
+    let first: { step: number; at: number } | null = null;
     try {
       if (signal.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
       task.title = `${trialTitle(trial)}: running`;
       await executor.run(
         { trial, tmpDir: tmp, provenance },
         (p) => {
+          const now = performance.now();
+          first ??= { step: p.step, at: now };
           const frac = p.step / p.totalSteps;
           const bucket = Math.floor(frac * 4);
           if (!interactive && bucket === lastShown) return;
           lastShown = bucket;
-          const elapsed = (performance.now() - t0) / 1000;
-          const left = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
+          const rate = p.step > first.step ? (p.step - first.step) / ((now - first.at) / 1000) : NaN;
+          const left = p.step >= p.totalSteps ? 0 : Number.isFinite(rate) ? (p.totalSteps - p.step) / rate : NaN;
           const acc = p.validationAccuracy !== undefined ? ` · val acc ${(p.validationAccuracy * 100).toFixed(1)}%` : '';
-          task.output = `step ${p.step}/${p.totalSteps} · ${humanTime(left)} left${acc}`;
+          task.output = `step ${p.step}/${p.totalSteps} · ${Number.isFinite(left) ? `${humanTime(left)} left` : 'estimating time left'}${acc}`;
         },
         signal,
       );
@@ -199,45 +191,49 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
 
   // Waves: run everything that can be planned now; then plan again, since a finished stage lets the
   // stages derived from it (and the final) be planned.
-  const started = new Set<string>();
-  for (;;) {
-    const todo = plan.trials.filter((t) => !started.has(t.hash) && selected(t, opts.only));
-    if (!todo.length) break;
-    todo.forEach((t) => started.add(t.hash));
-    const sections = new Map<string, Trial[]>();
-    for (const t of todo) sections.set(section(t), [...(sections.get(section(t)) ?? []), t]);
-    const list = new Listr(
-      [...sections].map(([title, trials]) => ({
-        title,
-        task: (_: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
-          task.newListr(
-            trials.map((trial) => ({ title: trialTitle(trial), task: (_c: unknown, t: ListrTaskWrapper<unknown, never, never>) => runTrial(trial, t) })),
-            { concurrent: true, exitOnError: false },
-          ),
-      })),
-      {
-        concurrent: true,
-        exitOnError: false,
-        renderer: interactive ? 'default' : 'simple',
-        fallbackRenderer: 'simple',
-        rendererOptions: { collapseSubtasks: false },
-      } as never,
-    );
-    await list.run();
-    if (signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
-    plan = planTrials(exp, ctx);
+  // plan.json is written however the run ends (finished, interrupted, failed), so a report made
+  // after an interruption shows what was planned and what is missing.
+  try {
+    const started = new Set<string>();
+    for (;;) {
+      const todo = plan.trials.filter((t) => !started.has(t.hash) && selected(t, opts.only));
+      if (!todo.length) break;
+      todo.forEach((t) => started.add(t.hash));
+      const sections = new Map<string, Trial[]>();
+      for (const t of todo) sections.set(section(t), [...(sections.get(section(t)) ?? []), t]);
+      const list = new Listr(
+        [...sections].map(([title, trials]) => ({
+          title,
+          task: (_: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
+            task.newListr(
+              trials.map((trial) => ({ title: trialTitle(trial), task: (_c: unknown, t: ListrTaskWrapper<unknown, never, never>) => runTrial(trial, t) })),
+              { concurrent: true, exitOnError: false },
+            ),
+        })),
+        {
+          concurrent: true,
+          exitOnError: false,
+          renderer: interactive ? 'default' : 'simple',
+          fallbackRenderer: 'simple',
+          rendererOptions: { collapseSubtasks: false },
+        } as never,
+      );
+      await list.run();
+      if (signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+      plan = planTrials(exp, ctx);
+    }
+  } finally {
+    store.writePlan({
+      experiment: exp.name,
+      configHash: sha256(canonicalJson(exp.value)).slice(0, 16),
+      engineVersion,
+      dataFingerprint: identity.fingerprint,
+      data: identity.description,
+      stages: plan.stages,
+      trials: plan.trials.map((t) => ({ id: t.id, hash: t.hash })),
+      pending: plan.pending,
+    } satisfies StoredPlan);
   }
-
-  store.writePlan({
-    experiment: exp.name,
-    configHash: sha256(canonicalJson(exp.value)).slice(0, 16),
-    engineVersion,
-    dataFingerprint: identity.fingerprint,
-    data: identity.description,
-    stages: plan.stages,
-    trials: plan.trials.map((t) => ({ id: t.id, hash: t.hash })),
-    pending: plan.pending,
-  } satisfies StoredPlan);
 
   const list = [...outcomes.values()];
   printStageTables(exp, plan, store, log);
