@@ -161,7 +161,8 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
           const rate = p.step > first.step ? (p.step - first.step) / ((now - first.at) / 1000) : NaN;
           const left = p.step >= p.totalSteps ? 0 : Number.isFinite(rate) ? (p.totalSteps - p.step) / rate : NaN;
           const acc = p.validationAccuracy !== undefined ? ` · val acc ${(p.validationAccuracy * 100).toFixed(1)}%` : '';
-          task.output = `step ${p.step}/${p.totalSteps} · ${Number.isFinite(left) ? `${humanTime(left)} left` : 'estimating time left'}${acc}`;
+          // Without a terminal, lines of concurrent trials interleave: name the trial on each.
+          task.output = `${interactive ? '' : `${trial.id}: `}step ${p.step}/${p.totalSteps} · ${Number.isFinite(left) ? `${humanTime(left)} left` : 'estimating time left'}${acc}`;
         },
         signal,
       );
@@ -216,6 +217,9 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
           renderer: interactive ? 'default' : 'simple',
           fallbackRenderer: 'simple',
           rendererOptions: { collapseSubtasks: false },
+          // listr2's own SIGINT handler calls process.exit(127) at once: no clean stop of the trials
+          // in flight, no plan.json. Interrupts are the CLI's (src/cli/commands/run.ts) to handle.
+          registerSignalListeners: false,
         } as never,
       );
       await list.run();
