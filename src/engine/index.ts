@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { native, repoRoot, type NativeMetrics } from './native.ts';
 import { checkDataset, checkGradientCheck, checkTrainOptions, checkModel } from './validate.ts';
-export { readModel, type Model } from './model.ts';
+export { readModel, encodeModel, type Model } from './model.ts';
 
 export type Precision = 'float32' | 'float64';
 export type InitSpec = { kind: 'normal'; sigma: number } | { kind: 'fan_in' } | { kind: 'he' } | { kind: 'xavier' };

@@ -49,3 +49,33 @@ export function readModel(bytes: Uint8Array): Model {
   if (off !== bytes.length) fail(`${bytes.length - off} bytes after the last tensor`);
   return { sizes, batchNorm, loss: flags & 2 ? 'svm' : 'cross_entropy', bnAlpha, precision: width === 4 ? 'float32' : 'float64', tensors };
 }
+
+/** The NNLB bytes of a model: the inverse of readModel (for tests and tools; training writes its own). */
+export function encodeModel(m: Model): Uint8Array {
+  const L = m.sizes.length - 1;
+  const width = m.precision === 'float64' ? 8 : 4;
+  const order: string[] = [];
+  for (let l = 1; l <= L; l++) order.push(`W${l}`, ...(m.batchNorm && l < L ? ['gamma', 'beta', 'mean', 'var'].map((t) => `${t}${l}`) : [`b${l}`]));
+  const values = order.reduce((n, name) => n + (m.tensors[name]?.length ?? 0), 0);
+  const out = new Uint8Array(20 + 4 * (L + 1) + 8 + values * width);
+  const view = new DataView(out.buffer);
+  out.set([0x4e, 0x4e, 0x4c, 0x42]); // "NNLB"
+  view.setUint32(4, 1, true);
+  view.setUint32(8, width, true);
+  view.setUint32(12, (m.batchNorm ? 1 : 0) | (m.loss === 'svm' ? 2 : 0), true);
+  view.setUint32(16, L, true);
+  m.sizes.forEach((s, i) => view.setUint32(20 + 4 * i, s, true));
+  let off = 20 + 4 * (L + 1);
+  view.setFloat64(off, m.bnAlpha, true);
+  off += 8;
+  for (const name of order) {
+    const t = m.tensors[name];
+    if (!t) throw new RangeError(`encodeModel: tensor ${name} is missing`);
+    for (const v of t) {
+      if (width === 4) view.setFloat32(off, v, true);
+      else view.setFloat64(off, v, true);
+      off += width;
+    }
+  }
+  return out;
+}

@@ -11,7 +11,10 @@ import { planTrials, type Trial } from '../../src/config/expand.ts';
 import { resolveExperiment } from '../../src/config/resolve.ts';
 import { git, initRepo, nnlab, storeResult, tempDir, TINY, write } from './fixtures.ts';
 
-delete process.env.NNLAB_RUNS;
+// Every store empty unless a test points NNLAB_RUNS at its fixtures: the repository's own runs/
+// (whatever this machine has trained) must not change what a diff of the committed files shows.
+const NO_RUNS = join(tempDir(), 'runs-none');
+process.env.NNLAB_RUNS = NO_RUNS;
 
 function diff(a: string, b: string, cwd?: string): FileDiff {
   const sa = openSide(a, cwd);
@@ -167,7 +170,7 @@ test('result deltas from stored runs of both sides, "within noise" inside the se
   try {
     d = diff(join(dir, 'experiments/old/tiny.yaml'), join(dir, 'experiments/tiny.yaml'));
   } finally {
-    delete process.env.NNLAB_RUNS;
+    process.env.NNLAB_RUNS = NO_RUNS;
   }
   assert.equal(d.hashes.configOnly, false);
   assert.equal(d.hashes.engineVersion, 'engine-test');

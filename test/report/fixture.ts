@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { resolveExperiment } from '../../src/config/resolve.ts';
 import { planTrials, trainingLength, type Trial, type TrainTrial } from '../../src/config/expand.ts';
 import { RunStore, type StoredResult } from '../../src/runner/store.ts';
+import { encodeModel, readModel } from '../../src/engine/model.ts';
 
 export const ENGINE = 'test-engine-1';
 export const DATA = 'fp0123456789abcd';
@@ -93,19 +94,15 @@ function curves(t: TrainTrial, final: [number, number, number]): string {
   return lines.join('\n') + '\n';
 }
 
-/** A fake model.bin: W1 (10 × 3072) as float32, read back by `readModel` below. */
+/** A model.bin in the engine's NNLB format: a one-layer net whose W1 (10 × 3072) is a smooth pattern. */
 function modelBytes(seed: number): Uint8Array {
   const W = new Float32Array(10 * 3072);
   for (let i = 0; i < W.length; i++) W[i] = Math.sin(i * 0.37 + seed) * 0.01;
-  return new Uint8Array(W.buffer);
+  return encodeModel({ sizes: [3072, 10], batchNorm: false, loss: 'cross_entropy', bnAlpha: 0.9, precision: 'float32', tensors: { W1: W, b1: new Float32Array(10) } });
 }
 
-export const readModel = (bytes: Uint8Array) => ({
-  sizes: [3072, 10],
-  batchNorm: false,
-  precision: 'float32',
-  tensors: { W1: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), b1: new Float32Array(10) },
-});
+/** The engine's own reader: the fixture's models are real NNLB files. */
+export { readModel };
 
 export interface Fixture {
   dir: string;
