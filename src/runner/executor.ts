@@ -45,6 +45,9 @@ export interface Executor {
 }
 
 const WORKER = fileURLToPath(new URL('./trial-worker.ts', import.meta.url));
+// tsx's loader by its absolute URL: a bare `--import tsx` is resolved from the working directory,
+// so a run started outside the project (an installed nnlab) failed every trial (ERR_MODULE_NOT_FOUND).
+const TSX = import.meta.resolve('tsx');
 
 export class LocalProcessExecutor implements Executor {
   constructor(
@@ -53,7 +56,7 @@ export class LocalProcessExecutor implements Executor {
   ) {}
 
   async run(job: Job, onProgress: (p: TrialProgress) => void, signal: AbortSignal): Promise<void> {
-    const child = execa(process.execPath, ['--import', 'tsx', WORKER], {
+    const child = execa(process.execPath, ['--import', TSX, WORKER], {
       ipc: true,
       all: true,
       reject: false,
