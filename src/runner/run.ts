@@ -184,7 +184,9 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       failed.add(trial.hash);
       const logFile = store.recordFailure(trial, failure.message, failure.log ?? '');
       outcomes.set(trial.hash, { trial, status: 'failed', message: failure.message, logFile });
-      task.title = `${trialTitle(trial)}: FAILED: ${failure.message} (log: ${logFile})`;
+      // Thrown so the progress display marks the trial ✖; the list goes on (exitOnError: false).
+      task.title = trialTitle(trial);
+      throw new Error(`${failure.message} (log: ${logFile})`);
     } finally {
       slots.release();
     }

@@ -143,7 +143,8 @@ test('a trial the worker cannot run fails alone: the others finish, the failure 
     `    log: ${log}`,
     '',
   ]);
-  assert.ok(r.stdout.includes(`variant/middle: FAILED: ${message} (log: ${log})`), r.stdout);
+  // The progress display marks the trial failed (✖, on stderr without a terminal).
+  assert.ok(r.stderr.includes(`✖ variant/middle [FAILED: ${message} (log: ${log})]`), r.stderr);
   assert.deepEqual(readdirSync(join(runs, 'runner-failure', 'trials')).sort(), [small.hash, large.hash].sort());
   const text = readFileSync(log, 'utf8');
   assert.ok(text.startsWith(`variant/middle (${middle.hash})\n${message}\n\nRangeError: ${message}\n    at `), text);
