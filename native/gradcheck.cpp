@@ -12,24 +12,37 @@
 namespace nnlab {
 
 namespace {
-std::vector<double> to_double(const Split& data) {
-  std::vector<double> x(long(data.n) * data.d);
-  for (size_t k = 0; k < x.size(); k++) x[k] = data.x[k];
-  return x;
-}
+// The fast float64 pass both checks start from: a freshly initialized network (no dropout: the
+// checks compare deterministic functions), forward with batch statistics and backward on all of
+// `data` as one batch. Keeps the float64 copy of x and the cost.
+struct FastPass {
+  NetSpec spec;
+  Network<double> net;
+  std::vector<double> x;
+  int B;
+  double cost;
+  FastPass(const NetSpec& s, uint64_t seed, double lambda, const Split& data)
+      : spec(without_dropout(s)), net(spec), x(long(data.n) * data.d), B(int(data.n)) {
+    set_threads(1);
+    net.init(seed);
+    for (size_t k = 0; k < x.size(); k++) x[k] = data.x[k];
+    cost = net.forward_train(x.data(), data.y, B, nullptr, nullptr) / B + net.penalty(lambda);
+    net.backward(data.y, B, lambda);
+  }
+  static NetSpec without_dropout(NetSpec s) {
+    s.dropout = 0;
+    return s;
+  }
+};
 }  // namespace
 
 std::vector<GradCheckRow> gradient_check(const NetSpec& spec, uint64_t seed, double lambda, double h, double eps,
                                          const Split& data) {
-  set_threads(1);
-  NetSpec s = spec;
-  s.dropout = 0;
-  Network<double> net(s);
-  net.init(seed);
-  const std::vector<double> x = to_double(data);
-  const int B = int(data.n);
-  net.forward_train(x.data(), data.y, B, nullptr, nullptr);
-  net.backward(data.y, B, lambda);
+  FastPass fast(spec, seed, lambda, data);
+  const NetSpec& s = fast.spec;
+  Network<double>& net = fast.net;
+  const std::vector<double>& x = fast.x;
+  const int B = fast.B;
   const std::vector<double>& analytic = net.grads;
   std::vector<GradCheckRow> rows;
   for (const TensorInfo& t : net.tensors) {
@@ -57,16 +70,10 @@ std::vector<GradCheckRow> gradient_check(const NetSpec& spec, uint64_t seed, dou
 }
 
 ReferenceComparison compare_with_reference(const NetSpec& spec, uint64_t seed, double lambda, const Split& data) {
-  set_threads(1);
-  NetSpec s = spec;
-  s.dropout = 0;
-  Network<double> net(s);
-  net.init(seed);
-  const std::vector<double> x = to_double(data);
-  const int B = int(data.n);
-  const double fast_cost = net.forward_train(x.data(), data.y, B, nullptr, nullptr) / B + net.penalty(lambda);
-  net.backward(data.y, B, lambda);
-  const ReferencePass ref = reference_pass(s, net.params, x.data(), data.y, B, lambda);
+  FastPass fast(spec, seed, lambda, data);
+  Network<double>& net = fast.net;
+  const double fast_cost = fast.cost;
+  const ReferencePass ref = reference_pass(fast.spec, net.params, fast.x.data(), data.y, fast.B, lambda);
   ReferenceComparison out;
   auto add = [&](const std::string& name, const double* a, const double* b, long n) {
     double m = 0;
