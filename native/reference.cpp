@@ -6,6 +6,83 @@
 
 namespace nnlab {
 
+namespace {
+
+// Every intermediate of the forward pass, kept for the backward pass and the comparison.
+template <typename R>
+struct Forward {
+  std::vector<std::vector<R>> inputs, s, shat, var, z, h;  // per layer
+  R cost = 0;                                               // mean loss + λ·Σ‖W‖²
+};
+
+// The forward pass in precision R, parameters read through P(k) (so the gradient check can shift
+// one of them by a step in extended precision).
+template <typename R, typename Param>
+Forward<R> forward(const NetSpec& spec, const std::vector<LayerInfo>& layers, Param P, const double* x,
+                   const uint8_t* y, int B, double lambda) {
+  const int L = int(layers.size());
+  Forward<R> f;
+  for (auto* v : {&f.inputs, &f.s, &f.shat, &f.var, &f.z, &f.h}) v->resize(L);
+  std::vector<R> cur(x, x + long(B) * spec.sizes[0]);
+  for (int l = 0; l < L; l++) {
+    const LayerInfo& li = layers[l];
+    f.inputs[l] = cur;
+    std::vector<R> s(long(B) * li.H);
+    for (int i = 0; i < B; i++)
+      for (int o = 0; o < li.H; o++) {
+        R acc = li.b >= 0 ? P(li.b + o) : R(0);
+        for (int k = 0; k < li.I; k++) acc += P(li.W + long(o) * li.I + k) * cur[long(i) * li.I + k];
+        s[long(i) * li.H + o] = acc;
+      }
+    f.s[l] = s;
+    if (!li.hidden) break;
+    std::vector<R> pre = s;
+    if (li.bn) {
+      f.shat[l].resize(s.size()), f.var[l].resize(li.H);
+      for (int o = 0; o < li.H; o++) {
+        R mu = 0, v = 0;
+        for (int i = 0; i < B; i++) mu += s[long(i) * li.H + o];
+        mu /= B;
+        for (int i = 0; i < B; i++) v += (s[long(i) * li.H + o] - mu) * (s[long(i) * li.H + o] - mu);
+        v /= B;
+        f.var[l][o] = v;
+        for (int i = 0; i < B; i++) {
+          const long k = long(i) * li.H + o;
+          f.shat[l][k] = (s[k] - mu) / std::sqrt(v + R(kBatchNormEps));
+          pre[k] = P(li.gamma + o) * f.shat[l][k] + P(li.beta + o);
+        }
+      }
+    }
+    f.z[l] = pre;
+    cur.assign(pre.size(), R(0));
+    for (size_t k = 0; k < pre.size(); k++) cur[k] = std::max(R(0), pre[k]);
+    f.h[l] = cur;
+  }
+  const int C = layers.back().H;
+  const std::vector<R>& scores = f.s[L - 1];
+  R loss = 0;
+  for (int i = 0; i < B; i++) {
+    const R* si = &scores[long(i) * C];
+    if (spec.loss == LossKind::CrossEntropy) {
+      R mx = si[0];
+      for (int c = 1; c < C; c++) mx = std::max(mx, si[c]);
+      R sum = 0;
+      for (int c = 0; c < C; c++) sum += std::exp(si[c] - mx);
+      loss += std::log(sum) + mx - si[y[i]];
+    } else {
+      for (int c = 0; c < C; c++)
+        if (c != y[i]) loss += std::max(R(0), si[c] - si[y[i]] + 1);
+    }
+  }
+  R penalty = 0;
+  for (const LayerInfo& li : layers)
+    for (long k = 0; k < long(li.H) * li.I; k++) penalty += P(li.W + k) * P(li.W + k);
+  f.cost = loss / B + R(lambda) * penalty;
+  return f;
+}
+
+}  // namespace
+
 ReferencePass reference_pass(const NetSpec& spec, const std::vector<double>& P, const double* x, const uint8_t* y,
                              int B, double lambda) {
   std::vector<LayerInfo> layers;
@@ -13,78 +90,37 @@ ReferencePass reference_pass(const NetSpec& spec, const std::vector<double>& P, 
   long np, ns;
   network_layout(spec, layers, tensors, np, ns);
   const int L = int(layers.size());
+  const Forward<double> f = forward<double>(spec, layers, [&](long k) { return P[k]; }, x, y, B, lambda);
+  const auto& inputs = f.inputs;
+  const auto& shat = f.shat;
+  const auto& var = f.var;
+  const auto& z = f.z;
   ReferencePass r;
-  r.s.resize(L), r.h.resize(L);
+  r.cost = f.cost;
+  r.s = f.s;
+  r.h = f.h;
   r.grads.assign(np, 0.0);
-  std::vector<std::vector<double>> inputs(L), shat(L), var(L), z(L);
 
-  // Forward.
-  std::vector<double> cur(x, x + long(B) * spec.sizes[0]);
-  for (int l = 0; l < L; l++) {
-    const LayerInfo& li = layers[l];
-    inputs[l] = cur;
-    std::vector<double> s(long(B) * li.H);
-    for (int i = 0; i < B; i++)
-      for (int o = 0; o < li.H; o++) {
-        double acc = li.b >= 0 ? P[li.b + o] : 0.0;
-        for (int k = 0; k < li.I; k++) acc += P[li.W + long(o) * li.I + k] * cur[long(i) * li.I + k];
-        s[long(i) * li.H + o] = acc;
-      }
-    r.s[l] = s;
-    if (!li.hidden) break;
-    std::vector<double> pre = s;
-    if (li.bn) {
-      shat[l].resize(s.size()), var[l].resize(li.H);
-      for (int o = 0; o < li.H; o++) {
-        double mu = 0, v = 0;
-        for (int i = 0; i < B; i++) mu += s[long(i) * li.H + o];
-        mu /= B;
-        for (int i = 0; i < B; i++) v += (s[long(i) * li.H + o] - mu) * (s[long(i) * li.H + o] - mu);
-        v /= B;
-        var[l][o] = v;
-        for (int i = 0; i < B; i++) {
-          const long k = long(i) * li.H + o;
-          shat[l][k] = (s[k] - mu) / std::sqrt(v + kBatchNormEps);
-          pre[k] = P[li.gamma + o] * shat[l][k] + P[li.beta + o];
-        }
-      }
-    }
-    z[l] = pre;
-    cur.assign(pre.size(), 0.0);
-    for (size_t k = 0; k < pre.size(); k++) cur[k] = std::max(0.0, pre[k]);
-    r.h[l] = cur;
-  }
-
-  // Loss and its gradient w.r.t. the scores.
+  // Gradient of the mean loss w.r.t. the scores: (softmax − one-hot)/B, or the hinge's ±1/B.
   const int C = layers.back().H;
   const std::vector<double>& scores = r.s[L - 1];
   std::vector<double> g(long(B) * C, 0.0);
-  double loss = 0;
   for (int i = 0; i < B; i++) {
     const double* si = &scores[long(i) * C];
     if (spec.loss == LossKind::CrossEntropy) {
       double mx = si[0];
       for (int c = 1; c < C; c++) mx = std::max(mx, si[c]);
-      double z = 0;
-      for (int c = 0; c < C; c++) z += std::exp(si[c] - mx);
-      loss += -(si[y[i]] - mx - std::log(z));
-      for (int c = 0; c < C; c++) g[long(i) * C + c] = (std::exp(si[c] - mx) / z - (c == y[i])) / B;
+      double sum = 0;
+      for (int c = 0; c < C; c++) sum += std::exp(si[c] - mx);
+      for (int c = 0; c < C; c++) g[long(i) * C + c] = (std::exp(si[c] - mx) / sum - (c == y[i])) / B;
     } else {
-      for (int c = 0; c < C; c++) {
-        if (c == y[i]) continue;
-        const double margin = si[c] - si[y[i]] + 1;
-        if (margin > 0) {
-          loss += margin;
+      for (int c = 0; c < C; c++)
+        if (c != y[i] && si[c] - si[y[i]] + 1 > 0) {
           g[long(i) * C + c] += 1.0 / B;
           g[long(i) * C + y[i]] -= 1.0 / B;
         }
-      }
     }
   }
-  double penalty = 0;
-  for (const LayerInfo& li : layers)
-    for (long k = 0; k < long(li.H) * li.I; k++) penalty += P[li.W + k] * P[li.W + k];
-  r.cost = loss / B + lambda * penalty;
 
   // Backward, layer by layer, straight from the chain rule.
   for (int l = L - 1; l >= 0; l--) {
@@ -136,65 +172,14 @@ ReferencePass reference_pass(const NetSpec& spec, const std::vector<double>& P, 
   return r;
 }
 
-}  // namespace nnlab
-
-namespace nnlab {
-
 long double reference_cost(const NetSpec& spec, const std::vector<double>& params, long perturbed, long double delta,
                            const double* x, const uint8_t* y, int B, double lambda) {
-  using R = long double;
   std::vector<LayerInfo> layers;
   std::vector<TensorInfo> tensors;
   long np, ns;
   network_layout(spec, layers, tensors, np, ns);
-  auto P = [&](long k) { return k == perturbed ? R(params[k]) + delta : R(params[k]); };
-  std::vector<R> cur(x, x + long(B) * spec.sizes[0]);
-  for (const LayerInfo& li : layers) {
-    std::vector<R> s(long(B) * li.H);
-    for (int i = 0; i < B; i++)
-      for (int o = 0; o < li.H; o++) {
-        R acc = li.b >= 0 ? P(li.b + o) : R(0);
-        for (int k = 0; k < li.I; k++) acc += P(li.W + long(o) * li.I + k) * cur[long(i) * li.I + k];
-        s[long(i) * li.H + o] = acc;
-      }
-    if (!li.hidden) {
-      cur = s;
-      break;
-    }
-    if (li.bn)
-      for (int o = 0; o < li.H; o++) {
-        R mu = 0, v = 0;
-        for (int i = 0; i < B; i++) mu += s[long(i) * li.H + o];
-        mu /= B;
-        for (int i = 0; i < B; i++) v += (s[long(i) * li.H + o] - mu) * (s[long(i) * li.H + o] - mu);
-        v /= B;
-        for (int i = 0; i < B; i++) {
-          R& e = s[long(i) * li.H + o];
-          e = P(li.gamma + o) * (e - mu) / std::sqrt(v + R(kBatchNormEps)) + P(li.beta + o);
-        }
-      }
-    for (R& e : s) e = e > 0 ? e : R(0);
-    cur = s;
-  }
-  const int C = layers.back().H;
-  R loss = 0;
-  for (int i = 0; i < B; i++) {
-    const R* si = &cur[long(i) * C];
-    if (spec.loss == LossKind::CrossEntropy) {
-      R mx = si[0];
-      for (int c = 1; c < C; c++) mx = std::max(mx, si[c]);
-      R z = 0;
-      for (int c = 0; c < C; c++) z += std::exp(si[c] - mx);
-      loss += std::log(z) + mx - si[y[i]];
-    } else {
-      for (int c = 0; c < C; c++)
-        if (c != y[i]) loss += std::max(R(0), si[c] - si[y[i]] + 1);
-    }
-  }
-  R penalty = 0;
-  for (const LayerInfo& li : layers)
-    for (long k = 0; k < long(li.H) * li.I; k++) penalty += P(li.W + k) * P(li.W + k);
-  return loss / B + R(lambda) * penalty;
+  auto P = [&](long k) { return k == perturbed ? (long double)params[k] + delta : (long double)params[k]; };
+  return forward<long double>(spec, layers, P, x, y, B, lambda).cost;
 }
 
 }  // namespace nnlab
