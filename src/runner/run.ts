@@ -140,6 +140,13 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     }
     task.title = `${trialTitle(trial)}: waiting`;
     await slots.acquire();
+    if (signal.aborted) {
+      // Interrupted while waiting: nothing started, nothing failed.
+      slots.release();
+      task.title = trialTitle(trial);
+      task.skip('not started (interrupted)');
+      return;
+    }
     const tmp = store.begin(trial.hash);
     const t0 = performance.now();
     let lastShown = -1;
@@ -147,7 +154,6 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     // data loading come before it and would make an early estimate far too long.
     let first: { step: number; at: number } | null = null;
     try {
-      if (signal.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
       task.title = `${trialTitle(trial)}: running`;
       await executor.run(
         { trial, tmpDir: tmp, provenance },
@@ -179,7 +185,12 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       }
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true });
-      if ((err as Error).name === 'AbortError') throw err;
+      if ((err as Error).name === 'AbortError') {
+        // Stopped by Ctrl-C/SIGTERM: not a failure; the rerun trains it again.
+        task.title = trialTitle(trial);
+        task.skip('stopped (interrupted)');
+        return;
+      }
       const failure = err as TrialFailure;
       failed.add(trial.hash);
       const logFile = store.recordFailure(trial, failure.message, failure.log ?? '');
