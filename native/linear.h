@@ -1,15 +1,30 @@
 // Fully-connected layer: out = inp · Wᵀ + b, with W (H, I) row-major like the assignments' W.
-// Forward keeps nothing (backward needs inp, which the caller keeps anyway).
+// Forward keeps nothing (backward needs inp, which the caller keeps anyway). With a pool of more
+// than one part, a large product is split: forward and dinp by rows of the batch, dW by columns.
 #pragma once
 #include "blas.h"
+#include "parallel.h"
 
 namespace nnlab {
 
 // out (B, H); inp (B, I); W (H, I); b (H) or null (a batch-normalized layer has no bias: BN's
 // mean subtraction cancels it exactly, and β plays its role).
+// Products smaller than this many multiply-adds are not worth splitting.
+constexpr long kSplitWork = 1L << 20;
+
 template <typename T>
-void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, int H) {
-  gemm(CblasNoTrans, CblasTrans, B, H, I, T(1), inp, I, W, I, T(0), out, H);
+void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, int H, Pool* pool = nullptr) {
+  auto rows = [&](long r0, long r1) {
+    gemm(CblasNoTrans, CblasTrans, int(r1 - r0), H, I, T(1), inp + r0 * I, I, W, I, T(0), out + r0 * H, H);
+  };
+  if (pool && pool->parts() > 1 && long(B) * I * H >= kSplitWork)
+    pool->run([&](int p) {
+      long r0, r1;
+      split_range(B, p, pool->parts(), r0, r1);
+      rows(r0, r1);
+    });
+  else
+    rows(0, B);
   if (b)
     for (int i = 0; i < B; i++)
       for (int h = 0; h < H; h++) out[(long)i * H + h] += b[h];
@@ -17,14 +32,34 @@ void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, 
 
 // dW (H, I) = doutᵀ · inp;  db (H) = Σ_rows dout;  dinp (B, I) = dout · W (skipped when null).
 template <typename T>
-void linear_backward(T* dinp, T* dW, T* db, const T* dout, const T* inp, const T* W, int B, int I, int H) {
-  gemm(CblasTrans, CblasNoTrans, H, I, B, T(1), dout, H, inp, I, T(0), dW, I);
+void linear_backward(T* dinp, T* dW, T* db, const T* dout, const T* inp, const T* W, int B, int I, int H,
+                     Pool* pool = nullptr) {
+  const bool split = pool && pool->parts() > 1 && long(B) * I * H >= kSplitWork;
+  auto dW_cols = [&](long c0, long c1) {
+    gemm(CblasTrans, CblasNoTrans, H, int(c1 - c0), B, T(1), dout, H, inp + c0, I, T(0), dW + c0, I);
+  };
+  auto dinp_rows = [&](long r0, long r1) {
+    gemm(CblasNoTrans, CblasNoTrans, int(r1 - r0), I, H, T(1), dout + r0 * H, H, W, I, T(0), dinp + r0 * I, I);
+  };
+  if (split)
+    pool->run([&](int p) {
+      long a, z;
+      split_range(I, p, pool->parts(), a, z);
+      dW_cols(a, z);
+      if (dinp) {
+        split_range(B, p, pool->parts(), a, z);
+        dinp_rows(a, z);
+      }
+    });
+  else {
+    dW_cols(0, I);
+    if (dinp) dinp_rows(0, B);
+  }
   if (db) {
     for (int h = 0; h < H; h++) db[h] = 0;
     for (int i = 0; i < B; i++)
       for (int h = 0; h < H; h++) db[h] += dout[(long)i * H + h];
   }
-  if (dinp) gemm(CblasNoTrans, CblasNoTrans, B, I, H, T(1), dout, H, W, I, T(0), dinp, I);
 }
 
 }  // namespace nnlab

@@ -70,6 +70,7 @@ class Network {
   std::vector<LayerInfo> layers;
   std::vector<TensorInfo> tensors;
   std::vector<T> params, grads, velocity, stats;
+  Pool* pool = nullptr;  // splits large products between threads (parallel.h); null: one thread
 
   explicit Network(const NetSpec& s) : spec(s) {
     long np, ns;
@@ -119,7 +120,7 @@ class Network {
       Work& w = work_[l];
       const long n = long(B) * li.H;
       linear_forward(w.s.data(), input_of(l), &params[li.W], li.b >= 0 ? &params[li.b] : (const T*)nullptr, B, li.I,
-                     li.H);
+                     li.H, pool);
       if (!li.hidden) break;
       const T* pre = w.s.data();
       if (li.bn) {
@@ -158,7 +159,7 @@ class Network {
         }
       }
       linear_backward(l > 0 ? spare : (T*)nullptr, &grads[li.W], li.b >= 0 ? &grads[li.b] : (T*)nullptr, d,
-                      input_of(l), &params[li.W], B, li.I, li.H);
+                      input_of(l), &params[li.W], B, li.I, li.H, pool);
       const T two_lambda = T(2 * lambda);
       for (long k = 0; k < long(li.H) * li.I; k++) grads[li.W + k] += two_lambda * params[li.W + k];
       if (l > 0) std::swap(d, spare);
@@ -177,18 +178,29 @@ class Network {
 
   // One SGD step with optional momentum: v ← μv − η·g, θ ← θ + v (plain θ ← θ − η·g when μ = 0).
   void sgd_step(double eta, double momentum) {
-    const long n = long(params.size());
-    if (momentum > 0) {
-      if (velocity.size() != params.size()) velocity.assign(params.size(), T(0));
-      const T m = T(momentum), e = T(eta);
-      for (long k = 0; k < n; k++) {
-        velocity[k] = m * velocity[k] - e * grads[k];
-        params[k] += velocity[k];
-      }
-    } else {
-      const T e = T(eta);
-      for (long k = 0; k < n; k++) params[k] -= e * grads[k];
-    }
+    if (momentum > 0 && velocity.size() != params.size()) velocity.assign(params.size(), T(0));
+    const T m = T(momentum), e = T(eta);
+    auto update = [&](long k0, long k1) {
+      if (momentum > 0)
+        for (long k = k0; k < k1; k++) {
+          velocity[k] = m * velocity[k] - e * grads[k];
+          params[k] += velocity[k];
+        }
+      else
+        for (long k = k0; k < k1; k++) params[k] -= e * grads[k];
+    };
+    in_parts(long(params.size()), update);
+  }
+
+  // f(begin, end) over [0, n), split between the pool's threads when n is large.
+  template <typename F>
+  void in_parts(long n, const F& f) {
+    if (!pool || pool->parts() == 1 || n < 65536) return f(0, n);
+    pool->run([&](int p) {
+      long a, z;
+      split_range(n, p, pool->parts(), a, z);
+      f(a, z);
+    });
   }
 
   // ---- evaluation mode ----------------------------------------------------------------------
@@ -214,7 +226,7 @@ class Network {
       T* spare = eb_.data();
       for (int l = 0; l < depth(); l++) {
         const LayerInfo& li = layers[l];
-        linear_forward(out, in, &params[li.W], li.b >= 0 ? &params[li.b] : (const T*)nullptr, B, li.I, li.H);
+        linear_forward(out, in, &params[li.W], li.b >= 0 ? &params[li.b] : (const T*)nullptr, B, li.I, li.H, pool);
         if (li.hidden) {
           if (li.bn)
             batchnorm_inference(out, out, &params[li.gamma], &params[li.beta], &stats[li.mean], &stats[li.var], B,

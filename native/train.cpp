@@ -3,6 +3,7 @@
 // every step, divergence (a non-finite cost) stopping the run. Also evaluation of a saved model.
 #include <cblas.h>
 
+#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <type_traits>
@@ -22,8 +23,11 @@ namespace {
 template <typename T>
 Status train_as(const TrainSpec& spec, const Split& train, const Split* validation, const std::atomic<bool>& abort,
                 const ProgressFn& progress, TrainOutput& out) {
-  set_threads(spec.threads);
+  // Our own parts run single-threaded BLAS calls side by side (parallel.h).
+  set_threads(1);
+  Pool pool(spec.threads);
   Network<T> net(spec.net);
+  net.pool = &pool;
   net.init(spec.seed);
   const int B = spec.batch_size, D = train.d;
   const long steps_per_epoch = std::max<long>(1, train.n / B);
@@ -51,19 +55,23 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
   };
 
   record(0, schedule_eta(spec.schedule, 0, steps_per_epoch));
-  const long report_every = std::max<long>(1, spec.total_steps / 200);
+  // Progress at most every 100 ms (and at record points): each event wakes the JS thread, which
+  // on a 2-core machine preempts a BLAS thread and stalls the product it is part of.
+  auto last_report = std::chrono::steady_clock::now();
   long t = 0;
   for (; t < spec.total_steps; t++) {
     if (abort.load(std::memory_order_relaxed)) return Status::Aborted;
     const long k = t % steps_per_epoch;
     if (k == 0 && spec.shuffle)  // Fisher–Yates, a fresh order every epoch
       for (long i = train.n - 1; i > 0; i--) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
-    for (int i = 0; i < B; i++) {
-      const long row = order[(k * B + i) % train.n];
-      const float* src = train.x + row * D;
-      std::copy(src, src + D, xb.begin() + long(i) * D);
-      yb[i] = train.y[row];
-    }
+    net.in_parts(long(B) * D, [&](long a, long z) {  // gather the batch: rows a/D … (z−1)/D
+      for (long i = a / D; i < z / D; i++) {
+        const long row = order[(k * B + i) % train.n];
+        const float* src = train.x + row * D;
+        std::copy(src, src + D, xb.begin() + i * D);
+        yb[i] = train.y[row];
+      }
+    });
     if (augment) augment_batch(xb.data(), B, spec.augmentation, augment_rng, aug_tmp);
     const double eta = schedule_eta(spec.schedule, t, steps_per_epoch);
     const double loss = net.forward_train(xb.data(), yb.data(), B, &dropout_rng, nullptr) / B;
@@ -81,7 +89,9 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
     const long done = t + 1;
     const bool at_record = done % spec.record_every == 0 || done == spec.total_steps;
     if (at_record) record(done, eta);
-    if (at_record || done % report_every == 0) {
+    const auto now = std::chrono::steady_clock::now();
+    if (at_record || now - last_report >= std::chrono::milliseconds(100)) {
+      last_report = now;
       p.step = done, p.eta = eta;
       progress(p);
     }
@@ -98,8 +108,12 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
 }
 
 template <typename T>
-void evaluate_as(const ModelHeader& h, const uint8_t* bytes, const Split& data, double lambda, Metrics& out) {
+void evaluate_as(const ModelHeader& h, const uint8_t* bytes, const Split& data, double lambda, int threads,
+                 Metrics& out) {
+  set_threads(1);
+  Pool pool(threads);
   Network<T> net(h.spec);
+  net.pool = &pool;
   load_model_tensors(net, bytes, h.data_offset);
   out = net.evaluate(data.x, data.y, data.n, data.d, lambda);
 }
@@ -121,11 +135,10 @@ Status evaluate(const uint8_t* model, size_t bytes, const Split& data, double la
     error = "the model takes " + std::to_string(h.spec.sizes.front()) + " inputs; the data has " + std::to_string(data.d);
     return Status::BadModel;
   }
-  set_threads(threads);
   if (h.precision == 8)
-    evaluate_as<double>(h, model, data, lambda, out);
+    evaluate_as<double>(h, model, data, lambda, threads, out);
   else
-    evaluate_as<float>(h, model, data, lambda, out);
+    evaluate_as<float>(h, model, data, lambda, threads, out);
   return Status::Ok;
 }
 
