@@ -30,13 +30,17 @@ void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, 
       for (int h = 0; h < H; h++) out[(long)i * H + h] += b[h];
 }
 
-// dW (H, I) = doutᵀ · inp;  db (H) = Σ_rows dout;  dinp (B, I) = dout · W (skipped when null).
+// dW (H, I) = doutᵀ · inp + l2·W (l2 = 2λ: the gradient of λ‖W‖², added inside the product's
+// own pass);  db (H) = Σ_rows dout;  dinp (B, I) = dout · W (skipped when null).
 template <typename T>
-void linear_backward(T* dinp, T* dW, T* db, const T* dout, const T* inp, const T* W, int B, int I, int H,
+void linear_backward(T* dinp, T* dW, T* db, const T* dout, const T* inp, const T* W, int B, int I, int H, T l2,
                      Pool* pool = nullptr) {
   const bool split = pool && pool->parts() > 1 && long(B) * I * H >= kSplitWork;
   auto dW_cols = [&](long c0, long c1) {
-    gemm(CblasTrans, CblasNoTrans, H, int(c1 - c0), B, T(1), dout, H, inp + c0, I, T(0), dW + c0, I);
+    if (l2 != T(0))
+      for (int h = 0; h < H; h++)
+        for (long c = c0; c < c1; c++) dW[(long)h * I + c] = l2 * W[(long)h * I + c];
+    gemm(CblasTrans, CblasNoTrans, H, int(c1 - c0), B, T(1), dout, H, inp + c0, I, l2 != T(0) ? T(1) : T(0), dW + c0, I);
   };
   auto dinp_rows = [&](long r0, long r1) {
     gemm(CblasNoTrans, CblasNoTrans, int(r1 - r0), I, H, T(1), dout + r0 * H, H, W, I, T(0), dinp + r0 * I, I);

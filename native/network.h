@@ -159,9 +159,7 @@ class Network {
         }
       }
       linear_backward(l > 0 ? spare : (T*)nullptr, &grads[li.W], li.b >= 0 ? &grads[li.b] : (T*)nullptr, d,
-                      input_of(l), &params[li.W], B, li.I, li.H, pool);
-      const T two_lambda = T(2 * lambda);
-      for (long k = 0; k < long(li.H) * li.I; k++) grads[li.W + k] += two_lambda * params[li.W + k];
+                      input_of(l), &params[li.W], B, li.I, li.H, T(2 * lambda), pool);
       if (l > 0) std::swap(d, spare);
     }
   }

@@ -7,6 +7,7 @@
 // depend on timing.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -21,10 +22,10 @@ class Pool {
     for (int i = 1; i < parts_; i++) workers_.emplace_back([this, i] { work(i); });
   }
   ~Pool() {
+    stop_.store(true, std::memory_order_release);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-      generation_++;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
@@ -36,33 +37,45 @@ class Pool {
 
   void run(const std::function<void(int)>& f) {
     if (parts_ == 1) return f(0);
+    job_ = &f;
+    pending_.store(parts_ - 1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      job_ = &f;
-      pending_.store(parts_ - 1, std::memory_order_relaxed);
-      generation_++;
+      generation_.fetch_add(1, std::memory_order_release);
     }
-    wake_.notify_all();
+    if (sleepers_.load(std::memory_order_acquire) > 0) wake_.notify_all();
     f(0);
-    // The workers' parts take about as long as ours: spin briefly, then yield.
-    while (pending_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
+    while (pending_.load(std::memory_order_acquire) > 0) pause();
   }
 
  private:
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+  }
+
+  // A worker spins for a new job for up to 200 µs (the gap between the products of one training
+  // step is far shorter, and waking a blocked thread costs tens of microseconds), then blocks.
   void work(int part) {
     uint64_t seen = 0;
     for (;;) {
-      const std::function<void(int)>* job;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        // Between the products of one step the wait is short: a worker blocks on the condition
-        // variable, which costs a few microseconds to wake, far less than a product.
-        wake_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
-        if (stop_) return;
-        job = job_;
+      const auto start = std::chrono::steady_clock::now();
+      for (int spins = 1; generation_.load(std::memory_order_acquire) == seen; spins++) {
+        if (spins % 256 == 0 && std::chrono::steady_clock::now() - start > std::chrono::microseconds(200)) {
+          std::unique_lock<std::mutex> lock(mutex_);
+          sleepers_.fetch_add(1, std::memory_order_acq_rel);
+          wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+          sleepers_.fetch_sub(1, std::memory_order_acq_rel);
+          break;
+        }
+        pause();
       }
-      (*job)(part);
+      seen = generation_.load(std::memory_order_acquire);
+      if (stop_.load(std::memory_order_acquire)) return;
+      (*job_)(part);
       pending_.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
@@ -71,9 +84,10 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
-  const std::function<void(int)>* job_ = nullptr;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> stop_{false};
+  const std::function<void(int)>* job_ = nullptr;  // published by the generation's release
   std::atomic<int> pending_{0};
 };
 

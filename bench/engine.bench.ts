@@ -1,0 +1,239 @@
+// Engine throughput, measured side by side in one run: for each network shape, precision and
+// thread count, the time of one update step (forward, backward, SGD update) of the real
+// engine.train, its GFLOP/s, and the ratio to a large sgemm measured in the same run with the same
+// OpenBLAS; then the full assignment-3 run (9000 steps and its evaluations) against the 10 s target.
+//   npm run bench                 readable table
+//   npm run bench -- --json       one JSON object per line
+//   npm run bench -- --quick      few steps: checks that everything runs, figures are rough
+// Each configuration runs in its own child process, so peak RSS and the BLAS thread pool are its own.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as engine from '../src/engine/index.ts';
+import type { Dataset, Precision, TrainOptions } from '../src/engine/index.ts';
+
+interface Config {
+  shape: number[];
+  batchNorm: boolean;
+  precision: Precision;
+  threads: number;
+  steps: number;
+  repeats: number;
+}
+
+interface Row {
+  shape: string;
+  batch_norm: boolean;
+  precision: Precision;
+  threads: number;
+  ms_per_step: number;
+  samples_per_s: number;
+  gflops: number;
+  sgemm_gflops: number;
+  ratio: number;
+  peak_rss_mb: number;
+}
+
+const BATCH = 100;
+const SGEMM_N = 2048;
+
+/** Synthetic standardized-looking data: n rows of d values from a seeded generator. */
+function syntheticData(n: number, d: number, classes: number, seed: number): Dataset {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const x = new Float32Array(n * d);
+  for (let i = 0; i < x.length; i++) x[i] = (next() + next() + next() - 1.5) * 2;
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) y[i] = Math.floor(next() * classes);
+  return { x, y, n, d };
+}
+
+/**
+ * FLOPs of one update step: forward 2·B·Σ I·H; backward 2·B·Σ I·H for dW and 2·B·Σ_{l>1} I·H for
+ * the gradient w.r.t. each layer's input (none for the first layer). Elementwise work is not counted.
+ */
+export function stepFlops(shape: number[], batch = BATCH): number {
+  let all = 0;
+  let first = 0;
+  for (let l = 1; l < shape.length; l++) {
+    const ih = shape[l - 1] * shape[l];
+    all += ih;
+    if (l === 1) first = ih;
+  }
+  return 2 * batch * all * 2 + 2 * batch * (all - first);
+}
+
+function options(c: Config, steps: number): TrainOptions {
+  return {
+    network: { sizes: c.shape, batchNorm: c.batchNorm, init: { kind: 'he' } },
+    seed: 1,
+    batchSize: BATCH,
+    lambda: 0.005,
+    precision: c.precision,
+    totalSteps: steps,
+    schedule: { kind: 'cyclic', etaMin: 1e-5, etaMax: 1e-2, stepSize: 500 },
+    recordEvery: steps,
+    recordSubset: BATCH,
+    threads: c.threads,
+  };
+}
+
+/** One configuration, in this process: median seconds per step over `repeats` runs after a warm-up. */
+async function measure(c: Config): Promise<Row> {
+  // 20 batches: the end-of-run evaluation of the training split costs about 7 steps' forward passes.
+  const data = syntheticData(20 * BATCH, c.shape[0], c.shape[c.shape.length - 1], 7);
+  await engine.train(options(c, 20), data);
+  const perStep: number[] = [];
+  for (let r = 0; r < c.repeats; r++) {
+    const out = await engine.train(options(c, c.steps), data);
+    perStep.push(out.seconds / c.steps);
+  }
+  perStep.sort((a, b) => a - b);
+  const s = perStep[Math.floor(perStep.length / 2)];
+  const sgemmRepeats = 5;
+  engine.sgemmSeconds(SGEMM_N, c.threads, 1);
+  const sgemm = (2 * SGEMM_N ** 3 * sgemmRepeats) / engine.sgemmSeconds(SGEMM_N, c.threads, sgemmRepeats) / 1e9;
+  const gflops = stepFlops(c.shape) / s / 1e9;
+  return {
+    shape: c.shape.join('-'),
+    batch_norm: c.batchNorm,
+    precision: c.precision,
+    threads: c.threads,
+    ms_per_step: s * 1000,
+    samples_per_s: BATCH / s,
+    gflops,
+    sgemm_gflops: sgemm,
+    ratio: gflops / sgemm,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+/**
+ * A CIFAR-10 folder: the user's data home if CIFAR-10 is installed there, else the shared copy
+ * (../shared/datasets) installed where the tests install it; null when neither exists.
+ */
+async function cifarRoot(): Promise<string | null> {
+  const { existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join, resolve } = await import('node:path');
+  const { fetchDataset, missingFiles, sourceRoot } = await import('../src/data/index.ts');
+  const own = sourceRoot('cifar10');
+  if (missingFiles('cifar10', own).length === 0) return own;
+  const archive = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'shared', 'datasets', 'cifar-10-binary-jpeg75.tar.gz');
+  if (!existsSync(archive)) return null;
+  const root = join(tmpdir(), 'nnlab-test-data', 'cifar10');
+  if (missingFiles('cifar10', root).length > 0) await fetchDataset('cifar10', { from: archive, root });
+  return root;
+}
+
+/** The full assignment-3 run: [3072, 50, 50, 10] BN, 45000/5000, n_s = 2250, two cycles, 2 threads. */
+async function fullRun(quick: boolean): Promise<Record<string, unknown>> {
+  const steps = quick ? 900 : 9000;
+  let train: Dataset;
+  let validation: Dataset;
+  let data = 'synthetic (../shared/datasets absent)';
+  const root = await cifarRoot();
+  if (root) {
+    const { loadParts, sliceSplit, standardizeStats, preprocess } = await import('../src/data/index.ts');
+    const all = await loadParts('cifar10', ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'], { root });
+    const tr = sliceSplit(all, 0, 45000);
+    const va = sliceSplit(all, 45000, 50000);
+    const spec = { kind: 'standardize', stats: standardizeStats(tr) } as const;
+    train = { x: preprocess(tr, spec), y: tr.y, n: tr.n, d: tr.d };
+    validation = { x: preprocess(va, spec), y: va.y, n: va.n, d: va.d };
+    data = `CIFAR-10 (${root})`;
+  } else {
+    train = syntheticData(45000, 3072, 10, 1);
+    validation = syntheticData(5000, 3072, 10, 2);
+  }
+  const out = await engine.train(
+    {
+      network: { sizes: [3072, 50, 50, 10], batchNorm: true, init: { kind: 'he' } },
+      seed: 1,
+      batchSize: 100,
+      lambda: 0.005,
+      totalSteps: steps,
+      schedule: { kind: 'cyclic', etaMin: 1e-5, etaMax: 1e-1, stepSize: 2250 },
+      recordEvery: 450,
+      recordSubset: 10000,
+      threads: 2,
+    },
+    train,
+    validation,
+  );
+  return {
+    check: 'full-run',
+    shape: '3072-50-50-10',
+    batch_norm: true,
+    steps,
+    record_points: out.curves.length,
+    data,
+    seconds: out.seconds,
+    validation_accuracy: out.final.validation?.accuracy,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function child(args: string[]): string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed:\n${r.stderr}`);
+  return r.stdout.trim();
+}
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const num = (v: number, digits: number, n: number) => v.toFixed(digits).padStart(n);
+
+async function main(argv: string[]): Promise<void> {
+  const one = argv.indexOf('--one');
+  if (one >= 0) {
+    console.log(JSON.stringify(await measure(JSON.parse(argv[one + 1]) as Config)));
+    return;
+  }
+  const quick = argv.includes('--quick');
+  if (argv.includes('--full-run')) {
+    console.log(JSON.stringify(await fullRun(quick)));
+    return;
+  }
+  const json = argv.includes('--json');
+  const shapes: { shape: number[]; batchNorm: boolean; steps: number }[] = [
+    { shape: [3072, 50, 10], batchNorm: false, steps: 1000 },
+    { shape: [3072, 50, 50, 10], batchNorm: true, steps: 800 },
+    { shape: [3072, 50, 30, 20, 20, 10, 10, 10, 10, 10], batchNorm: true, steps: 600 },
+  ];
+  const rows: Row[] = [];
+  if (!json) {
+    console.log(`update step at batch ${BATCH}; GFLOP/s against a ${SGEMM_N}³ sgemm with the same threads, same OpenBLAS, same run${quick ? ' (--quick: rough figures)' : ''}\n`);
+    console.log(`${pad('shape', 36)}${pad('precision', 10)}threads  ms/step  samples/s  GFLOP/s  sgemm GFLOP/s  ratio  peak RSS MB`);
+  }
+  for (const s of shapes)
+    for (const precision of ['float32', 'float64'] as Precision[])
+      for (const threads of [1, 2]) {
+        const config: Config = { ...s, precision, threads, steps: quick ? 50 : s.steps, repeats: quick ? 1 : 3 };
+        const row = JSON.parse(child(['--one', JSON.stringify(config)])) as Row;
+        rows.push(row);
+        if (json) console.log(JSON.stringify(row));
+        else
+          console.log(
+            `${pad(`${row.shape}${row.batch_norm ? ' BN' : ''}`, 36)}${pad(precision, 10)}${num(threads, 0, 7)}${num(row.ms_per_step, 3, 9)}${num(row.samples_per_s, 0, 11)}${num(row.gflops, 1, 9)}${num(row.sgemm_gflops, 1, 15)}${num(row.ratio * 100, 0, 6)}%${num(row.peak_rss_mb, 0, 13)}`,
+          );
+      }
+  const target = rows.find((r) => r.shape === '3072-50-10' && r.precision === 'float32' && r.threads === 2)!;
+  const full = JSON.parse(child(['--full-run', ...(quick ? ['--quick'] : [])])) as { seconds: number; steps: number; data: string; validation_accuracy: number; record_points: number };
+  const stepTarget = { check: 'step-vs-sgemm', shape: target.shape, precision: 'float32', threads: 2, ratio: target.ratio, target: 0.6, met: target.ratio >= 0.6 };
+  const runTarget = { ...full, target_seconds: 10, met: quick ? null : full.seconds < 10 };
+  if (json) {
+    console.log(JSON.stringify(stepTarget));
+    console.log(JSON.stringify(runTarget));
+    return;
+  }
+  console.log(`\ntarget: 3072-50-10 float32 step on 2 threads at ≥ 60% of sgemm: ${(target.ratio * 100).toFixed(0)}% → ${stepTarget.met ? 'met' : 'NOT met'}`);
+  console.log(
+    `target: two-cycle 3-layer BN run (${full.steps} steps, ${full.record_points} record points, 45000/5000, 2 threads) under 10 s: ${full.seconds.toFixed(2)} s on ${full.data}${quick ? ' (--quick: 900 steps only)' : ` → ${runTarget.met ? 'met' : 'NOT met'}`}; validation accuracy ${(full.validation_accuracy * 100).toFixed(2)}%`,
+  );
+}
+
+await main(process.argv.slice(2));
