@@ -263,6 +263,7 @@ class GradCheckWorker : public Napi::AsyncWorker {
       o.Set("meanRel", rows_[i].mean_rel);
       o.Set("maxAbs", rows_[i].max_abs);
       o.Set("count", double(rows_[i].count));
+      o.Set("kinks", double(rows_[i].kinks));
       a.Set(uint32_t(i), o);
     }
     deferred_.Resolve(a);

@@ -105,6 +105,7 @@ struct GradCheckRow {
   std::string tensor;
   double max_rel = 0, mean_rel = 0, max_abs = 0;
   long count = 0;
+  long kinks = 0;  // entries not compared: a ReLU or hinge kink lies within ±h
 };
 
 enum class Status { Ok, Aborted, BadModel };

@@ -13,7 +13,11 @@ template <typename R>
 struct Forward {
   std::vector<std::vector<R>> inputs, s, shat, var, z, h;  // per layer
   R cost = 0;                                               // mean loss + λ·Σ‖W‖²
+  uint64_t kinks = 0xcbf29ce484222325ull;  // hash of which ReLUs (and hinge margins) are active
 };
+
+// Folds an active unit into the signature (FNV-1a over its index).
+inline void mark_active(uint64_t& sig, uint64_t index) { sig = (sig ^ index) * 0x100000001b3ull; }
 
 // The forward pass in precision R, parameters read through P(k) (so the gradient check can shift
 // one of them by a step in extended precision).
@@ -55,7 +59,10 @@ Forward<R> forward(const NetSpec& spec, const std::vector<LayerInfo>& layers, Pa
     }
     f.z[l] = pre;
     cur.assign(pre.size(), R(0));
-    for (size_t k = 0; k < pre.size(); k++) cur[k] = std::max(R(0), pre[k]);
+    for (size_t k = 0; k < pre.size(); k++) {
+      cur[k] = std::max(R(0), pre[k]);
+      if (pre[k] > 0) mark_active(f.kinks, (uint64_t(l) << 40) | k);
+    }
     f.h[l] = cur;
   }
   const int C = layers.back().H;
@@ -71,7 +78,10 @@ Forward<R> forward(const NetSpec& spec, const std::vector<LayerInfo>& layers, Pa
       loss += std::log(sum) + mx - si[y[i]];
     } else {
       for (int c = 0; c < C; c++)
-        if (c != y[i]) loss += std::max(R(0), si[c] - si[y[i]] + 1);
+        if (c != y[i] && si[c] - si[y[i]] + 1 > 0) {
+          loss += si[c] - si[y[i]] + 1;
+          mark_active(f.kinks, (uint64_t(L) << 40) | (uint64_t(i) * C + c));
+        }
     }
   }
   R penalty = 0;
@@ -173,13 +183,15 @@ ReferencePass reference_pass(const NetSpec& spec, const std::vector<double>& P, 
 }
 
 long double reference_cost(const NetSpec& spec, const std::vector<double>& params, long perturbed, long double delta,
-                           const double* x, const uint8_t* y, int B, double lambda) {
+                           const double* x, const uint8_t* y, int B, double lambda, uint64_t* active) {
   std::vector<LayerInfo> layers;
   std::vector<TensorInfo> tensors;
   long np, ns;
   network_layout(spec, layers, tensors, np, ns);
   auto P = [&](long k) { return k == perturbed ? (long double)params[k] + delta : (long double)params[k]; };
-  return forward<long double>(spec, layers, P, x, y, B, lambda).cost;
+  const Forward<long double> f = forward<long double>(spec, layers, P, x, y, B, lambda);
+  if (active) *active = f.kinks;
+  return f.cost;
 }
 
 }  // namespace nnlab

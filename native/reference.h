@@ -23,7 +23,9 @@ namespace nnlab {
 // The cost (mean loss + λ·Σ‖W‖², batch statistics) in long double, with parameter `perturbed`
 // (an index into params, or −1) shifted by delta: the numerical side of the gradient check.
 // Extended precision keeps the centred difference's rounding error (≈ ε·f/h) far below its
-// truncation error, so what the check measures is the analytic gradient.
+// truncation error, so what the check measures is the analytic gradient. *active receives a hash
+// of which ReLUs (and hinge margins) are active: where θ + h and θ − h differ, a kink lies
+// between them and the centred difference is not the derivative.
 long double reference_cost(const NetSpec& spec, const std::vector<double>& params, long perturbed, long double delta,
-                           const double* x, const uint8_t* y, int B, double lambda);
+                           const double* x, const uint8_t* y, int B, double lambda, uint64_t* active = nullptr);
 }  // namespace nnlab

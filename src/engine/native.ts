@@ -41,6 +41,7 @@ export interface NativeGradRow {
   meanRel: number;
   maxAbs: number;
   count: number;
+  kinks: number;
 }
 
 interface Addon {

@@ -381,6 +381,7 @@ export function buildModel(g: Gathered): ReportModel {
   if (gcTrials.length) {
     const rows: string[][] = [];
     let worst: { v: number; where: string } | null = null;
+    let kinks = 0;
     for (const t of gcTrials) {
       const r = g.result(t.hash) as GradientCheckResult | undefined;
       const net = `${t.config.network.hidden.length + 1}-layer${t.config.network.hidden.length ? ` [${t.config.network.hidden.join(', ')}]` : ''}${t.config.network.batch_norm ? ' with BN' : ''}`;
@@ -390,6 +391,7 @@ export function buildModel(g: Gathered): ReportModel {
       }
       for (const row of r.rows) {
         rows.push([md(net), md(row.tensor), sci(row.maxRel), sci(row.meanRel), sci(row.maxAbs)]);
+        kinks += row.kinks ?? 0;
         if (!worst || row.maxRel > worst.v) worst = { v: row.maxRel, where: `${row.tensor} of the ${net} network` };
       }
     }
@@ -397,7 +399,8 @@ export function buildModel(g: Gathered): ReportModel {
     const bound = worst ? 10 ** Math.ceil(Math.log10(Math.max(worst.v, 1e-300)) + (Number.isInteger(Math.log10(worst.v)) ? 1 : 0)) : null;
     const summary = md(
       `Analytic gradients against centred differences (h = ${num(gc.h)}) on ${gc.samples} samples and the first ${gc.dims} input dimensions, λ = ${num(gc.lambda)}; relative error |g_a − g_n| / max(ε, |g_a| + |g_n|).` +
-        (worst ? ` The largest relative error is ${sci(worst.v)} (${worst.where}): every relative error is below ${sci(bound!)}.` : ''),
+        (worst ? ` The largest relative error is ${sci(worst.v)} (${worst.where}): every relative error is below ${sci(bound!)}.` : '') +
+        (kinks ? ` ${kinks} ${kinks === 1 ? 'entry was' : 'entries were'} not compared: a ReLU kink lies within ±h of ${kinks === 1 ? 'it' : 'them'}, so the difference quotient is not a derivative there.` : ''),
     );
     gradientCheck = { tables: [{ title: '', table: { header: ['network', 'tensor', 'max relative error', 'mean relative error', 'max absolute error'], align: ['l', 'l', 'r', 'r', 'r'], rows } }], summary };
   }
