@@ -34,7 +34,9 @@ export function readModel(bytes: Uint8Array): Model {
   const tensors: Model['tensors'] = {};
   const take = (name: string, count: number) => {
     if (off + count * width > bytes.length) fail(`truncated at ${name} (${bytes.length} bytes)`);
-    const copy = bytes.slice(off, off + count * width);
+    // A copy into a fresh, aligned buffer (bytes may be a Buffer: a view into a larger pool).
+    const copy = new Uint8Array(count * width);
+    copy.set(bytes.subarray(off, off + count * width));
     tensors[name] = width === 4 ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
     off += count * width;
   };

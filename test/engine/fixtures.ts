@@ -22,9 +22,12 @@ export function randomData(n: number, d: number, classes: number, seed = 1): Dat
   return { x, y, n, d };
 }
 
-/** Each class a prototype; a sample is its class's prototype plus noise of the given spread. */
+/**
+ * Each class a prototype (the same for every seed, so splits made with different seeds share
+ * them); a sample is its class's prototype plus noise of the given spread.
+ */
 export function learnableData(n: number, d: number, classes: number, noise: number, seed = 1): Dataset {
-  const proto = randomData(classes, d, classes, seed + 1000).x;
+  const proto = randomData(classes, d, classes, 1000).x;
   const r = generator(seed);
   const x = new Float32Array(n * d);
   const y = new Uint8Array(n);
