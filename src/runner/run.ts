@@ -12,6 +12,8 @@ import { RunStore, runsDir, type Provenance, type TrainResult } from './store.ts
 import { codeVersion, machine } from './provenance.ts';
 import { dataIdentity } from './data-identity.ts';
 import { bestOfStage } from './best.ts';
+import { UsageError } from '../errors.ts';
+import { didYouMean } from '../config/messages.ts';
 
 export interface RunOptions {
   set?: string[];
@@ -60,7 +62,16 @@ function humanTime(s: number): string {
 function selected(trial: Trial, only: string[] | undefined): boolean {
   if (!only?.length) return true;
   if (trial.kind === 'gradient_check') return only.includes('gradient-check');
-  return only.includes(trial.variant) || (trial.stage !== undefined && only.includes(trial.stage)) || (trial.role === 'final' && only.includes('final'));
+  if (trial.role === 'search') return only.includes(trial.stage!);
+  if (trial.role === 'final') return only.includes('final');
+  return only.includes(trial.variant);
+}
+
+/** --only names what the file defines: a variant, a search stage, 'final' or 'gradient-check'. */
+function checkOnly(exp: ResolvedExperiment, only: string[] | undefined): void {
+  const names = [...exp.variants.map((v) => v.name), ...exp.searches.map((s) => s.name), ...(exp.final ? ['final'] : []), ...(exp.gradientCheck ? ['gradient-check'] : [])];
+  for (const n of only ?? [])
+    if (!names.includes(n)) throw new UsageError(`run: --only ${n}: ${exp.file} has no variant or stage of that name${didYouMean(n, names)} (its names: ${names.join(', ')})`);
 }
 
 function section(trial: Trial): string {
@@ -98,6 +109,7 @@ function semaphore(n: number) {
 export async function runExperiment(file: string, opts: RunOptions = {}): Promise<RunSummary> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const exp = resolveExperiment(file, { set: opts.set });
+  checkOnly(exp, opts.only);
   const store = new RunStore(runsDir(file), exp.name);
   const { engineVersion } = await import('../engine/index.ts').then((m) => ({ engineVersion: m.ENGINE_VERSION }));
   const identity = await dataIdentity(exp, { fetch: (opts.fetch ?? true) && !opts.dryRun, log, allowMissing: opts.dryRun });
@@ -255,7 +267,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   const list = [...outcomes.values()];
   printStageTables(exp, plan, store, log);
   const count = (s: TrialOutcome['status']) => list.filter((o) => o.status === s).length;
-  log(`${list.length} trials: ${count('trained')} trained, ${count('cached')} cached, ${count('failed')} failed, ${count('diverged')} diverged`);
+  log(`${list.length} trial${list.length === 1 ? '' : 's'}: ${count('trained')} trained, ${count('cached')} cached, ${count('failed')} failed, ${count('diverged')} diverged`);
   for (const o of list.filter((o) => o.status === 'failed')) log(`  FAILED ${o.trial.id}: ${o.message}\n    log: ${o.logFile}`);
   return { experiment: exp, plan, outcomes: list, store };
 }

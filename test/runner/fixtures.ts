@@ -245,7 +245,7 @@ export function summary(stdout: string): { trials: number; trained: number; cach
 }
 
 export const summaryLine = (trials: number, trained: number, cached: number, failed = 0, diverged = 0) =>
-  `${trials} trials: ${trained} trained, ${cached} cached, ${failed} failed, ${diverged} diverged`;
+  `${trials} trial${trials === 1 ? '' : 's'}: ${trained} trained, ${cached} cached, ${failed} failed, ${diverged} diverged`;
 
 /** The ranked tables and the final line: from the first table's header to the summary line. */
 export function tables(stdout: string): string {

@@ -206,3 +206,15 @@ test('an invalid experiment file: exit 1, FILE:LINE:COL: message on stderr, no s
   assert.deepEqual(readdirSync(runs), []);
   assert.deepEqual(readdirSync(dir).sort(), ['rule.yaml', 'syntax.yaml', 'typo.yaml']);
 });
+
+test('--only selects by name and rejects a name the file does not define, with a suggestion', async () => {
+  const file = experimentFile(THREE_VARIANTS('{ training.batch_size: 50 }'));
+  const runs = tempDir('nnlab-runner-runs-');
+  const bad = await nnlab(['run', file, '--only', 'midle', '--no-report'], { env: { NNLAB_DATA: data, NNLAB_RUNS: runs } }).exited;
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr, `nnlab: run: --only midle: ${file} has no variant or stage of that name; did you mean "middle"? (its names: small-batch, middle, large-batch)\n`);
+  assert.deepEqual(readdirSync(runs), []);
+  const one = await nnlab(['run', file, '--only', 'middle', '--no-report', '--jobs', '1'], { env: { NNLAB_DATA: data, NNLAB_RUNS: runs } }).exited;
+  assert.equal(one.code, 0, one.stderr);
+  assert.match(one.stdout, /^1 trial: 1 trained, 0 cached, 0 failed, 0 diverged$/m);
+});
