@@ -1,6 +1,7 @@
 // Fully-connected layer: out = inp · Wᵀ + b, with W (H, I) row-major like the assignments' W.
 // Forward keeps nothing (backward needs inp, which the caller keeps anyway). With a pool of more
-// than one part, a large product is split: forward and dinp by rows of the batch, dW by columns.
+// than one part, a large product is split: forward along the inner dimension, dinp by rows of the
+// batch, dW by columns.
 #pragma once
 #include "blas.h"
 #include "parallel.h"
@@ -14,17 +15,23 @@ constexpr long kSplitWork = 1L << 20;
 
 template <typename T>
 void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, int H, Pool* pool = nullptr) {
-  auto rows = [&](long r0, long r1) {
-    gemm(CblasNoTrans, CblasTrans, int(r1 - r0), H, I, T(1), inp + r0 * I, I, W, I, T(0), out + r0 * H, H);
-  };
-  if (pool && pool->parts() > 1 && long(B) * I * H >= kSplitWork)
+  if (pool && pool->parts() > 1 && long(B) * I * H >= kSplitWork) {
+    // Split along the inner dimension I: part p computes inp[:, Ip] · W[:, Ip]ᵀ into its own
+    // (B, H) buffer, and the parts are summed in a fixed order. On the skinny first-layer product
+    // (100 × 3072 × 50) this runs faster than splitting the batch's rows.
+    const int parts = pool->parts();
+    T* partial = pool->scratch<T>(size_t(parts - 1) * B * H);
     pool->run([&](int p) {
-      long r0, r1;
-      split_range(B, p, pool->parts(), r0, r1);
-      rows(r0, r1);
+      long k0, k1;
+      split_range(I, p, parts, k0, k1);
+      T* dst = p == 0 ? out : partial + size_t(p - 1) * B * H;
+      gemm(CblasNoTrans, CblasTrans, B, H, int(k1 - k0), T(1), inp + k0, I, W + k0, I, T(0), dst, H);
     });
-  else
-    rows(0, B);
+    for (int p = 1; p < parts; p++)
+      for (long k = 0; k < long(B) * H; k++) out[k] += partial[size_t(p - 1) * B * H + k];
+  } else {
+    gemm(CblasNoTrans, CblasTrans, B, H, I, T(1), inp, I, W, I, T(0), out, H);
+  }
   if (b)
     for (int i = 0; i < B; i++)
       for (int h = 0; h < H; h++) out[(long)i * H + h] += b[h];

@@ -35,6 +35,13 @@ class Pool {
 
   int parts() const { return parts_; }
 
+  // A scratch buffer of n values of T, kept between calls (for partial results of split products).
+  template <typename T>
+  T* scratch(size_t n) {
+    if (scratch_.size() < n * sizeof(T)) scratch_.resize(n * sizeof(T));
+    return reinterpret_cast<T*>(scratch_.data());
+  }
+
   void run(const std::function<void(int)>& f) {
     if (parts_ == 1) return f(0);
     job_ = &f;
@@ -89,6 +96,7 @@ class Pool {
   std::atomic<bool> stop_{false};
   const std::function<void(int)>* job_ = nullptr;  // published by the generation's release
   std::atomic<int> pending_{0};
+  std::vector<unsigned char> scratch_;
 };
 
 // The part [begin, end) of n items that part p of `parts` takes.
