@@ -57,6 +57,9 @@ export function curvesSpec(points: CurvePoint[], axis: CurveAxis, title: string)
   }
   const w = (WIDTH - 90) / 2;
   const h = 150;
+  // A constant η would sit on the panel's top edge: give it room (domain 0 … 2η).
+  const etas = points.map((p) => p.eta).filter(finite);
+  const constantEta = etas.length > 0 && etas.every((e) => e === etas[0]) && etas[0] > 0 ? etas[0] : null;
   const panel = (metric: string, yTitle: string, extra: VlSpec = {}) => ({
     width: w,
     height: h,
@@ -86,7 +89,7 @@ export function curvesSpec(points: CurvePoint[], axis: CurveAxis, title: string)
         mark: { type: 'line', color: '#555', clip: true },
         encoding: {
           x: { field: 'x', type: 'quantitative', title: axis.title },
-          y: { field: 'value', type: 'quantitative', title: 'η', axis: { format: '.1e' } },
+          y: { field: 'value', type: 'quantitative', title: 'η', axis: { format: '.1e' }, ...(constantEta ? { scale: { domain: [0, 2 * constantEta] } } : {}) },
         },
       },
     ],
