@@ -121,7 +121,7 @@ export function overlaySpec(series: { variant: string; points: CurvePoint[] }[],
     encoding: {
       x: { field: 'x', type: 'quantitative', title: axis.title },
       y: { field: 'value', type: 'quantitative', title: `${split} ${metric}`, scale: { zero: false } },
-      color: { field: 'variant', type: 'nominal', title: null, sort: series.map((s) => s.variant), scale: { scheme: 'category10' } },
+      color: { field: 'variant', type: 'nominal', title: null, sort: series.map((s) => s.variant), scale: { scheme: 'category10' }, legend: { labelLimit: 400 } },
       strokeDash: { field: 'variant', type: 'nominal', title: null, sort: series.map((s) => s.variant) },
     },
   });
