@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as engine from '../src/engine/index.ts';
 import type { Dataset, Precision, TrainOptions } from '../src/engine/index.ts';
+import { randomData as syntheticData } from '../test/engine/fixtures.ts';
 
 interface Config {
   shape: number[];
@@ -35,22 +36,6 @@ interface Row {
 
 const BATCH = 100;
 const SGEMM_N = 2048;
-
-/** Synthetic standardized-looking data: n rows of d values from a seeded generator. */
-function syntheticData(n: number, d: number, classes: number, seed: number): Dataset {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const x = new Float32Array(n * d);
-  for (let i = 0; i < x.length; i++) x[i] = (next() + next() + next() - 1.5) * 2;
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) y[i] = Math.floor(next() * classes);
-  return { x, y, n, d };
-}
 
 /**
  * FLOPs of one update step: forward 2·B·Σ I·H; backward 2·B·Σ I·H for dW and 2·B·Σ_{l>1} I·H for
@@ -223,14 +208,14 @@ async function main(argv: string[]): Promise<void> {
       }
   const target = rows.find((r) => r.shape === '3072-50-10' && r.precision === 'float32' && r.threads === 2)!;
   const full = JSON.parse(child(['--full-run', ...(quick ? ['--quick'] : [])])) as { seconds: number; steps: number; data: string; validation_accuracy: number; record_points: number };
-  const stepTarget = { check: 'step-vs-sgemm', shape: target.shape, precision: 'float32', threads: 2, ratio: target.ratio, target: 0.6, met: target.ratio >= 0.6 };
+  const stepTarget = { check: 'step-vs-sgemm', shape: target.shape, precision: 'float32', threads: 2, ratio: target.ratio, target: 0.6, met: quick ? null : target.ratio >= 0.6 };
   const runTarget = { ...full, target_seconds: 10, met: quick ? null : full.seconds < 10 };
   if (json) {
     console.log(JSON.stringify(stepTarget));
     console.log(JSON.stringify(runTarget));
     return;
   }
-  console.log(`\ntarget: 3072-50-10 float32 step on 2 threads at ≥ 60% of sgemm: ${(target.ratio * 100).toFixed(0)}% → ${stepTarget.met ? 'met' : 'NOT met'}`);
+  console.log(`\ntarget: 3072-50-10 float32 step on 2 threads at ≥ 60% of sgemm: ${(target.ratio * 100).toFixed(0)}% → ${quick ? 'not judged (--quick: 50 steps, start-up dominates)' : stepTarget.met ? 'met' : 'NOT met'}`);
   console.log(
     `target: two-cycle 3-layer BN run (${full.steps} steps, ${full.record_points} record points, 45000/5000, 2 threads) under 10 s: ${full.seconds.toFixed(2)} s on ${full.data}${quick ? ' (--quick: 900 steps only)' : ` → ${runTarget.met ? 'met' : 'NOT met'}`}; validation accuracy ${(full.validation_accuracy * 100).toFixed(2)}%`,
   );

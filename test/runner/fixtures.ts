@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, tempDir } from '../data/fixtures.ts';
+import { generator as mulberry32 } from '../engine/fixtures.ts';
 
 export { tempDir };
 
@@ -33,17 +34,6 @@ export function learnableIdx(n: number, side: number, seed: number, noise = 250)
     for (let j = 0; j < d; j++) images[16 + i * d + j] = Math.max(0, Math.min(255, Math.round(prototypes[y][j] + (random() - 0.5) * 2 * noise)));
   }
   return { images, labels };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A data home (use as NNLAB_DATA) whose mnist/ holds 500 training and 200 test images of 8×8. */
