@@ -44,6 +44,14 @@ async function main(argv: string[]): Promise<number> {
   return (await load()).run(rest);
 }
 
+// Output piped into a reader that stops early (`nnlab resolve FILE | head`): stop quietly, as
+// cat(1) does, instead of a stack trace for EPIPE.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {

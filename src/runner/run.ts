@@ -120,7 +120,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   let plan = planTrials(exp, ctx);
 
   if (opts.dryRun) {
-    printPlan(exp, plan, store, log, identity.fingerprint === 'unavailable');
+    printPlan(exp, { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) }, store, log, identity.fingerprint === 'unavailable');
     return { experiment: exp, plan, outcomes: [], store };
   }
 
@@ -302,7 +302,7 @@ export function printStageTables(exp: ResolvedExperiment, plan: Plan, store: Run
 }
 
 function printPlan(exp: ResolvedExperiment, plan: Plan, store: RunStore, log: (l: string) => void, noData: boolean): void {
-  log(`${exp.file}: ${plan.trials.length} trials planned${plan.pending.length ? `, ${plan.pending.length} planned once earlier stages finish` : ''}`);
+  log(`${exp.file}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} planned${plan.pending.length ? `, ${plan.pending.length} planned once earlier stages finish` : ''}`);
   if (noData) log('(data not installed: hashes computed without a data fingerprint, they will differ once it is)');
   const base = exp.base as unknown as Record<string, unknown>;
   for (const t of plan.trials) {
