@@ -528,13 +528,15 @@ export function buildModel(g: Gathered): ReportModel {
     if (!finalTrial) final = { run: false, text: md(`The final network retrains the best trial of the last search stage once it has finished; ${NOT_RUN}.`), figure: null, table: null };
     else {
       const c = finalTrial.config;
+      const twin = plan.trials.find((t) => t.hash === finalTrial.hash && t !== finalTrial);
       const L = trainingLength(c);
       const len = lengthText(c);
       const pts = g.curves(finalTrial.hash);
       const axis = curveAxis(c.schedule.kind);
       const text =
         `The best value of stage "${finalTrial.stage}", ${label} = ${num(finalTrial.value)}, retrained on ${int(L.n)} images (validation ${int(splitSizes(c).validation)}) for ${len}, ${int(L.totalSteps)} update steps` +
-        (r ? ` (${seconds(r.seconds)}): test accuracy ${pct(r.final.test?.accuracy)}, validation ${pct(r.final.validation?.accuracy)}.` : `; ${NOT_RUN}.`);
+        (r ? ` (${seconds(r.seconds)}): test accuracy ${pct(r.final.test?.accuracy)}, validation ${pct(r.final.validation?.accuracy)}.` : `; ${NOT_RUN}.`) +
+        (twin ? ` Its configuration is that of ${twin.id} (the stage already trained the best value this long on these data), so that trial is the final network.` : '');
       final = {
         run: !!r,
         text: md(text),
@@ -573,8 +575,17 @@ export function buildModel(g: Gathered): ReportModel {
   // Time per trial.
   const timingRows: string[][] = [];
   let total = 0;
+  // A trial whose configuration equals an earlier one's (a final that retrains exactly the best
+  // search trial) is that trial: shown, but neither counted nor timed twice.
+  const firstId = new Map<string, string>();
   for (const t of plan.trials) {
     const r = g.result(t.hash);
+    const same = firstId.get(t.hash);
+    if (same) {
+      timingRows.push([md(t.id), md(`the trial ${same}`), '–', '–', '', '']);
+      continue;
+    }
+    firstId.set(t.hash, t.id);
     const what = t.kind === 'gradient_check' ? 'gradient check' : t.role === 'search' ? `${PATH_LABELS[t.param!] ?? t.param} = ${num(t.value)}` : t.role === 'final' ? 'final' : t.config.schedule.kind === 'lr_range' ? 'LR range test' : 'variant';
     if (!r) {
       timingRows.push([md(t.id), md(what), '–', NOT_RUN, '', '']);
@@ -585,7 +596,8 @@ export function buildModel(g: Gathered): ReportModel {
     timingRows.push([md(t.id), md(what), r.kind === 'train' ? int(steps) : '–', seconds(r.seconds), r.kind === 'train' && r.seconds > 0 ? int(steps / r.seconds) : '–', String(r.threads)]);
   }
   const timing: Table = { header: ['trial', 'what', 'steps', 'time', 'steps/s', 'threads'], align: ['l', 'l', 'r', 'r', 'r', 'r'], rows: timingRows };
-  const timingSummary = md(`${g.stored.size} of ${plan.trials.length} trials stored; ${seconds(total)} of training and checking in all (wall-clock time of each trial, summed).`);
+  const planned = firstId.size;
+  const timingSummary = md(`${g.stored.size} of ${planned} trials stored; ${seconds(total)} of training and checking in all (wall-clock time of each trial, summed).`);
 
   // Provenance.
   const results_ = [...g.stored.values()].map((s) => s.result);
@@ -604,7 +616,7 @@ export function buildModel(g: Gathered): ReportModel {
       ['data', md(distinct((r) => r.data))],
       ['machine', md(distinct((r) => `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.os}, Node ${r.machine.node}`))],
       ['threads per trial', md(distinct((r) => String(r.threads)))],
-      ['trials', md(`${g.stored.size} stored of ${plan.trials.length} planned${plan.pending.length ? `, ${plan.pending.length} to be planned once earlier stages finish` : ''}`)],
+      ['trials', md(`${g.stored.size} stored of ${planned} planned${plan.pending.length ? `, ${plan.pending.length} to be planned once earlier stages finish` : ''}`)],
       ['runs made', md(`${started} … ${finished}`)],
     ],
   };
