@@ -49,7 +49,11 @@ export function renderHtml(markdown: string, title: string, assets: Map<string, 
       },
     },
   });
-  const body = marked.parse(markdown, { async: false }) as string;
+  // A table too long for one page (more than 30 rows) may break across pages (its header repeats);
+  // shorter ones are kept whole.
+  const body = (marked.parse(markdown, { async: false }) as string).replace(/<table>([\s\S]*?)<\/table>/g, (t, inner: string) =>
+    (inner.match(/<tr>/g)?.length ?? 0) > 31 ? `<table class="long">${inner}</table>` : t,
+  );
   htmlEnv ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), { autoescape: true, throwOnUndefined: true });
   return htmlEnv.render('report.html.njk', { title, body });
 }
