@@ -27,6 +27,9 @@ export function readModel(bytes: Uint8Array): Model {
   const L = view.getUint32(16, true);
   if (L < 1 || bytes.length < 20 + 4 * (L + 1) + 8) fail('truncated header');
   const sizes = Array.from({ length: L + 1 }, (_, i) => view.getUint32(20 + 4 * i, true));
+  // The same bound as native/model_format.cpp, so such a file is refused here, as a TypeError.
+  const badSize = sizes.find((s) => s === 0 || s > 1 << 24);
+  if (badSize !== undefined) fail(`bad layer size ${badSize}`);
   let off = 20 + 4 * (L + 1);
   const bnAlpha = view.getFloat64(off, true);
   off += 8;
