@@ -5,8 +5,11 @@
 //   npm run bench                 readable table
 //   npm run bench -- --json       one JSON object per line
 //   npm run bench -- --quick      few steps: checks that everything runs, figures are rough
-// Each configuration runs in its own child process, so peak RSS and the BLAS thread pool are its own.
+// Each configuration runs in its own child process, so peak RSS and the BLAS thread pool are its
+// own. bench/README.md says how the figures are made and how to read them.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as engine from '../src/engine/index.ts';
 import type { Dataset, Precision, TrainOptions } from '../src/engine/index.ts';
@@ -18,6 +21,8 @@ interface Config {
   precision: Precision;
   threads: number;
   steps: number;
+  /** Steps of the short run whose time is subtracted (0: none, seconds / steps of the long run). */
+  shortSteps: number;
   repeats: number;
 }
 
@@ -26,11 +31,15 @@ interface Row {
   batch_norm: boolean;
   precision: Precision;
   threads: number;
+  /** Steps timed: the long run's less the short run's. */
+  steps: number;
   ms_per_step: number;
   samples_per_s: number;
   gflops: number;
   sgemm_gflops: number;
   ratio: number;
+  /** Fixed cost of one engine.train run besides its steps (pool start, evaluations, model bytes). */
+  run_overhead_ms: number | null;
   peak_rss_mb: number;
 }
 
@@ -67,18 +76,28 @@ function options(c: Config, steps: number): TrainOptions {
   };
 }
 
-/** One configuration, in this process: median seconds per step over `repeats` runs after a warm-up. */
+/**
+ * One configuration, in this process. Every engine.train run has a fixed cost besides its steps
+ * (thread pool start, the metrics at step 0 and at the last step, the final pass over the 2000
+ * training samples, the model's bytes): a few percent of a run of 600–1000 steps. So each repeat
+ * times a short and a long run with the same fixed cost, and a step is the difference of their
+ * medians over the difference of their step counts; run_overhead_ms reports what was taken out.
+ */
 async function measure(c: Config): Promise<Row> {
-  // 20 batches: the end-of-run evaluation of the training split costs about 7 steps' forward passes.
   const data = syntheticData(20 * BATCH, c.shape[0], c.shape[c.shape.length - 1], 7);
   await engine.train(options(c, 20), data);
-  const perStep: number[] = [];
+  const shortSeconds: number[] = [];
+  const longSeconds: number[] = [];
   for (let r = 0; r < c.repeats; r++) {
-    const out = await engine.train(options(c, c.steps), data);
-    perStep.push(out.seconds / c.steps);
+    if (c.shortSteps > 0) shortSeconds.push((await engine.train(options(c, c.shortSteps), data)).seconds);
+    longSeconds.push((await engine.train(options(c, c.steps), data)).seconds);
   }
-  perStep.sort((a, b) => a - b);
-  const s = perStep[Math.floor(perStep.length / 2)];
+  const short = c.shortSteps > 0 ? median(shortSeconds) : 0;
+  const long = median(longSeconds);
+  const s = (long - short) / (c.steps - c.shortSteps);
+  if (!(s > 0)) throw new Error(`timing disturbed: the ${c.steps}-step runs (median ${long} s) were not slower than the ${c.shortSteps}-step runs (${short} s)`);
+  // Before the sgemm: its three 2048² matrices (48 MB) are not the configuration's memory.
+  const peakRss = process.resourceUsage().maxRSS / 1024;
   const sgemmRepeats = 5;
   engine.sgemmSeconds(SGEMM_N, c.threads, 1);
   const sgemm = (2 * SGEMM_N ** 3 * sgemmRepeats) / engine.sgemmSeconds(SGEMM_N, c.threads, sgemmRepeats) / 1e9;
@@ -88,13 +107,21 @@ async function measure(c: Config): Promise<Row> {
     batch_norm: c.batchNorm,
     precision: c.precision,
     threads: c.threads,
+    steps: c.steps - c.shortSteps,
     ms_per_step: s * 1000,
     samples_per_s: BATCH / s,
     gflops,
     sgemm_gflops: sgemm,
     ratio: gflops / sgemm,
-    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    run_overhead_ms: c.shortSteps > 0 ? (long - c.steps * s) * 1000 : null,
+    peak_rss_mb: peakRss,
   };
+}
+
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 /**
@@ -163,6 +190,31 @@ async function fullRun(quick: boolean): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * CPU clock ticks (Linux: /proc/stat, /proc/self/stat): all CPUs' busy and total time, and this
+ * process's with its finished children's. Busy ticks that are not ours are other processes' (or
+ * the hypervisor's, "steal"): the disturbance of the figures. null where /proc is absent.
+ */
+function cpuTicks(): { busy: number; total: number; ours: number } | null {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const self = readFileSync('/proc/self/stat', 'utf8');
+    const f = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number); // f[0] is field 3 (state)
+    const busy = user + nice + system + irq + softirq + (steal || 0);
+    return { busy, total: busy + idle + iowait, ours: f[11] + f[12] + f[13] + f[14] }; // utime stime cutime cstime
+  } catch {
+    return null;
+  }
+}
+
+/** What other processes took while we ran: CPU-seconds and share of all CPUs' time. */
+function disturbance(start: ReturnType<typeof cpuTicks>, wallSeconds: number): { other_cpu_seconds: number; other_cpu_share: number } | null {
+  const end = cpuTicks();
+  if (!start || !end || end.total <= start.total) return null;
+  const share = Math.max(0, end.busy - start.busy - (end.ours - start.ours)) / (end.total - start.total);
+  return { other_cpu_seconds: share * cpus().length * wallSeconds, other_cpu_share: share };
+}
+
 function child(args: string[]): string {
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed:\n${r.stderr}`);
@@ -184,6 +236,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const json = argv.includes('--json');
+  const machine = { check: 'machine', cpu_model: cpus()[0]?.model ?? 'unknown CPU', cpus: cpus().length, node: process.version, load_avg_1m_start: loadavg()[0] };
+  const ticks = cpuTicks();
+  const t0 = performance.now();
+  if (json) console.log(JSON.stringify(machine));
   const shapes: { shape: number[]; batchNorm: boolean; steps: number }[] = [
     { shape: [3072, 50, 10], batchNorm: false, steps: 1000 },
     { shape: [3072, 50, 50, 10], batchNorm: true, steps: 800 },
@@ -191,13 +247,23 @@ async function main(argv: string[]): Promise<void> {
   ];
   const rows: Row[] = [];
   if (!json) {
-    console.log(`update step at batch ${BATCH}; GFLOP/s against a ${SGEMM_N}³ sgemm with the same threads, same OpenBLAS, same run${quick ? ' (--quick: rough figures)' : ''}\n`);
+    console.log(`${machine.cpu_model}, ${machine.cpus} CPUs; load average (1 min) at the start ${machine.load_avg_1m_start.toFixed(2)}`);
+    console.log(
+      quick
+        ? `update step at batch ${BATCH}: 3 runs of 100 steps, seconds / steps (--quick: rough figures, run overhead included)`
+        : `update step at batch ${BATCH}: (median of 5 long runs − median of 5 runs a tenth as long) / the steps between`,
+    );
+    console.log(`GFLOP/s against a ${SGEMM_N}³ sgemm with the same threads, same OpenBLAS, same run\n`);
     console.log(`${pad('shape', 36)}${pad('precision', 10)}threads  ms/step  samples/s  GFLOP/s  sgemm GFLOP/s  ratio  peak RSS MB`);
   }
   for (const s of shapes)
     for (const precision of ['float32', 'float64'] as Precision[])
       for (const threads of [1, 2]) {
-        const config: Config = { ...s, precision, threads, steps: quick ? 50 : s.steps, repeats: quick ? 1 : 3 };
+        // --quick: no short run (its figures include the run's fixed cost): 100 steps are too few
+        // for the difference of two runs to rise above the 2-thread runs' jitter.
+        const config: Config = quick
+          ? { ...s, precision, threads, steps: 100, shortSteps: 0, repeats: 3 }
+          : { ...s, precision, threads, shortSteps: s.steps / 10, repeats: 5 };
         const row = JSON.parse(child(['--one', JSON.stringify(config)])) as Row;
         rows.push(row);
         if (json) console.log(JSON.stringify(row));
@@ -208,17 +274,36 @@ async function main(argv: string[]): Promise<void> {
       }
   const target = rows.find((r) => r.shape === '3072-50-10' && r.precision === 'float32' && r.threads === 2)!;
   const full = JSON.parse(child(['--full-run', ...(quick ? ['--quick'] : [])])) as { seconds: number; steps: number; data: string; validation_accuracy: number; record_points: number };
-  const stepTarget = { check: 'step-vs-sgemm', shape: target.shape, precision: 'float32', threads: 2, ratio: target.ratio, target: 0.6, met: quick ? null : target.ratio >= 0.6 };
+  const stepTarget = {
+    check: 'step-vs-sgemm',
+    shape: target.shape,
+    precision: 'float32',
+    threads: 2,
+    ms_per_step: target.ms_per_step,
+    gflops: target.gflops,
+    sgemm_gflops: target.sgemm_gflops,
+    ratio: target.ratio,
+    target: 0.6,
+    met: quick ? null : target.ratio >= 0.6,
+  };
   const runTarget = { ...full, target_seconds: 10, met: quick ? null : full.seconds < 10 };
+  const wall = (performance.now() - t0) / 1000;
+  const other = disturbance(ticks, wall);
+  const loadEnd = { check: 'load', wall_seconds: wall, load_avg_1m_end: loadavg()[0], other_cpu_seconds: other?.other_cpu_seconds ?? null, other_cpu_share: other?.other_cpu_share ?? null };
   if (json) {
     console.log(JSON.stringify(stepTarget));
     console.log(JSON.stringify(runTarget));
+    console.log(JSON.stringify(loadEnd));
     return;
   }
-  console.log(`\ntarget: 3072-50-10 float32 step on 2 threads at ≥ 60% of sgemm: ${(target.ratio * 100).toFixed(0)}% → ${quick ? 'not judged (--quick: 50 steps, start-up dominates)' : stepTarget.met ? 'met' : 'NOT met'}`);
+  console.log(`\ntarget: 3072-50-10 float32 step on 2 threads at ≥ 60% of sgemm: ${(target.ratio * 100).toFixed(0)}% → ${quick ? 'not judged (--quick)' : stepTarget.met ? 'met' : 'NOT met'}`);
   console.log(
     `target: two-cycle 3-layer BN run (${full.steps} steps, ${full.record_points} record points, 45000/5000, 2 threads) under 10 s: ${full.seconds.toFixed(2)} s on ${full.data}${quick ? ' (--quick: 900 steps only)' : ` → ${runTarget.met ? 'met' : 'NOT met'}`}; validation accuracy ${(full.validation_accuracy * 100).toFixed(2)}%`,
   );
+  const others = other
+    ? `other processes took ${other.other_cpu_seconds.toFixed(1)} CPU-seconds (${(other.other_cpu_share * 100).toFixed(1)}% of all CPUs' time)`
+    : 'what other processes took is unknown (no /proc)';
+  console.log(`\nduring the ${wall.toFixed(0)} s of this benchmark ${others}; load average (1 min) at the end ${loadEnd.load_avg_1m_end.toFixed(2)}`);
 }
 
 await main(process.argv.slice(2));
