@@ -52,7 +52,14 @@ class Pool {
     }
     if (sleepers_.load(std::memory_order_acquire) > 0) wake_.notify_all();
     f(0);
-    while (pending_.load(std::memory_order_acquire) > 0) pause();
+    // Spin while the workers' parts are likely still running, then yield: when another process
+    // holds the other core, a worker may share ours and can only finish if we give it the CPU.
+    for (int spins = 1; pending_.load(std::memory_order_acquire) > 0; spins++) {
+      if (spins < 1024)
+        pause();
+      else
+        std::this_thread::yield();
+    }
   }
 
  private:
@@ -64,8 +71,11 @@ class Pool {
 #endif
   }
 
-  // A worker spins for a new job for up to 200 µs (the gap between the products of one training
-  // step is far shorter, and waking a blocked thread costs tens of microseconds), then blocks.
+  // A worker waits for a new job spinning for up to 200 µs (the gap between the products of one
+  // training step is far shorter, and waking a blocked thread costs tens of microseconds), then
+  // blocks. Past the first ~1000 spins it yields each time round, so that when another process
+  // holds a core the caller and this worker do not starve each other (measured with a busy loop on
+  // one core: 2-thread steps 0.72 ms against 0.60 ms on one thread, instead of 1.5–2.1 ms).
   void work(int part) {
     uint64_t seen = 0;
     for (;;) {
@@ -78,7 +88,10 @@ class Pool {
           sleepers_.fetch_sub(1, std::memory_order_acq_rel);
           break;
         }
-        pause();
+        if (spins < 1024)
+          pause();
+        else
+          std::this_thread::yield();  // give the core away if another thread (or process) wants it
       }
       seen = generation_.load(std::memory_order_acquire);
       if (stop_.load(std::memory_order_acquire)) return;
