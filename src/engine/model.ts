@@ -13,6 +13,18 @@ export interface Model {
   tensors: Record<string, Float32Array | Float64Array>;
 }
 
+/** The file's tensors in order, with their element counts: W_l, then b_l or gamma/beta/mean/var_l. */
+function tensorLayout(sizes: number[], batchNorm: boolean): { name: string; count: number }[] {
+  const L = sizes.length - 1;
+  const out: { name: string; count: number }[] = [];
+  for (let l = 1; l <= L; l++) {
+    const H = sizes[l];
+    out.push({ name: `W${l}`, count: H * sizes[l - 1] });
+    for (const t of batchNorm && l < L ? ['gamma', 'beta', 'mean', 'var'] : ['b']) out.push({ name: `${t}${l}`, count: H });
+  }
+  return out;
+}
+
 export function readModel(bytes: Uint8Array): Model {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail = (why: string) => {
@@ -43,14 +55,7 @@ export function readModel(bytes: Uint8Array): Model {
     tensors[name] = width === 4 ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
     off += count * width;
   };
-  for (let l = 1; l <= L; l++) {
-    const I = sizes[l - 1];
-    const H = sizes[l];
-    const bn = batchNorm && l < L;
-    take(`W${l}`, H * I);
-    if (bn) for (const t of ['gamma', 'beta', 'mean', 'var']) take(`${t}${l}`, H);
-    else take(`b${l}`, H);
-  }
+  for (const { name, count } of tensorLayout(sizes, batchNorm)) take(name, count);
   if (off !== bytes.length) fail(`${bytes.length - off} bytes after the last tensor`);
   return { sizes, batchNorm, loss: flags & 2 ? 'svm' : 'cross_entropy', bnAlpha, precision: width === 4 ? 'float32' : 'float64', tensors };
 }
@@ -59,8 +64,7 @@ export function readModel(bytes: Uint8Array): Model {
 export function encodeModel(m: Model): Uint8Array {
   const L = m.sizes.length - 1;
   const width = m.precision === 'float64' ? 8 : 4;
-  const order: string[] = [];
-  for (let l = 1; l <= L; l++) order.push(`W${l}`, ...(m.batchNorm && l < L ? ['gamma', 'beta', 'mean', 'var'].map((t) => `${t}${l}`) : [`b${l}`]));
+  const order = tensorLayout(m.sizes, m.batchNorm).map((t) => t.name);
   const values = order.reduce((n, name) => n + (m.tensors[name]?.length ?? 0), 0);
   const out = new Uint8Array(20 + 4 * (L + 1) + 8 + values * width);
   const view = new DataView(out.buffer);

@@ -3,8 +3,8 @@
 // the stored results of those trials. Trials without a result are "missing" and shown as not run yet.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { planTrials, type Plan, type PlanContext, type Trial, type TrainTrial } from '../config/expand.ts';
-import { resolveExperiment, type ResolvedExperiment, type TrialConfig } from '../config/resolve.ts';
+import { planTrials, type Plan, type Trial } from '../config/expand.ts';
+import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { RunStore, runsDir as defaultRunsDir, type StoredResult, type StoredTrial } from '../runner/store.ts';
 import type { StoredPlan } from '../runner/run.ts';
 import { bestOfStage } from '../runner/best.ts';
@@ -30,7 +30,6 @@ export interface Gathered {
   curves(hash: string): CurvePoint[];
   result(hash: string): StoredResult | undefined;
 }
-
 
 /** Engine version and data fingerprint of the stored runs: plan.json, else the newest stored result. */
 function storedIdentity(store: RunStore, plan: StoredPlan | null): { engineVersion: string; dataFingerprint: string } | null {

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import { planTrials, trainingLength, type Plan, type Trial, type PlanContext } from '../config/expand.ts';
-import { resolveExperiment, type ResolvedExperiment, type TrialConfig } from '../config/resolve.ts';
+import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { canonicalJson, sha256 } from '../config/canonical.ts';
 import { LocalProcessExecutor, TrialFailure, type Executor } from './executor.ts';
 import { RunStore, runsDir, type Provenance, type TrainResult } from './store.ts';
@@ -51,7 +51,6 @@ export interface StoredPlan {
   trials: { id: string; hash: string }[];
   pending: Plan['pending'];
 }
-
 
 function humanTime(s: number): string {
   if (!Number.isFinite(s)) return '?';
