@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include <cblas.h>  // OpenBLAS's own header: openblas_get_corename/config, OPENBLAS_VERSION
+
 #include "engine.h"
 
 using namespace nnlab;
@@ -303,12 +305,26 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }
 
+// ---- Which BLAS: the library's own account of itself, read by src/engine/native.ts after loading,
+// to check the kernels OpenBLAS chose (src/engine/blas-core.ts) and to record them with results.
+// blasInfo() → { corename, config, headerVersion, threads }
+Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("corename", std::string(openblas_get_corename()));
+  o.Set("config", std::string(openblas_get_config()));
+  o.Set("headerVersion", std::string(OPENBLAS_VERSION));  // the cblas.h the addon was compiled with
+  o.Set("threads", openblas_get_num_threads());
+  return o;
+}
+// ---- end of Which BLAS
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("train", Napi::Function::New(env, Train));
   exports.Set("evaluate", Napi::Function::New(env, Evaluate));
   exports.Set("gradientCheck", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return GradCheck(i, false); }));
   exports.Set("compareWithReference", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return GradCheck(i, true); }));
   exports.Set("sgemm", Napi::Function::New(env, Sgemm));
+  exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));
   return exports;
 }
 

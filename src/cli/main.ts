@@ -16,6 +16,7 @@ commands:
                          what a config change really changes (configs, trials, results)
   data fetch cifar10 [--from PATH|URL]   download or install a dataset into NNLAB_DATA
   data where | check     where data lives; which datasets are installed and whole
+  doctor                 check this machine: BLAS library and kernels, CPU, toolchain, Chromium, data
 
 Run 'nnlab <command> --help' for a command's options.`;
 
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   report: () => import('./commands/report.ts'),
   diff: () => import('./commands/diff.ts'),
   data: () => import('./commands/data.ts'),
+  doctor: () => import('./commands/doctor.ts'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { native, repoRoot, type NativeMetrics } from './native.ts';
+export { blas, type BlasStatus } from './native.ts';
 import { checkDataset, checkGradientCheck, checkTrainOptions, checkModel } from './validate.ts';
 export { readModel, encodeModel, type Model } from './model.ts';
 

@@ -1,10 +1,12 @@
 // The one file that loads the compiled addon (build/Release/nnlab.node) and gives it types.
 // Everything else goes through src/engine/index.ts, which validates before calling in here.
+// Loading sets OpenBLAS's core first (blas-core.ts), in every process that loads it, workers included.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { EngineError } from '../errors.ts';
+import { chooseBlasCore, genericCoreWarning, readCpu, type BlasCoreChoice, type CpuDescription } from './blas-core.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -50,9 +52,26 @@ interface Addon {
   gradientCheck(options: object, data: NativeSplit): Promise<NativeGradRow[]>;
   compareWithReference(options: object, data: NativeSplit): Promise<Record<string, number>>;
   sgemm(n: number, threads: number, repeats: number): number;
+  blasInfo(): { corename: string; config: string; headerVersion: string; threads: number };
+}
+
+/** The BLAS this process runs: the library, the core in use, and how it was chosen. */
+export interface BlasStatus {
+  /** The shared library's file, from /proc/self/maps; null where that cannot be read. */
+  library: string | null;
+  /** From openblas_get_config(), e.g. "0.3.21". */
+  version: string;
+  config: string;
+  /** The cblas.h version the addon was compiled with. */
+  headerVersion: string;
+  /** openblas_get_corename(): the kernels in use, e.g. "SkylakeX". */
+  core: string;
+  choice: BlasCoreChoice;
+  cpu: CpuDescription;
 }
 
 let addon: Addon | null = null;
+let blasStatus: BlasStatus | null = null;
 
 /** The addon, loaded on first use, with a clear error where it has not been built. */
 export function native(): Addon {
@@ -60,6 +79,46 @@ export function native(): Addon {
   const file = join(repoRoot, 'build', 'Release', 'nnlab.node');
   if (!existsSync(file))
     throw new EngineError(`the native engine is not built (${file} is missing): run "npm run setup" (or "npm run build" once libopenblas-dev is installed)`, 'NOT_BUILT');
-  addon = createRequire(import.meta.url)(file) as Addon;
+  // OpenBLAS reads OPENBLAS_CORETYPE once, when the library loads with the addon; process.env
+  // writes the real environment (setenv). It is restored afterwards, so child processes see only the
+  // user's setting and decide for themselves, as this one did.
+  const cpu = readCpu();
+  const userCore = process.env.OPENBLAS_CORETYPE;
+  const choice = chooseBlasCore(cpu, userCore || undefined);
+  if (choice.by === 'nnlab') process.env.OPENBLAS_CORETYPE = choice.core!;
+  try {
+    addon = createRequire(import.meta.url)(file) as Addon;
+  } finally {
+    if (userCore === undefined) delete process.env.OPENBLAS_CORETYPE;
+    else process.env.OPENBLAS_CORETYPE = userCore;
+  }
+  const info = addon.blasInfo();
+  blasStatus = {
+    library: loadedLibrary(/openblas/i),
+    version: info.config.match(/OpenBLAS\s+(\S+)/)?.[1] ?? 'unknown',
+    config: info.config.trim(),
+    headerVersion: info.headerVersion.trim().replace(/^OpenBLAS\s+/, ''),
+    core: info.corename,
+    choice,
+    cpu,
+  };
+  const warning = genericCoreWarning(info.corename, cpu, choice);
+  if (warning) process.stderr.write(warning + '\n');
   return addon;
+}
+
+/** The BLAS this process runs (loads the addon, which warns once about generic kernels). */
+export function blas(): BlasStatus {
+  native();
+  return blasStatus!;
+}
+
+/** The path of the first mapped shared library matching `pattern`, or null (not Linux). */
+function loadedLibrary(pattern: RegExp): string | null {
+  try {
+    const line = readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => pattern.test(l.split(/\s+/)[5] ?? ''));
+    return line?.split(/\s+/)[5] ?? null;
+  } catch {
+    return null;
+  }
 }

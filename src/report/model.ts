@@ -615,6 +615,7 @@ export function buildModel(g: Gathered): ReportModel {
       ['data fingerprint', md(distinct((r) => r.dataFingerprint))],
       ['data', md(distinct((r) => r.data))],
       ['machine', md(distinct((r) => `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.os}, Node ${r.machine.node}`))],
+      ['BLAS', md(distinct((r) => (r.blas ? `OpenBLAS ${r.blas.version}, ${r.blas.core} kernels (${r.blas.reason})` : 'not recorded')))],
       ['threads per trial', md(distinct((r) => String(r.threads)))],
       ['trials', md(`${g.stored.size} stored of ${planned} planned${plan.pending.length ? `, ${plan.pending.length} to be planned once earlier stages finish` : ''}`)],
       ['runs made', md(`${started} … ${finished}`)],

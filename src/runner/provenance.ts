@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Machine } from './store.ts';
+import { blas } from '../engine/index.ts';
+import type { BlasProvenance, Machine } from './store.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,4 +24,10 @@ export function codeVersion(): string {
 export function machine(): Machine {
   const c = cpus();
   return { cpu: c[0]?.model.trim() ?? 'unknown', cores: c.length, os: `${type()} ${release()}`, node: process.version };
+}
+
+/** The BLAS of this process (loading the engine if need be): trial workers record it with their results. */
+export function blasProvenance(): BlasProvenance {
+  const b = blas();
+  return { library: b.library, version: b.version, core: b.core, reason: b.choice.reason };
 }

@@ -123,6 +123,9 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     return { experiment: exp, plan, outcomes: [], store };
   }
 
+  // Loaded here too, though only workers train: its warning about generic BLAS kernels then
+  // reaches the terminal once, while the workers' stderr goes to their logs.
+  (await import('../engine/index.ts')).blas();
   const swept = store.sweep();
   if (swept.length) log(`removed ${swept.length} unfinished trial folder${swept.length === 1 ? '' : 's'} left by an interrupted run`);
   const cores = availableParallelism();

@@ -14,6 +14,17 @@ export interface Machine {
   node: string;
 }
 
+/** The BLAS a trial ran on: another core (or thread count) can change the last bits of results. */
+export interface BlasProvenance {
+  /** The shared library's file, or null where it could not be found. */
+  library: string | null;
+  version: string;
+  /** The kernels in use (openblas_get_corename), e.g. "Cooperlake". */
+  core: string;
+  /** Who chose the core and why. */
+  reason: string;
+}
+
 export interface Provenance {
   engineVersion: string;
   codeVersion: string;
@@ -21,6 +32,8 @@ export interface Provenance {
   data: string;
   machine: Machine;
   threads: number;
+  /** Recorded by the trial's own process; absent in trials stored before it was. */
+  blas?: BlasProvenance;
 }
 
 export interface TrainResult extends Provenance {

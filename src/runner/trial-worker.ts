@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as engine from '../engine/index.ts';
 import { dataShape, trainingLength } from '../config/expand.ts';
 import { prepareData, prepareGradientCheckData, trainOptions } from './prepare.ts';
+import { blasProvenance } from './provenance.ts';
 import type { Job, WorkerMessage } from './executor.ts';
 import type { GradientCheckResult, TrainResult } from './store.ts';
 
@@ -33,6 +34,7 @@ async function runJob(job: Job, signal: AbortSignal): Promise<void> {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       ...provenance,
+      blas: blasProvenance(),
     };
     writeFileSync(join(tmpDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
     return;
@@ -68,6 +70,7 @@ async function runJob(job: Job, signal: AbortSignal): Promise<void> {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     ...provenance,
+    blas: blasProvenance(),
   };
   writeFileSync(join(tmpDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
 }

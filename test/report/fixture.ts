@@ -71,6 +71,8 @@ function provenance(i: number) {
     data: DATA_LINE,
     machine: { cpu: 'Test CPU @ 2.0GHz', cores: 2, os: 'Linux 6.1', node: 'v20.20.0' },
     threads: 1,
+    // Every other trial as stored before the BLAS was recorded.
+    ...(i % 2 ? {} : { blas: { library: '/usr/lib/libopenblas.so.0', version: '0.3.21', core: 'Cooperlake', reason: 'chosen by nnlab: AVX-512 with BF16' } }),
     startedAt: `2025-01-0${1 + (i % 3)}T10:00:0${i % 10}.000Z`,
     finishedAt: `2025-01-0${1 + (i % 3)}T10:05:0${i % 10}.000Z`,
   };

@@ -49,6 +49,8 @@ test('results table, hyperparameters and findings computed from the numbers', ()
   assert.ok(report.includes('The highest test accuracy, 39.87%, came from final (λ = 0.001); the lowest, 38.81%, from plain.'));
   assert.ok(report.includes('**Data.** CIFAR-10 (JPEG q75 copy, archive md5 2e508a…).'));
   assert.match(report, /\| runs made \| 2025-01-01T10:00:00\.000Z … 2025-01-03T10:05:0\d\.000Z \|/);
+  // Trials stored before the BLAS was recorded still render, and say so.
+  assert.ok(report.includes('| BLAS | OpenBLAS 0.3.21, Cooperlake kernels (chosen by nnlab: AVX-512 with BF16); not recorded |'), report);
 });
 
 test('charts: an SVG and its Vega spec per chart, with axis titles and series', () => {

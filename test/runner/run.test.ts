@@ -25,6 +25,7 @@ import {
   until,
   type ProcessId,
 } from './fixtures.ts';
+import { blasProvenance } from '../../src/runner/provenance.ts';
 
 let data: string;
 before(() => {
@@ -78,6 +79,9 @@ test('a full run trains every stage, prints the ranked tables; a second run trai
   assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[1].hash)).sort(), ['config.json', 'curves.jsonl', 'model.bin', 'result.json']);
   assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[0].hash)).sort(), ['config.json', 'result.json']);
   assert.equal(existsSync(join(runs, EXPERIMENT_NAME, 'failed')), false);
+  // Each worker recorded the BLAS it ran on: the same library and core as this process, chosen alike.
+  const blas = blasProvenance();
+  for (const h of hashes) assert.deepEqual(JSON.parse(readFileSync(join(trialsDir(runs), h, 'result.json'), 'utf8')).blas, blas, `trial ${h}`);
 
   // The tables: ranked by validation accuracy; the fine stage's range is the best 2 of coarse
   // widened ×1.5 (log scale); the final retrains the best of fine.
