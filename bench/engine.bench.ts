@@ -236,7 +236,19 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const json = argv.includes('--json');
-  const machine = { check: 'machine', cpu_model: cpus()[0]?.model ?? 'unknown CPU', cpus: cpus().length, node: process.version, load_avg_1m_start: loadavg()[0] };
+  // The BLAS as every configuration's child process loads it (each chooses its core alike).
+  const blas = engine.blas();
+  const machine = {
+    check: 'machine',
+    cpu_model: cpus()[0]?.model ?? 'unknown CPU',
+    cpus: cpus().length,
+    node: process.version,
+    blas_library: blas.library,
+    blas_version: blas.version,
+    blas_core: blas.core,
+    blas_core_reason: blas.choice.reason,
+    load_avg_1m_start: loadavg()[0],
+  };
   const ticks = cpuTicks();
   const t0 = performance.now();
   if (json) console.log(JSON.stringify(machine));
@@ -247,7 +259,7 @@ async function main(argv: string[]): Promise<void> {
   ];
   const rows: Row[] = [];
   if (!json) {
-    console.log(`${machine.cpu_model}, ${machine.cpus} CPUs; load average (1 min) at the start ${machine.load_avg_1m_start.toFixed(2)}`);
+    console.log(`${machine.cpu_model}, ${machine.cpus} CPUs; OpenBLAS ${blas.version}, ${blas.core} kernels (${blas.choice.reason}); load average (1 min) at the start ${machine.load_avg_1m_start.toFixed(2)}`);
     console.log(
       quick
         ? `update step at batch ${BATCH}: 3 runs of 100 steps, seconds / steps (--quick: rough figures, run overhead included)`
