@@ -62,6 +62,15 @@ test('forced generic kernels and a missing Chromium are warnings with their fix;
   assert.match(r.stdout, /\nnothing required is broken \(2 warnings: BLAS core, Chromium\)\n$/);
 });
 
+test('an OPENBLAS_CORETYPE that OpenBLAS does not know is a warning with its fix', () => {
+  const r = doctor({ NNLAB_DATA: data, OPENBLAS_CORETYPE: 'NOSUCHCORE' });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const { status, detail, fix } = line(r.stdout, 'BLAS core');
+  assert.equal(status, 'warn');
+  assert.match(detail, /^\S+: OpenBLAS does not know the core "NOSUCHCORE" of OPENBLAS_CORETYPE and chose itself$/);
+  assert.equal(fix, 'unset OPENBLAS_CORETYPE so that nnlab chooses, or set it to a core name OpenBLAS knows (e.g. HASWELL, SKYLAKEX)');
+});
+
 test('a PATH without the toolchain: each missing tool fails with its fix; exit 1', () => {
   const bin = mkdtempSync(join(tmpdir(), 'nnlab-doctor-path-'));
   symlinkSync(process.execPath, join(bin, 'node'));

@@ -67,6 +67,8 @@ function blasChecks(): Check[] {
   if (generic) checks.push({ name: 'BLAS core', status: 'warn', detail: `${detail}: generic kernels, several times slower than ${generic.best} (${generic.reason})`, fix: generic.fix });
   else if (b.choice.by === 'nnlab' && b.choice.core!.toLowerCase() !== b.core.toLowerCase())
     checks.push({ name: 'BLAS core', status: 'warn', detail: `${b.core}, though nnlab chose ${b.choice.core} (${b.choice.reason})`, fix: 'this OpenBLAS ignores OPENBLAS_CORETYPE: install one built with DYNAMIC_ARCH (Debian: libopenblas0-pthread)' });
+  else if (b.choice.by === 'user' && b.choice.core!.toLowerCase() !== b.core.toLowerCase())
+    checks.push({ name: 'BLAS core', status: 'warn', detail: `${b.core}: OpenBLAS does not know the core "${b.choice.core}" of OPENBLAS_CORETYPE and chose itself`, fix: 'unset OPENBLAS_CORETYPE so that nnlab chooses, or set it to a core name OpenBLAS knows (e.g. HASWELL, SKYLAKEX)' });
   else checks.push({ name: 'BLAS core', status: 'ok', detail });
   const c = b.cpu;
   const id = [c.vendor, c.family !== null ? `family ${c.family}` : null, c.model !== null ? `model ${c.model}` : null].filter(Boolean).join(' ');
