@@ -1,28 +1,23 @@
-// How a trial gets run: the Executor interface, and the local implementation that runs each trial
-// in a child process (execa), so a crash or an out-of-memory in one trial fails only that trial.
+// How a trial gets run: the Executor interface, and the local implementation, a pool of `slots`
+// worker processes (trial-worker.ts) that live for the whole run and take trial after trial, so a
+// crash or an out-of-memory in one trial fails only that trial (and its worker is replaced).
 // A cluster executor (Slurm) implements the same interface; nothing else needs to change.
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
-import type { Trial } from '../config/expand.ts';
-import type { Provenance } from './store.ts';
+import { dataKey } from './prepare.ts';
+import type { Job, TrialProgress } from './run-job.ts';
 
-/** Everything a worker needs; it writes the trial's files into tmpDir. */
-export interface Job {
-  trial: Trial;
-  tmpDir: string;
-  provenance: Provenance;
-}
+export type { Job, TrialProgress } from './run-job.ts';
 
+/** Runner → worker. */
+export type ParentMessage = { type: 'job'; job: Job } | { type: 'abort' };
+
+/** Worker → runner: progress of the job in flight, then exactly one of done, error or aborted. */
 export type WorkerMessage =
-  | { type: 'progress'; step: number; totalSteps: number; validationAccuracy?: number }
+  | ({ type: 'progress' } & TrialProgress)
   | { type: 'done' }
-  | { type: 'error'; message: string; stack?: string };
-
-export interface TrialProgress {
-  step: number;
-  totalSteps: number;
-  validationAccuracy?: number;
-}
+  | { type: 'error'; message: string; stack?: string }
+  | { type: 'aborted'; reason?: string };
 
 /** A trial that did not finish: the message and the worker's output. */
 export class TrialFailure extends Error {
@@ -42,47 +37,140 @@ export interface Executor {
   readonly threadsPerTrial: number;
   /** Resolves when job.tmpDir holds a complete trial; rejects with TrialFailure or an AbortError. */
   run(job: Job, onProgress: (p: TrialProgress) => void, signal: AbortSignal): Promise<void>;
+  /** Ends whatever the executor keeps between trials (the local pool's workers: they keep the caller's process alive until then). */
+  close?(): Promise<void>;
 }
 
 const WORKER = fileURLToPath(new URL('./trial-worker.ts', import.meta.url));
 // tsx's loader by its absolute URL: a bare `--import tsx` is resolved from the working directory,
 // so a run started outside the project (an installed nnlab) failed every trial (ERR_MODULE_NOT_FOUND).
 const TSX = import.meta.resolve('tsx');
+/** A worker that does not stop within this long of being asked to is killed. */
+const KILL_AFTER_MS = 2000;
+
+const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
+
+/** One long-lived worker process and the job it runs. */
+class Worker {
+  readonly child: ChildProcess;
+  /** Resolves when the process has exited and its output is read. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The data its last job prepared (it keeps them): a job on the same data is best sent here. */
+  dataKey: string | null = null;
+  /** Output (stdout and stderr, interleaved) since its current job began: a failed trial's log. */
+  private output = '';
+  private onMessage: ((m: WorkerMessage) => void) | null = null;
+
+  constructor(threads: number) {
+    this.child = fork(WORKER, [], {
+      execArgv: ['--import', TSX],
+      env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    for (const stream of [this.child.stdout!, this.child.stderr!]) stream.setEncoding('utf8').on('data', (d: string) => (this.output += d));
+    this.child.on('message', (m: WorkerMessage) => this.onMessage?.(m));
+    // The exit, then the end of its output.
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      this.child.on('exit', (code, signal) => resolve({ code, signal }));
+      // 'error' without 'exit': the process could not be started.
+      this.child.on('error', (err) => {
+        this.output += `${err.message}\n`;
+        if (this.child.pid === undefined) resolve({ code: 1, signal: null });
+      });
+    });
+    const ended = [this.child.stdout!, this.child.stderr!].map((s) => new Promise((resolve) => s.on('close', resolve)));
+    this.exited = exit.then(async (e) => (await Promise.all(ended), e));
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null && this.child.connected;
+  }
+
+  async run(job: Job, onProgress: (p: TrialProgress) => void, signal: AbortSignal): Promise<void> {
+    this.output = '';
+    let killer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      if (this.child.connected) this.child.send({ type: 'abort' } satisfies ParentMessage);
+      killer = setTimeout(() => this.child.kill('SIGKILL'), KILL_AFTER_MS);
+    };
+    try {
+      const reply = await new Promise<Exclude<WorkerMessage, { type: 'progress' }> | { type: 'exit'; code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+        this.onMessage = (m) => (m.type === 'progress' ? onProgress(m) : resolve(m));
+        void this.exited.then((e) => resolve({ type: 'exit', ...e }));
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.child.send({ type: 'job', job } satisfies ParentMessage);
+      });
+      // Stopped by the runner (Ctrl-C/SIGTERM): whatever the worker answered, the trial is not kept.
+      if (signal.aborted) throw abortError();
+      if (reply.type === 'done') return;
+      if (reply.type === 'error') throw new TrialFailure(reply.message, [this.output, reply.stack ?? ''].filter(Boolean).join('\n'));
+      if (reply.type === 'aborted') throw new TrialFailure(`the trial's process was stopped${reply.reason ? ` by ${reply.reason}` : ''}`, this.output);
+      const how = reply.signal ? `was killed by ${reply.signal}` : `exited with code ${reply.code}`;
+      throw new TrialFailure(`the trial's process ${how}${reply.signal === 'SIGKILL' ? ' (out of memory?)' : ''}`, this.output);
+    } finally {
+      clearTimeout(killer);
+      signal.removeEventListener('abort', onAbort);
+      this.onMessage = null;
+      this.dataKey = dataKey(job.trial.config, job.provenance.dataFingerprint);
+    }
+  }
+
+  /** Asks the worker to leave (closing its channel) and waits; kills it if it does not go. */
+  async stop(): Promise<void> {
+    if (this.child.connected) this.child.disconnect();
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), KILL_AFTER_MS);
+    await this.exited;
+    clearTimeout(killer);
+  }
+}
 
 export class LocalProcessExecutor implements Executor {
+  private readonly workers = new Set<Worker>();
+  private readonly idle: Worker[] = [];
+
   constructor(
     readonly slots: number,
     readonly threadsPerTrial: number,
   ) {}
 
+  /**
+   * A worker for a job on data `key`: an idle one that keeps these data, else a fresh idle one, else a
+   * new one while fewer than `slots` live (so two data sets stay in memory rather than being rebuilt
+   * in turn), else any idle one.
+   */
+  private take(key: string): Worker {
+    for (const w of [...this.idle]) if (!w.alive) this.drop(w);
+    let i = this.idle.findIndex((w) => w.dataKey === key);
+    if (i < 0) i = this.idle.findIndex((w) => w.dataKey === null);
+    if (i < 0 && this.workers.size >= this.slots) i = 0;
+    if (i >= 0 && i < this.idle.length) return this.idle.splice(i, 1)[0];
+    if (this.workers.size >= this.slots) throw new Error(`LocalProcessExecutor: more than ${this.slots} trials at once`);
+    const w = new Worker(this.threadsPerTrial);
+    this.workers.add(w);
+    void w.exited.then(() => this.drop(w));
+    return w;
+  }
+
+  private drop(w: Worker): void {
+    this.workers.delete(w);
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
   async run(job: Job, onProgress: (p: TrialProgress) => void, signal: AbortSignal): Promise<void> {
-    const child = execa(process.execPath, ['--import', TSX, WORKER], {
-      ipc: true,
-      all: true,
-      reject: false,
-      cancelSignal: signal,
-      forceKillAfterDelay: 2000,
-      env: { OPENBLAS_NUM_THREADS: String(this.threadsPerTrial) },
-    });
-    let error: { message: string; stack?: string } | null = null;
-    let done = false;
-    const messages = (async () => {
-      await child.sendMessage(job as never);
-      for await (const m of child.getEachMessage()) {
-        const msg = m as WorkerMessage;
-        if (msg.type === 'progress') onProgress(msg);
-        else if (msg.type === 'done') done = true;
-        else if (msg.type === 'error') error = msg;
-      }
-    })().catch(() => undefined);
-    const result = await child;
-    await messages;
-    if (signal.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
-    const log = String(result.all ?? '');
-    if (error) throw new TrialFailure((error as { message: string }).message, [log, (error as { stack?: string }).stack ?? ''].filter(Boolean).join('\n'));
-    if (!done || result.exitCode !== 0) {
-      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-      throw new TrialFailure(`the trial's process ${how}${result.signal === 'SIGKILL' ? ' (out of memory?)' : ''}`, log);
+    if (signal.aborted) throw abortError();
+    const w = this.take(dataKey(job.trial.config, job.provenance.dataFingerprint));
+    try {
+      await w.run(job, onProgress, signal);
+    } finally {
+      if (w.alive) this.idle.push(w);
+      else this.drop(w);
     }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.workers];
+    this.idle.length = 0;
+    await Promise.all(all.map((w) => w.stop()));
   }
 }

@@ -1,9 +1,12 @@
 // Builds the engine's inputs for one trial config: the train/validation/test splits, pre-processed
 // with statistics of the training split only, and the engine's options (derived lengths included).
+// A process keeps the last splits it built, so a worker that takes trial after trial on the same
+// data (a whole experiment, usually) reads and standardizes them once.
 import { loadParts, preprocess, sliceSplit, standardizeStats, type RawSplit } from '../data/index.ts';
 import type { Dataset, TrainOptions } from '../engine/index.ts';
 import { trainingLength, type GradientCheckConfig } from '../config/expand.ts';
 import type { TrialConfig } from '../config/resolve.ts';
+import { canonicalJson, sha256 } from '../config/canonical.ts';
 
 export interface PreparedData {
   train: Dataset;
@@ -37,20 +40,52 @@ function preprocessor(how: TrialConfig['preprocess'], train: RawSplit) {
   return (s: RawSplit) => toDataset(s, preprocess(s, spec));
 }
 
-export async function prepareData(config: TrialConfig): Promise<PreparedData> {
+/** The three splits of a config, built from the files. */
+export async function prepareData(config: DataSpec): Promise<PreparedData> {
   const { train, validation } = await rawSplits(config.dataset);
   const test = await loadParts(config.dataset.source, config.dataset.test, config.dataset.root ? { root: config.dataset.root } : {});
   const apply = preprocessor(config.preprocess, train);
   return { train: apply(train), validation: apply(validation), test: apply(test), classes: train.classes };
 }
 
-/** The first `samples` training images, first `dims` dimensions, pre-processed like training. */
-export async function prepareGradientCheckData(c: GradientCheckConfig): Promise<Dataset> {
-  const { train } = await rawSplits(c.dataset);
-  const full = preprocessor(c.preprocess, train)(sliceSplit(train, 0, c.samples));
+/** What a trial's prepared data depend on: the data files (their fingerprint), the splits and the pre-processing. */
+type DataSpec = Pick<TrialConfig, 'dataset' | 'preprocess'>;
+
+/** Equal keys, equal prepared data (to the bit): the data files' fingerprint, the splits, the pre-processing. */
+export function dataKey(c: DataSpec, dataFingerprint: string): string {
+  return sha256(canonicalJson({ dataFingerprint, dataset: c.dataset, preprocess: c.preprocess })).slice(0, 16);
+}
+
+/** Whether a trial's data were built for it or found in this process's memory. */
+export type DataSource = 'built' | 'memory';
+
+// One entry: the splits of an experiment are some 700 MB of floats for CIFAR-10, which a worker
+// held during each trial anyway; keeping the last ones between trials costs no more memory.
+let kept: { key: string; data: PreparedData } | null = null;
+
+/**
+ * prepareData, memoized on dataKey: the last splits built in this process are returned as they are
+ * (the very same arrays, so the same floats) when the next trial asks for the same data.
+ */
+export async function preparedData(c: DataSpec, dataFingerprint: string): Promise<{ data: PreparedData; from: DataSource }> {
+  const key = dataKey(c, dataFingerprint);
+  if (kept?.key === key) return { data: kept.data, from: 'memory' };
+  kept = null; // let the old splits go before the new ones are built
+  const data = await prepareData(c);
+  kept = { key, data };
+  return { data, from: 'built' };
+}
+
+/**
+ * The first `samples` training images, first `dims` dimensions, pre-processed like training: rows
+ * of the prepared training split, which pre-processing computes row by row with the same statistics.
+ */
+export async function prepareGradientCheckData(c: GradientCheckConfig, dataFingerprint: string): Promise<{ data: Dataset; from: DataSource }> {
+  const { data: prepared, from } = await preparedData(c, dataFingerprint);
+  const full = prepared.train;
   const x = new Float32Array(c.samples * c.dims);
   for (let i = 0; i < c.samples; i++) x.set(full.x.subarray(i * full.d, i * full.d + c.dims), i * c.dims);
-  return { x, y: full.y, n: c.samples, d: c.dims };
+  return { data: { x, y: full.y.slice(0, c.samples), n: c.samples, d: c.dims }, from };
 }
 
 /** The engine's options for a trial config: what the YAML says, in the engine's words. */

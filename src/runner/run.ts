@@ -8,7 +8,7 @@ import { planTrials, trainingLength, type Plan, type Trial, type PlanContext } f
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { canonicalJson, sha256 } from '../config/canonical.ts';
 import { LocalProcessExecutor, TrialFailure, type Executor } from './executor.ts';
-import { RunStore, runsDir, type Provenance, type TrainResult } from './store.ts';
+import { RunStore, runsDir, type JobRecord, type Provenance, type TrainResult } from './store.ts';
 import { codeVersion, machine } from './provenance.ts';
 import { dataIdentity } from './data-identity.ts';
 import { bestOfStage } from './best.ts';
@@ -31,7 +31,16 @@ export interface RunOptions {
   log?: (line: string) => void;
 }
 
-export type TrialOutcome = { trial: Trial; status: 'cached' | 'trained' | 'failed' | 'diverged'; message?: string; logFile?: string };
+export type TrialOutcome = {
+  trial: Trial;
+  status: 'cached' | 'trained' | 'failed' | 'diverged';
+  message?: string;
+  logFile?: string;
+  /** A trial trained in this run: its wall time as the runner saw it, and the engine's share of it. */
+  seconds?: number;
+  engineSeconds?: number;
+  worker?: JobRecord['worker'];
+};
 
 export interface RunSummary {
   experiment: ResolvedExperiment;
@@ -188,12 +197,14 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       );
       store.commit(tmp, trial.hash);
       const r = store.get(trial.hash)!.result;
-      const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+      const wall = (performance.now() - t0) / 1000;
+      const seconds = wall.toFixed(1);
+      const timing = { seconds: wall, engineSeconds: r.engineSeconds, worker: r.worker };
       if (r.kind === 'train' && r.status === 'diverged') {
-        outcomes.set(trial.hash, { trial, status: 'diverged', message: r.message });
+        outcomes.set(trial.hash, { trial, status: 'diverged', message: r.message, ...timing });
         task.title = `${trialTitle(trial)}: ${r.message}`;
       } else {
-        outcomes.set(trial.hash, { trial, status: 'trained' });
+        outcomes.set(trial.hash, { trial, status: 'trained', ...timing });
         const acc = r.kind === 'train' && r.final.validation ? `, val acc ${(r.final.validation.accuracy * 100).toFixed(2)}%` : '';
         task.title = `${trialTitle(trial)}: done in ${seconds}s${acc}`;
       }
@@ -254,6 +265,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       plan = planTrials(exp, ctx);
     }
   } finally {
+    if (!opts.executor) await executor.close?.();
     store.writePlan({
       experiment: exp.name,
       configHash: sha256(canonicalJson(exp.value)).slice(0, 16),
@@ -270,8 +282,28 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   printStageTables(exp, plan, store, log);
   const count = (s: TrialOutcome['status']) => list.filter((o) => o.status === s).length;
   log(`${list.length} trial${list.length === 1 ? '' : 's'}: ${count('trained')} trained, ${count('cached')} cached, ${count('failed')} failed, ${count('diverged')} diverged`);
+  const overhead = overheadLine(list);
+  if (overhead) log(overhead);
   for (const o of list.filter((o) => o.status === 'failed')) log(`  FAILED ${o.trial.id}: ${o.message}\n    log: ${o.logFile}`);
   return { experiment: exp, plan, outcomes: list, store };
+}
+
+/**
+ * What running the trials cost beyond training them: per trained trial, its wall time as the
+ * runner saw it (worker start, data, IPC, files, commit) minus the engine's seconds; median and max.
+ */
+export function overheadLine(outcomes: TrialOutcome[]): string | null {
+  const timed = outcomes
+    .filter((o) => o.seconds !== undefined && o.engineSeconds !== undefined)
+    .map((o) => ({ ...o, overhead: o.seconds! - o.engineSeconds! }))
+    .sort((a, b) => a.overhead - b.overhead);
+  if (!timed.length) return null;
+  const mid = timed.length >> 1;
+  const median = timed.length % 2 ? timed[mid].overhead : (timed[mid - 1].overhead + timed[mid].overhead) / 2;
+  const max = timed[timed.length - 1];
+  // Why the slowest one was slow, when the worker says: its start, or its data being built.
+  const why = max.worker?.job === 1 ? ': a new worker' : max.worker?.data === 'built' ? ': data built' : '';
+  return `overhead a trial (wall − engine time): median ${median.toFixed(2)}s, max ${max.overhead.toFixed(2)}s (${max.trial.id}${why})`;
 }
 
 function pct(x: number | undefined): string {
