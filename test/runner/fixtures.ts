@@ -192,8 +192,8 @@ export function until(run: Running, what: string, condition: () => boolean): Pro
 export const isHash = (name: string) => /^[0-9a-f]{16}$/.test(name);
 export const isTemporary = (name: string) => /\.(?:tmp|old)-\d+-\d+$/.test(name);
 
-export function trialsDir(runs: string): string {
-  return join(runs, EXPERIMENT_NAME, 'trials');
+export function trialsDir(runs: string, experiment = EXPERIMENT_NAME): string {
+  return join(runs, experiment, 'trials');
 }
 
 /** Names in runs/<experiment>/trials/ (none when absent). */
@@ -216,8 +216,8 @@ export function readPlan(runs: string, experiment = EXPERIMENT_NAME): StoredPlan
   return JSON.parse(readFileSync(join(runs, experiment, 'plan.json'), 'utf8'));
 }
 
-export function readResult(runs: string, hash: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(trialsDir(runs), hash, 'result.json'), 'utf8'));
+export function readResult(runs: string, hash: string, experiment = EXPERIMENT_NAME): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(trialsDir(runs, experiment), hash, 'result.json'), 'utf8'));
 }
 
 /** Files a finished trial must have: training trials have curves and a model, gradient checks do not. */
@@ -236,6 +236,9 @@ export function summary(stdout: string): { trials: number; trained: number; cach
 
 export const summaryLine = (trials: number, trained: number, cached: number, failed = 0, diverged = 0) =>
   `${trials} trial${trials === 1 ? '' : 's'}: ${trained} trained, ${cached} cached, ${failed} failed, ${diverged} diverged`;
+
+/** The line under the summary when trials were trained: per-trial overhead, median and slowest. */
+export const OVERHEAD_LINE = /^overhead a trial \(wall − engine time\): median \d+\.\d\ds, max \d+\.\d\ds \((\S+)(: a new worker|: data built)?\)$/;
 
 /** The ranked tables and the final line: from the first table's header to the summary line. */
 export function tables(stdout: string): string {

@@ -19,6 +19,8 @@ import {
   runToEnd,
   summaryLine,
   tables,
+  OVERHEAD_LINE,
+  readResult,
   tempDir,
   trialFolders,
   trialsDir,
@@ -141,7 +143,9 @@ test('a trial the worker cannot run fails alone: the others finish, the failure 
   const log = join(runs, 'runner-failure', 'failed', `${middle.hash}.log`);
   const message = 'options.batchSize must be at most the training size (400); got 500';
   const lines = r.stdout.split('\n');
-  assert.deepEqual(lines.slice(lines.findIndex((l) => l.startsWith('3 trials:'))), [
+  const end = lines.slice(lines.findIndex((l) => l.startsWith('3 trials:')));
+  assert.match(end[1], OVERHEAD_LINE);
+  assert.deepEqual([end[0], ...end.slice(2)], [
     summaryLine(3, 2, 0, 1),
     `  FAILED variant/middle: ${message}`,
     `    log: ${log}`,
@@ -176,9 +180,14 @@ test('a worker killed by SIGKILL fails only its trial, named as killed; the reru
   const plan = readPlan(runs, 'runner-failure');
   const middle = plan.trials[1];
   const log = join(runs, 'runner-failure', 'failed', `${middle.hash}.log`);
-  assert.match(r.stdout, new RegExp(`^${summaryLine(3, 2, 0, 1)}\\n {2}FAILED variant/middle: the trial's process was killed by SIGKILL \\(out of memory\\?\\)\\n {4}log: ${log}$`, 'm'));
+  assert.match(r.stdout, new RegExp(`^${summaryLine(3, 2, 0, 1)}\\n${OVERHEAD_LINE.source.slice(1, -1)}\\n {2}FAILED variant/middle: the trial's process was killed by SIGKILL \\(out of memory\\?\\)\\n {4}log: ${log}$`, 'm'));
   assert.ok(readFileSync(log, 'utf8').startsWith(`variant/middle (${middle.hash})\nthe trial's process was killed by SIGKILL (out of memory?)\n`));
   assert.deepEqual(trialFoldersOf(runs), [plan.trials[0].hash, plan.trials[2].hash].sort(), 'no folder of the killed trial, not even a temporary one');
+  // The pool replaced the killed worker: the trial before ran in it, the one after in a new one.
+  const [before, after] = [plan.trials[0], plan.trials[2]].map((x) => readResult(runs, x.hash, 'runner-failure').worker as { pid: number; job: number });
+  assert.deepEqual(before, { pid: workers[0].pid, job: 1, data: 'built' });
+  assert.notEqual(after.pid, workers[0].pid);
+  assert.deepEqual(after, { pid: after.pid, job: 1, data: 'built' });
 
   const again = await runToEnd(file, env);
   assert.equal(again.code, 0, again.stderr);
