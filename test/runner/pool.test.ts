@@ -4,6 +4,7 @@
 // per-trial overhead. (A killed worker being replaced is in run.test.ts.)
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { overheadLine, type TrialOutcome } from '../../src/runner/run.ts';
 import { OVERHEAD_LINE, dataHome, experimentFile, nnlab, readPlan, readResult, runToEnd, summaryLine, tempDir } from './fixtures.ts';
 
 let data: string;
@@ -80,4 +81,16 @@ test('one worker takes every trial and builds their data once; fresh workers giv
     assert.notEqual(alone.worker.pid, p.worker.pid);
     assert.deepEqual({ id: t.id, fingerprint: alone.fingerprint, final: alone.final, rows: alone.rows }, { id: t.id, fingerprint: p.fingerprint, final: p.final, rows: p.rows });
   }
+});
+
+test('the overhead line: median and slowest of the trained trials, with why the slowest was slow', () => {
+  const o = (id: string, seconds: number | undefined, engineSeconds: number | undefined, job = 2, data: 'built' | 'memory' = 'memory'): TrialOutcome =>
+    ({ trial: { id } as TrialOutcome['trial'], status: seconds === undefined ? 'cached' : 'trained', seconds, engineSeconds, worker: { pid: 1, job, data } });
+  assert.equal(overheadLine([o('a', undefined, undefined)]), null, 'nothing trained, no line');
+  assert.equal(
+    overheadLine([o('a', 10.5, 10.4), o('b', 12, 9, 1, 'built'), o('c', 5.25, 5), o('cached', undefined, undefined)]),
+    'overhead a trial (wall − engine time): median 0.25s, max 3.00s (b: a new worker)',
+  );
+  assert.equal(overheadLine([o('a', 10.5, 10.4), o('b', 3, 1, 4, 'built')]), 'overhead a trial (wall − engine time): median 1.05s, max 2.00s (b: data built)');
+  assert.equal(overheadLine([o('a', 1.5, 1.0), o('b', 3, 2.9)]), 'overhead a trial (wall − engine time): median 0.30s, max 0.50s (a)');
 });
