@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as engine from '../engine/index.ts';
 import { dataShape, trainingLength, type Trial } from '../config/expand.ts';
-import { prepareGradientCheckData, preparedData, trainOptions } from './prepare.ts';
+import { prepareGradientCheckData, preparedData, trainOptions, type DataSource } from './prepare.ts';
 import { blasProvenance } from './provenance.ts';
-import type { GradientCheckResult, JobRecord, Provenance, TrainResult } from './store.ts';
+import type { GradientCheckResult, Provenance, TrainResult } from './store.ts';
 
 /** Everything a trial needs; the trial's files go into tmpDir. */
 export interface Job {
@@ -20,6 +20,17 @@ export interface TrialProgress {
   step: number;
   totalSteps: number;
   validationAccuracy?: number;
+}
+
+/**
+ * What result.json holds beside the trial's results: how its time was spent and which worker ran
+ * it (the runner's overhead figures come from it). Absent from trials stored before it existed.
+ */
+export interface JobRecord {
+  /** Seconds in the engine's calls (training and the test evaluation, or the gradient check); the rest of `seconds` is set-up. */
+  engineSeconds: number;
+  /** The process that ran the trial, the trial's place among that process's jobs (1 for its first), and whether its data were built or kept from an earlier job. */
+  worker: { pid: number; job: number; data: DataSource };
 }
 
 /** Jobs this process has run: a pool worker's result says which of its jobs the trial was. */
@@ -41,7 +52,7 @@ export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress
   const { trial, tmpDir, provenance } = job;
   const startedAt = new Date();
   const t0 = performance.now();
-  const record = (engineSeconds: number, data: JobRecord['worker']['data']): JobRecord => ({ engineSeconds, worker: { pid: process.pid, job: ++jobsRun, data } });
+  const record = (engineSeconds: number, data: DataSource): JobRecord => ({ engineSeconds, worker: { pid: process.pid, job: ++jobsRun, data } });
   writeFileSync(join(tmpDir, 'config.json'), JSON.stringify(trial.config, null, 2) + '\n');
   if (trial.kind === 'gradient_check') {
     const c = trial.config;
@@ -52,7 +63,7 @@ export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress
         data,
       ),
     );
-    const result: GradientCheckResult = {
+    const result: GradientCheckResult & JobRecord = {
       kind: 'gradient_check',
       id: trial.id,
       hash: trial.hash,
@@ -86,7 +97,7 @@ export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress
   writeFileSync(join(tmpDir, 'curves.jsonl'), out.curves.map((p) => JSON.stringify(p)).join('\n') + '\n');
   writeFileSync(join(tmpDir, 'model.bin'), out.model);
   const [test, testSeconds] = out.diverged ? [undefined, 0] : await timed(() => engine.evaluate(out.model, data.test, { lambda: c.training.lambda, threads: provenance.threads }));
-  const result: TrainResult = {
+  const result: TrainResult & JobRecord = {
     kind: 'train',
     id: trial.id,
     hash: trial.hash,

@@ -8,7 +8,8 @@ import { planTrials, trainingLength, type Plan, type Trial, type PlanContext } f
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { canonicalJson, sha256 } from '../config/canonical.ts';
 import { LocalProcessExecutor, TrialFailure, type Executor } from './executor.ts';
-import { RunStore, runsDir, type JobRecord, type Provenance, type TrainResult } from './store.ts';
+import { RunStore, runsDir, type Provenance, type StoredResult, type TrainResult } from './store.ts';
+import type { JobRecord } from './run-job.ts';
 import { codeVersion, machine } from './provenance.ts';
 import { dataIdentity } from './data-identity.ts';
 import { bestOfStage } from './best.ts';
@@ -196,7 +197,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
         signal,
       );
       store.commit(tmp, trial.hash);
-      const r = store.get(trial.hash)!.result;
+      const r = store.get(trial.hash)!.result as StoredResult & Partial<JobRecord>;
       const wall = (performance.now() - t0) / 1000;
       const seconds = wall.toFixed(1);
       const timing = { seconds: wall, engineSeconds: r.engineSeconds, worker: r.worker };

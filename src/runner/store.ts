@@ -36,15 +36,7 @@ export interface Provenance {
   blas?: BlasProvenance;
 }
 
-/** How a trial's time was spent, and which worker ran it (the runner's overhead figures come from it). */
-export interface JobRecord {
-  /** Seconds in the engine's calls (training and the test evaluation, or the gradient check); the rest of `seconds` is set-up. */
-  engineSeconds: number;
-  /** The process that ran the trial, the trial's place among that process's jobs (1 for its first), and whether its data were built or kept from an earlier job. */
-  worker: { pid: number; job: number; data: 'built' | 'memory' };
-}
-
-export interface TrainResult extends Provenance, Partial<JobRecord> {
+export interface TrainResult extends Provenance {
   kind: 'train';
   id: string;
   hash: string;
@@ -60,7 +52,7 @@ export interface TrainResult extends Provenance, Partial<JobRecord> {
   finishedAt: string;
 }
 
-export interface GradientCheckResult extends Provenance, Partial<JobRecord> {
+export interface GradientCheckResult extends Provenance {
   kind: 'gradient_check';
   id: string;
   hash: string;
