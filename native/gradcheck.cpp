@@ -43,7 +43,7 @@ std::vector<GradCheckRow> gradient_check(const NetSpec& spec, uint64_t seed, dou
   Network<double>& net = fast.net;
   const std::vector<double>& x = fast.x;
   const int B = fast.B;
-  const std::vector<double>& analytic = net.grads;
+  const AlignedVector<double>& analytic = net.grads;
   std::vector<GradCheckRow> rows;
   for (const TensorInfo& t : net.tensors) {
     if (t.stat) continue;
@@ -55,8 +55,8 @@ std::vector<GradCheckRow> gradient_check(const NetSpec& spec, uint64_t seed, dou
     for (long k = 0; k < t.count; k++) {
       const long at = t.offset + k;
       uint64_t active_up, active_down;
-      const long double up = reference_cost(s, net.params, at, h, x.data(), data.y, B, lambda, &active_up);
-      const long double down = reference_cost(s, net.params, at, -h, x.data(), data.y, B, lambda, &active_down);
+      const long double up = reference_cost(s, net.params.data(), at, h, x.data(), data.y, B, lambda, &active_up);
+      const long double down = reference_cost(s, net.params.data(), at, -h, x.data(), data.y, B, lambda, &active_down);
       if (active_up != active_down) {
         // A ReLU (or hinge) switches between θ − h and θ + h: the difference quotient straddles a
         // kink and says nothing about the analytic gradient here. Counted, not compared.
@@ -82,7 +82,7 @@ ReferenceComparison compare_with_reference(const NetSpec& spec, uint64_t seed, d
   FastPass fast(spec, seed, lambda, data);
   Network<double>& net = fast.net;
   const double fast_cost = fast.cost;
-  const ReferencePass ref = reference_pass(fast.spec, net.params, fast.x.data(), data.y, fast.B, lambda);
+  const ReferencePass ref = reference_pass(fast.spec, net.params.data(), fast.x.data(), data.y, fast.B, lambda);
   ReferenceComparison out;
   auto add = [&](const std::string& name, const double* a, const double* b, long n) {
     double m = 0;

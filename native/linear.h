@@ -1,12 +1,37 @@
 // Fully-connected layer: out = inp · Wᵀ + b, with W (H, I) row-major like the assignments' W.
 // Forward keeps nothing (backward needs inp, which the caller keeps anyway). With a pool of more
 // than one part, a large product is split: forward along the inner dimension, dinp by rows of the
-// batch, dW by columns.
+// batch, dW by columns. The forward product and dW run on kernels.h where the CPU has AVX-512,
+// else on BLAS; dinp (small: layers after the first) always on BLAS.
 #pragma once
 #include "blas.h"
+#include "kernels.h"
 #include "parallel.h"
 
 namespace nnlab {
+
+// dst (B, H) = inp[:, k0:k1] · W[:, k0:k1]ᵀ
+template <typename T>
+void forward_product(T* dst, const T* inp, const T* W, int B, int I, int H, long k0, long k1) {
+#ifdef NNLAB_AVX512_KERNELS
+  dot_product(dst, inp, I, W, I, B, H, k0, k1, false);
+#else
+  gemm(CblasNoTrans, CblasTrans, B, H, int(k1 - k0), T(1), inp + k0, I, W + k0, I, T(0), dst, H);
+#endif
+}
+
+// dW[:, c0:c1] = doutᵀ · inp[:, c0:c1] + l2·W[:, c0:c1]
+template <typename T>
+void weight_gradient(T* dW, const T* dout, const T* inp, const T* W, int B, int I, int H, long c0, long c1, T l2) {
+#ifdef NNLAB_AVX512_KERNELS
+  outer_product(dW, W, I, dout, inp, I, B, H, c0, c1, l2);
+#else
+  if (l2 != T(0))
+    for (int h = 0; h < H; h++)
+      for (long c = c0; c < c1; c++) dW[(long)h * I + c] = l2 * W[(long)h * I + c];
+  gemm(CblasTrans, CblasNoTrans, H, int(c1 - c0), B, T(1), dout, H, inp + c0, I, l2 != T(0) ? T(1) : T(0), dW + c0, I);
+#endif
+}
 
 // out (B, H); inp (B, I); W (H, I); b (H) or null (a batch-normalized layer has no bias: BN's
 // mean subtraction cancels it exactly, and β plays its role).
@@ -23,14 +48,13 @@ void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, 
     T* partial = pool->scratch<T>(size_t(parts - 1) * B * H);
     pool->run([&](int p) {
       long k0, k1;
-      split_range(I, p, parts, k0, k1);
-      T* dst = p == 0 ? out : partial + size_t(p - 1) * B * H;
-      gemm(CblasNoTrans, CblasTrans, B, H, int(k1 - k0), T(1), inp + k0, I, W + k0, I, T(0), dst, H);
+      split_range(I, p, parts, k0, k1, kLineElems<T>);
+      forward_product(p == 0 ? out : partial + size_t(p - 1) * B * H, inp, W, B, I, H, k0, k1);
     });
     for (int p = 1; p < parts; p++)
       for (long k = 0; k < long(B) * H; k++) out[k] += partial[size_t(p - 1) * B * H + k];
   } else {
-    gemm(CblasNoTrans, CblasTrans, B, H, I, T(1), inp, I, W, I, T(0), out, H);
+    forward_product(out, inp, W, B, I, H, 0, I);
   }
   if (b)
     for (int i = 0; i < B; i++)
@@ -43,27 +67,21 @@ template <typename T>
 void linear_backward(T* dinp, T* dW, T* db, const T* dout, const T* inp, const T* W, int B, int I, int H, T l2,
                      Pool* pool = nullptr) {
   const bool split = pool && pool->parts() > 1 && long(B) * I * H >= kSplitWork;
-  auto dW_cols = [&](long c0, long c1) {
-    if (l2 != T(0))
-      for (int h = 0; h < H; h++)
-        for (long c = c0; c < c1; c++) dW[(long)h * I + c] = l2 * W[(long)h * I + c];
-    gemm(CblasTrans, CblasNoTrans, H, int(c1 - c0), B, T(1), dout, H, inp + c0, I, l2 != T(0) ? T(1) : T(0), dW + c0, I);
-  };
   auto dinp_rows = [&](long r0, long r1) {
     gemm(CblasNoTrans, CblasNoTrans, int(r1 - r0), I, H, T(1), dout + r0 * H, H, W, I, T(0), dinp + r0 * I, I);
   };
   if (split)
     pool->run([&](int p) {
       long a, z;
-      split_range(I, p, pool->parts(), a, z);
-      dW_cols(a, z);
+      split_range(I, p, pool->parts(), a, z, kLineElems<T>);
+      weight_gradient(dW, dout, inp, W, B, I, H, a, z, l2);
       if (dinp) {
         split_range(B, p, pool->parts(), a, z);
         dinp_rows(a, z);
       }
     });
   else {
-    dW_cols(0, I);
+    weight_gradient(dW, dout, inp, W, B, I, H, 0, I, l2);
     if (dinp) dinp_rows(0, B);
   }
   if (db) {

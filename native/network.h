@@ -69,7 +69,7 @@ class Network {
   NetSpec spec;
   std::vector<LayerInfo> layers;
   std::vector<TensorInfo> tensors;
-  std::vector<T> params, grads, velocity, stats;
+  AlignedVector<T> params, grads, velocity, stats;  // aligned: W1's rows feed kernels.h's vector loads
   Pool* pool = nullptr;  // splits large products between threads (parallel.h); null: one thread
 
   explicit Network(const NetSpec& s) : spec(s) {
@@ -190,13 +190,14 @@ class Network {
     in_parts(long(params.size()), update);
   }
 
-  // f(begin, end) over [0, n), split between the pool's threads when n is large.
+  // f(begin, end) over [0, n), split between the pool's threads (at multiples of align) when the
+  // work it stands for is large.
   template <typename F>
-  void in_parts(long n, const F& f) {
-    if (!pool || pool->parts() == 1 || n < 65536) return f(0, n);
+  void in_parts(long n, const F& f, long align = kLineElems<T>, long work = -1) {
+    if (!pool || pool->parts() == 1 || (work < 0 ? n : work) < 65536) return f(0, n);
     pool->run([&](int p) {
       long a, z;
-      split_range(n, p, pool->parts(), a, z);
+      split_range(n, p, pool->parts(), a, z, align);
       f(a, z);
     });
   }

@@ -112,10 +112,12 @@ class Pool {
   std::vector<unsigned char> scratch_;
 };
 
-// The part [begin, end) of n items that part p of `parts` takes.
-inline void split_range(long n, int p, int parts, long& begin, long& end) {
-  begin = n * p / parts;
-  end = n * (p + 1) / parts;
+// The part [begin, end) of n items that part p of `parts` takes; inner boundaries fall on
+// multiples of `align` (a cache line of a row: threads then never write the same line).
+inline void split_range(long n, int p, int parts, long& begin, long& end, long align = 1) {
+  auto at = [&](int q) { return q == parts ? n : n * q / parts / align * align; };
+  begin = at(p);
+  end = at(p + 1);
 }
 
 }  // namespace nnlab

@@ -93,7 +93,7 @@ Forward<R> forward(const NetSpec& spec, const std::vector<LayerInfo>& layers, Pa
 
 }  // namespace
 
-ReferencePass reference_pass(const NetSpec& spec, const std::vector<double>& P, const double* x, const uint8_t* y,
+ReferencePass reference_pass(const NetSpec& spec, const double* P, const double* x, const uint8_t* y,
                              int B, double lambda) {
   std::vector<LayerInfo> layers;
   std::vector<TensorInfo> tensors;
@@ -182,7 +182,7 @@ ReferencePass reference_pass(const NetSpec& spec, const std::vector<double>& P, 
   return r;
 }
 
-long double reference_cost(const NetSpec& spec, const std::vector<double>& params, long perturbed, long double delta,
+long double reference_cost(const NetSpec& spec, const double* params, long perturbed, long double delta,
                            const double* x, const uint8_t* y, int B, double lambda, uint64_t* active) {
   std::vector<LayerInfo> layers;
   std::vector<TensorInfo> tensors;

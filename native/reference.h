@@ -14,7 +14,7 @@ struct ReferencePass {
   std::vector<double> grads;                  // same layout as Network::params
 };
 
-ReferencePass reference_pass(const NetSpec& spec, const std::vector<double>& params, const double* x,
+ReferencePass reference_pass(const NetSpec& spec, const double* params, const double* x,
                              const uint8_t* y, int B, double lambda);
 
 }  // namespace nnlab
@@ -26,6 +26,6 @@ namespace nnlab {
 // truncation error, so what the check measures is the analytic gradient. *active receives a hash
 // of which ReLUs (and hinge margins) are active: where θ + h and θ − h differ, a kink lies
 // between them and the centred difference is not the derivative.
-long double reference_cost(const NetSpec& spec, const std::vector<double>& params, long perturbed, long double delta,
+long double reference_cost(const NetSpec& spec, const double* params, long perturbed, long double delta,
                            const double* x, const uint8_t* y, int B, double lambda, uint64_t* active = nullptr);
 }  // namespace nnlab

@@ -37,7 +37,8 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
   const bool augment = spec.augmentation.noise > 0 || spec.augmentation.flip || spec.augmentation.translate > 0;
   std::vector<long> order(train.n);
   std::iota(order.begin(), order.end(), 0L);
-  std::vector<T> xb(long(B) * D), aug_tmp;
+  AlignedVector<T> xb(long(B) * D);  // aligned rows for kernels.h (D a multiple of 16 keeps every row so)
+  std::vector<T> aug_tmp;
   std::vector<uint8_t> yb(B);
   Progress p;
   p.total_steps = spec.total_steps;
@@ -64,14 +65,15 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
     const long k = t % steps_per_epoch;
     if (k == 0 && spec.shuffle)  // Fisher–Yates, a fresh order every epoch
       for (long i = train.n - 1; i > 0; i--) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
-    net.in_parts(long(B) * D, [&](long a, long z) {  // gather the batch: rows a/D … (z−1)/D
-      for (long i = a / D; i < z / D; i++) {
-        const long row = order[(k * B + i) % train.n];
-        const float* src = train.x + row * D;
-        std::copy(src, src + D, xb.begin() + i * D);
-        yb[i] = train.y[row];
+    // Gather the batch. With threads, each copies the columns c0 … c1−1 of every row: the same
+    // columns its share of the first layer's products reads (linear.h), so they stay in its cache.
+    net.in_parts(D, [&](long c0, long c1) {
+      for (long i = 0; i < B; i++) {
+        const float* src = train.x + order[(k * B + i) % train.n] * D;
+        std::copy(src + c0, src + c1, xb.begin() + i * D + c0);
       }
-    });
+    }, kLineElems<T>, long(B) * D);
+    for (long i = 0; i < B; i++) yb[i] = train.y[order[(k * B + i) % train.n]];
     if (augment) augment_batch(xb.data(), B, spec.augmentation, augment_rng, aug_tmp);
     const double eta = schedule_eta(spec.schedule, t, steps_per_epoch);
     const double loss = net.forward_train(xb.data(), yb.data(), B, &dropout_rng, nullptr) / B;
