@@ -2,7 +2,7 @@
 // Which rules exist is the schema's business; rules across fields live in rules.ts.
 import { closest, distance } from 'fastest-levenshtein';
 import type { ErrorObject } from 'ajv';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, echo } from '../errors.ts';
 import { keysAt } from './schema.ts';
 import type { Path, SourceMap } from './load.ts';
 
@@ -35,7 +35,7 @@ export function didYouMeanPath(dotted: string, keysOf: (parent: string[]) => str
 }
 
 function showValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return JSON.stringify(echo(v));
   if (v === undefined) return 'nothing';
   const s = JSON.stringify(v);
   return s.length > 60 ? s.slice(0, 57) + '…' : s;

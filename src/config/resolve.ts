@@ -1,10 +1,9 @@
 // From an experiment file to a resolved experiment: load (with extends), apply --set overrides,
 // check the schema and the rules across fields, fill in defaults, and expand variants into trial
 // configs. Search values and trial hashes are expand.ts's job; training is the runner's.
-import { parse as parseYamlValue } from 'yaml';
-import { ConfigError, ConfigErrors } from '../errors.ts';
+import { ConfigError, ConfigErrors, echo } from '../errors.ts';
 import type { Final, NnlabExperiment, Search } from './experiment-types.ts';
-import { deepMerge, isPlainObject, loadConfig, SourceMap, type Path } from './load.ts';
+import { deepMerge, isPlainObject, loadConfig, parseYaml, SourceMap, type Path } from './load.ts';
 import { ajvMessage, didYouMean, didYouMeanPath, errorAt, propertyNameMessage, showPath } from './messages.ts';
 import { checkExperiment, fillDefaults, keysAt, schemaAt } from './schema.ts';
 import { SOURCES } from './datasets.ts';
@@ -101,18 +100,18 @@ export function setPath(obj: Record<string, unknown>, dotted: string, value: unk
   cur[keys[keys.length - 1]] = value;
 }
 
-/** Parses `path=value` (value as YAML) into an override, recording its position as the flag. */
+/** Parses `path=value` (value as YAML) into an override; messages name the flag as `--set:1:COLUMN`. */
 export function parseSetFlag(flag: string): { path: string; value: unknown } {
   const eq = flag.indexOf('=');
-  if (eq <= 0) throw new ConfigError('--set', 1, 1, `"${flag}" must be path=value, e.g. --set training.lambda=0.005`);
+  if (eq <= 0) throw new ConfigError('--set', 1, 1, `"${echo(flag)}" must be path=value, e.g. --set training.lambda=0.005`);
   const path = flag.slice(0, eq).trim();
-  let value: unknown;
   try {
-    value = parseYamlValue(flag.slice(eq + 1));
+    return { path, value: parseYaml(flag.slice(eq + 1), '--set', new SourceMap('--set'), path.split('.'), '--set', eq + 1) };
   } catch (err) {
-    throw new ConfigError('--set', 1, eq + 2, `cannot parse the value of "${flag}" as YAML: ${(err as Error).message.split('\n')[0]}`);
+    const first = err instanceof ConfigErrors ? err.errors[0] : err instanceof ConfigError ? err : null;
+    if (!first) throw err;
+    throw new ConfigError('--set', first.line, first.column, `cannot use the value of "${echo(flag)}": ${first.detail}`);
   }
-  return { path, value };
 }
 
 /** Path of keys into the schema for a dotted override path. */
@@ -294,7 +293,7 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
     }
     value = applyOverrides(value, { [path]: v });
     sources.clear(keys);
-    sources.set(keys, { file: `--set ${flag}`, line: 1, column: 1 });
+    sources.set(keys, { file: `--set ${echo(flag)}`, line: 1, column: 1 });
   }
 
   const schemaErrors = checkSchema(value, sources);
