@@ -6,7 +6,7 @@
  * characters and their length, so that a 200 000-character key gives a one-line message.
  */
 export function shortenEcho(text: string): string {
-  return text.replace(/\S{100,}/gu, (w) => echo(w, 99));
+  return text.replace(/"[^"\n]{100,}"/gu, (q) => `"${echo(q.slice(1, -1), 99)}"`).replace(/\S{100,}/gu, (w) => echo(w, 99));
 }
 
 /** A piece of input quoted in a message: whole when short, else its start and its length. */

@@ -80,7 +80,8 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export function parseYaml(text: string, file: string, sources: SourceMap, prefix: Path = [], shown = displayPath(file), column0 = 0): unknown {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Warnings (an unknown tag such as !!float abc) are mistakes too, reported here instead of printed by yaml.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'silent' });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: line === 1 ? col + column0 : col };
@@ -89,7 +90,8 @@ export function parseYaml(text: string, file: string, sources: SourceMap, prefix
     const { line, column } = at(offset);
     return new ConfigError(shown, line, column, text);
   };
-  if (doc.errors.length) throw new ConfigErrors(doc.errors.map((e) => errorAtOffset(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`)));
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length) throw new ConfigErrors(problems.map((e) => errorAtOffset(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`)));
   const alias = aliasProblem(doc);
   if (alias) throw new ConfigErrors([errorAtOffset(alias.node.range?.[0] ?? 0, alias.text)]);
   const numbers: ConfigError[] = [];

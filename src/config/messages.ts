@@ -15,7 +15,8 @@ export function showPath(path: Path): string {
 
 /** The closest candidate when it is close enough to be a likely typo. */
 export function suggest(word: string, candidates: string[]): string | undefined {
-  if (!candidates.length) return undefined;
+  // A word far longer than every candidate is no typo of one (and its edit distance is slow to compute).
+  if (!candidates.length || word.length > 2 * Math.max(...candidates.map((c) => c.length)) + 4) return undefined;
   const best = closest(word, candidates);
   const limit = best.length <= 3 ? 1 : Math.max(2, Math.floor(best.length / 3));
   const d = distance(word, best);

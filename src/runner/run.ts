@@ -120,11 +120,13 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   const ctx: PlanContext = { ...ctxBase, bestOf: bestOfStage(store, settled) };
   let plan = planTrials(exp, ctx);
 
+  // Trials too large for the memory are refused before anything is trained or written (and again
+  // for each later wave, whose trials are known only then).
   const limit = memoryLimit(opts.executor?.memoryLimit);
+  const checkMemory = (trials: Trial[]) => refuseOversized(exp, trials.filter((t) => selected(t, opts.only) && (!store.has(t.hash) || opts.force)), limit);
+  if (opts.dryRun) printPlan(exp, { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) }, store, log, identity.fingerprint === 'unavailable', limit);
+  checkMemory(plan.trials);
   if (opts.dryRun) {
-    const shown = plan.trials.filter((t) => selected(t, opts.only));
-    printPlan(exp, { ...plan, trials: shown }, store, log, identity.fingerprint === 'unavailable', limit);
-    refuseOversized(exp, shown.filter((t) => !store.has(t.hash) || opts.force), limit);
     return { experiment: exp, plan, outcomes: [], store };
   }
 
@@ -232,7 +234,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       const todo = plan.trials.filter((t) => !started.has(t.hash) && selected(t, opts.only));
       if (!todo.length) break;
       todo.forEach((t) => started.add(t.hash));
-      refuseOversized(exp, todo.filter((t) => !store.has(t.hash) || opts.force), limit);
+      checkMemory(todo);
       const sections = new Map<string, Trial[]>();
       for (const t of todo) sections.set(section(t), [...(sections.get(section(t)) ?? []), t]);
       const list = new Listr(

@@ -21,11 +21,11 @@ import { ConfigError, ConfigErrors } from '../../src/errors.ts';
 import { describe, EXPERIMENTS, EXPERIMENTS_DIR, input, type Input } from './fuzz/mutate.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 15_2026);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
-const CLI_RUNS = Number(process.env.FUZZ_CLI_RUNS ?? 6);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+const CLI_RUNS = Number(process.env.FUZZ_CLI_RUNS ?? 4);
 /** Per input, in-process (resolve, plan, diff, dry-run) and per CLI command; generous for a loaded 2-core machine. */
-const BOUND_MS = 5_000;
-const CLI_BOUND_MS = 30_000;
+const BOUND_MS = 15_000;
+const CLI_BOUND_MS = 60_000;
 /** A message line longer than this echoes input it should have shortened. */
 const MAX_LINE = 600;
 const CORPUS = join(import.meta.dirname, 'fuzz', 'corpus');

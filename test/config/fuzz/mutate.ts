@@ -46,7 +46,7 @@ export type TreeOp =
   | { op: 'bomb'; at: number; levels: number; width: number }
   | { op: 'extends'; target: string };
 export type ByteOp =
-  | { op: 'insert'; at: number; bytes: number[] }
+  | { op: 'insert'; at: number; bytes: readonly number[] }
   | { op: 'truncate'; at: number }
   | { op: 'line'; at: number; how: 'delete' | 'duplicate' | 'tab' | 'crlf' | 'bom' };
 
