@@ -4,6 +4,9 @@
 // so tests can compare exact text; load.ts places them at the offending node.
 import { isAlias, isCollection, isPair, type Document, type Node as YamlNode } from 'yaml';
 
+/** Variants one matrix may make: its axes multiply, and each variant is a trial to plan and train. */
+export const MAX_MATRIX_VARIANTS = 1000;
+
 /** Values an experiment's aliases may expand to, in all; a real experiment has a few hundred. */
 export const MAX_EXPANDED_VALUES = 100_000;
 
@@ -15,6 +18,8 @@ export const messages = {
   notANumber: (where: string, source: string) => `${where}: ${source} is not a number (NaN); give a finite number`,
   unknownAlias: (name: string) => `invalid YAML: the alias *${name} refers to no anchor before it; define &${name} first`,
   recursiveAlias: (name: string) => `invalid YAML: the alias *${name} is inside its own anchor &${name}, so the value would contain itself`,
+  matrixTooLarge: (where: string, sizes: number[]) =>
+    `${where} makes ${sizes.reduce((a, b) => a * b, 1)} variants (${sizes.join(' × ')}); at most ${MAX_MATRIX_VARIANTS}: split it into several matrices or drop an axis`,
   aliasBomb: (name: string, count: number) =>
     `invalid YAML: the aliases expand to more than ${MAX_EXPANDED_VALUES} values (*${name} alone stands for ${count > MAX_EXPANDED_VALUES ? `over ${MAX_EXPANDED_VALUES}` : count}); write the values out or nest fewer aliases`,
 };

@@ -7,6 +7,7 @@ import { deepMerge, isPlainObject, loadConfig, parseYaml, SourceMap, type Path }
 import { ajvMessage, didYouMean, didYouMeanPath, errorAt, propertyNameMessage, showPath } from './messages.ts';
 import { checkExperiment, fillDefaults, keysAt, schemaAt } from './schema.ts';
 import { SOURCES } from './datasets.ts';
+import { MAX_MATRIX_VARIANTS, messages as limitMessages } from './limits.ts';
 
 /** The sections that make one trainable configuration (what a trial hash covers). */
 export const TRIAL_SECTIONS = ['seed', 'dataset', 'preprocess', 'model', 'training', 'schedule', 'record'] as const;
@@ -243,6 +244,11 @@ function expandVariants(value: NnlabExperiment, baseRaw: Record<string, unknown>
     const group = entry.group ?? 'variants';
     if (!hasMatrix) {
       out.push({ name: entry.name!, group, description: entry.description, set: entry.set ?? {}, path: ['variants', i] });
+      return;
+    }
+    const sizes = Object.values(entry.matrix!).map((values) => Object.keys(values).length);
+    if (sizes.reduce((a, b) => a * b, 1) > MAX_MATRIX_VARIANTS) {
+      errors.push(errorAt(sources, ['variants', i, 'matrix'], limitMessages.matrixTooLarge(`variants[${i}].matrix`, sizes)));
       return;
     }
     let combos: { name: string[]; set: Record<string, unknown> }[] = [{ name: [], set: {} }];

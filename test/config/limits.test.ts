@@ -68,3 +68,15 @@ test('a huge key or value is echoed by its start and length (found by fuzzing: 2
   assert.deepEqual(errorsOf(`${ok}? ${'a'.repeat(200_000)}\n: 1\n`), [`FILE:3:3: unknown key "${'a'.repeat(40)}…(200000 characters)"; allowed keys: $schema, extends, name, title, description, seed, dataset, preprocess, model, training, schedule, record, gradient_check, variants, searches, final, report`]);
   assert.deepEqual(errorsOf(`name: a\ntraining: {cycles: 1}\nmodel: {hidden: "${'x '.repeat(100_000)}"}\n`), [`FILE:3:17: model.hidden must be a list; got "${'x '.repeat(20)}…(200000 characters)"`]);
 });
+
+test('a matrix whose axes multiply past 1000 variants is refused at the matrix, at once (a hang before)', () => {
+  const t0 = performance.now();
+  assert.deepEqual(errorsOf('', undefined, join(CORPUS, 'matrix-explosion.yaml')).map((e) => e.replace(/^.*matrix-explosion.yaml/, 'FILE')), [
+    'FILE:5:7: variants[0].matrix makes 10000000 variants (10 × 10 × 10 × 10 × 10 × 10 × 10); at most 1000: split it into several matrices or drop an axis',
+  ]);
+  assert.ok(performance.now() - t0 < 5000);
+});
+
+test('a --set value with line breaks gives a one-line message (found by fuzzing: lines without a place)', () => {
+  assert.deepEqual(errorsOf(ok, ['training.lambda=|\n  block\n  text']), ['--set training.lambda=|\\n  block\\n  text:1:1: training.lambda must be a number; got "block\\ntext\\n"']);
+});
