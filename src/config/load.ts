@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { ConfigError, ConfigErrors } from '../errors.ts';
+import { ConfigError, ConfigErrors, echo } from '../errors.ts';
 import { aliasProblem, firstInvalidUtf8, messages as limitMessages, numberProblem } from './limits.ts';
 import { showPath } from './messages.ts';
 
@@ -125,6 +125,20 @@ export function parseYaml(text: string, file: string, sources: SourceMap, prefix
   if (numbers.length) throw new ConfigErrors(numbers);
   // aliasProblem has bounded the expansion; yaml's own count (maxAliasCount) would throw without a place.
   return doc.toJS({ maxAliasCount: -1 });
+}
+
+/** Parses `path=value` (value as YAML) into an override; messages name the flag as `--set:1:COLUMN`. */
+export function parseSetFlag(flag: string): { path: string; value: unknown } {
+  const eq = flag.indexOf('=');
+  if (eq <= 0) throw new ConfigError('--set', 1, 1, `"${echo(flag)}" must be path=value, e.g. --set training.lambda=0.005`);
+  const path = flag.slice(0, eq).trim();
+  try {
+    return { path, value: parseYaml(flag.slice(eq + 1), '--set', new SourceMap('--set'), path.split('.'), '--set', eq + 1) };
+  } catch (err) {
+    const first = err instanceof ConfigErrors ? err.errors[0] : err instanceof ConfigError ? err : null;
+    if (!first) throw err;
+    throw new ConfigError('--set', first.line, first.column, `cannot use the value of "${echo(flag)}": ${first.detail}`);
+  }
 }
 
 /** The text of a file, or a located error at its first byte that is not UTF-8. */

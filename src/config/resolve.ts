@@ -3,7 +3,7 @@
 // configs. Search values and trial hashes are expand.ts's job; training is the runner's.
 import { ConfigError, ConfigErrors, echo } from '../errors.ts';
 import type { Final, NnlabExperiment, Search } from './experiment-types.ts';
-import { deepMerge, isPlainObject, loadConfig, parseYaml, SourceMap, type Path } from './load.ts';
+import { deepMerge, isPlainObject, loadConfig, parseSetFlag, SourceMap, type Path } from './load.ts';
 import { ajvMessage, didYouMean, didYouMeanPath, errorAt, propertyNameMessage, showPath } from './messages.ts';
 import { checkExperiment, fillDefaults, keysAt, schemaAt } from './schema.ts';
 import { SOURCES } from './datasets.ts';
@@ -99,20 +99,6 @@ export function setPath(obj: Record<string, unknown>, dotted: string, value: unk
     cur = cur[k] as Record<string, unknown>;
   }
   cur[keys[keys.length - 1]] = value;
-}
-
-/** Parses `path=value` (value as YAML) into an override; messages name the flag as `--set:1:COLUMN`. */
-export function parseSetFlag(flag: string): { path: string; value: unknown } {
-  const eq = flag.indexOf('=');
-  if (eq <= 0) throw new ConfigError('--set', 1, 1, `"${echo(flag)}" must be path=value, e.g. --set training.lambda=0.005`);
-  const path = flag.slice(0, eq).trim();
-  try {
-    return { path, value: parseYaml(flag.slice(eq + 1), '--set', new SourceMap('--set'), path.split('.'), '--set', eq + 1) };
-  } catch (err) {
-    const first = err instanceof ConfigErrors ? err.errors[0] : err instanceof ConfigError ? err : null;
-    if (!first) throw err;
-    throw new ConfigError('--set', first.line, first.column, `cannot use the value of "${echo(flag)}": ${first.detail}`);
-  }
 }
 
 /** Path of keys into the schema for a dotted override path. */
