@@ -119,7 +119,8 @@ test(`${RUNS} mutated experiments through the entry functions of validate, resol
 test('the corpus of inputs that once failed still passes the same checks', async () => {
   for (const name of readdirSync(CORPUS).sort()) {
     const bytes = readFileSync(join(CORPUS, name));
-    await checkInProcess({ base: 'quickstart.yaml', bytes, set: [], ops: [{ op: 'truncate', at: -1 } as never] }, `corpus-${name}`);
+    // Compared (diff) against quickstart.yaml.
+    await checkInProcess({ base: 'quickstart.yaml', bytes, set: [], ops: [] }, `corpus-${name}`).catch((err: Error) => assert.fail(`fuzz/corpus/${name}: ${err.message}`));
     rmSync(join(experiments, `corpus-${name}`));
   }
 });

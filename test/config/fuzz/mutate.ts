@@ -208,5 +208,5 @@ export const input: fc.Arbitrary<Input> = fc
 /** How an input is shown in a failure: short, and enough to rebuild it. */
 export function describe(i: Input): string {
   const ops = JSON.stringify(i.ops, (_k, v) => (typeof v === 'string' && v.length > 80 ? `${v.slice(0, 40)}…(${v.length} chars)` : v));
-  return `${i.base} ${ops} set=${JSON.stringify(i.set).slice(0, 300)}`;
+  return `${i.base} ${i.ops.length ? ops : '(as stored)'} set=${JSON.stringify(i.set).slice(0, 300)}`;
 }
