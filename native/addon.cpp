@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include <cblas.h>  // OpenBLAS's own header: openblas_get_corename/config, OPENBLAS_VERSION
@@ -14,6 +15,10 @@
 using namespace nnlab;
 
 namespace {
+
+// The engine's buffers did not fit: src/engine/index.ts turns this prefix into EngineError('ENOMEM')
+// with the sizes it asked for. Other exceptions keep node-addon-api's mapping (their what()).
+const char* const kOutOfMemory = "ENOMEM: the engine could not allocate its buffers (std::bad_alloc)";
 
 double num(const Napi::Object& o, const char* key, double fallback) {
   Napi::Value v = o.Get(key);
@@ -80,8 +85,14 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<Progress> {
 
   void Execute(const ExecutionProgress& progress) override {
     const auto t0 = std::chrono::steady_clock::now();
-    const Status s = nnlab::train(spec_, train.split, has_validation ? &validation.split : nullptr, *abort_,
-                                  [&](const Progress& p) { progress.Send(&p, 1); }, out_);
+    Status s;
+    try {
+      s = nnlab::train(spec_, train.split, has_validation ? &validation.split : nullptr, *abort_,
+                       [&](const Progress& p) { progress.Send(&p, 1); }, out_);
+    } catch (const std::bad_alloc&) {
+      out_ = TrainOutput();  // frees what was allocated before the failure
+      return SetError(kOutOfMemory);
+    }
     seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s == Status::Aborted) SetError("aborted");
   }
@@ -210,8 +221,12 @@ class EvaluateWorker : public Napi::AsyncWorker {
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
     std::string error;
-    if (nnlab::evaluate(model_bytes_, model_size_, data.split, lambda_, threads_, result_, error) != Status::Ok)
-      SetError(error);
+    try {
+      if (nnlab::evaluate(model_bytes_, model_size_, data.split, lambda_, threads_, result_, error) != Status::Ok)
+        SetError(error);
+    } catch (const std::bad_alloc&) {
+      SetError(kOutOfMemory);
+    }
   }
   void OnOK() override { deferred_.Resolve(metrics(Env(), result_)); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
@@ -244,10 +259,14 @@ class GradCheckWorker : public Napi::AsyncWorker {
   HeldSplit data;
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
-    if (reference_)
-      comparison_ = compare_with_reference(net_, seed_, lambda_, data.split);
-    else
-      rows_ = gradient_check(net_, seed_, lambda_, h_, eps_, data.split);
+    try {
+      if (reference_)
+        comparison_ = compare_with_reference(net_, seed_, lambda_, data.split);
+      else
+        rows_ = gradient_check(net_, seed_, lambda_, h_, eps_, data.split);
+    } catch (const std::bad_alloc&) {
+      SetError(kOutOfMemory);
+    }
   }
   void OnOK() override {
     Napi::Env env = Env();

@@ -1,15 +1,39 @@
 // One error type per family, each with one message form. Library code throws these; only the CLI
 // (src/cli/main.ts) turns them into output and an exit code.
 
+/** A piece of input quoted in a message: whole when short, else its start and its length. */
+export function echo(text: string, max = 60): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, 40).join('')}…(${chars.length} characters)`;
+}
+
+/**
+ * A message made one line of bounded length: line breaks echoed from the input (a key or --set
+ * value with a newline) written as \n, and words that echo a long key, value or flag cut to their
+ * first 40 characters and their length, so a 200 000-character key gives a one-line message.
+ */
+export function shortenEcho(text: string): string {
+  return text
+    .replace(/[\r\n\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1))
+    .replace(/"[^"]{100,}"/gu, (q) => `"${echo(q.slice(1, -1), 99)}"`)
+    .replace(/\S{100,}/gu, (w) => echo(w, 99));
+}
+
 /** A mistake in an experiment file: `file:line:col: message`. */
 export class ConfigError extends Error {
+  readonly file: string;
+  readonly detail: string;
   constructor(
-    readonly file: string,
+    file: string,
     readonly line: number,
     readonly column: number,
-    readonly detail: string,
+    detail: string,
   ) {
+    file = shortenEcho(file);
+    detail = shortenEcho(detail);
     super(`${file}:${line}:${column}: ${detail}`);
+    this.file = file;
+    this.detail = detail;
     this.name = 'ConfigError';
   }
 }

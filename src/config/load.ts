@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { ConfigError, ConfigErrors } from '../errors.ts';
+import { ConfigError, ConfigErrors, echo } from '../errors.ts';
+import { aliasProblem, firstInvalidUtf8, messages as limitMessages, numberProblem } from './limits.ts';
+import { showPath } from './messages.ts';
 
 /** Where a value (and its key, if it has one) stands in a source file. */
 export interface Position {
@@ -72,23 +74,27 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Parses one YAML text into a value and records node positions under `prefix`. */
-export function parseYaml(text: string, file: string, sources: SourceMap, prefix: Path = []): unknown {
+/**
+ * Parses one YAML text into a value and records node positions under `prefix`. `shown` names the
+ * text in messages (the file, or `--set` for a flag's value, whose columns start at `column0`).
+ */
+export function parseYaml(text: string, file: string, sources: SourceMap, prefix: Path = [], shown = displayPath(file), column0 = 0): unknown {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const shown = displayPath(file);
-  if (doc.errors.length) {
-    throw new ConfigErrors(
-      doc.errors.map((e) => {
-        const { line, col } = lineCounter.linePos(e.pos[0]);
-        return new ConfigError(shown, line, col, `invalid YAML: ${e.message.split('\n')[0]}`);
-      }),
-    );
-  }
+  // Warnings (an unknown tag such as !!float abc) are mistakes too, reported here instead of printed by yaml.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'silent' });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
+    return { line, column: line === 1 ? col + column0 : col };
   };
+  const errorAtOffset = (offset: number, text: string) => {
+    const { line, column } = at(offset);
+    return new ConfigError(shown, line, column, text);
+  };
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length) throw new ConfigErrors(problems.map((e) => errorAtOffset(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`)));
+  const alias = aliasProblem(doc);
+  if (alias) throw new ConfigErrors([errorAtOffset(alias.node.range?.[0] ?? 0, alias.text)]);
+  const numbers: ConfigError[] = [];
   const walk = (node: YamlNode | null | undefined, path: Path, keyNode?: YamlNode | null) => {
     if (!node) return;
     const pos: Position = { file: shown, ...at(node.range?.[0] ?? 0) };
@@ -98,7 +104,10 @@ export function parseYaml(text: string, file: string, sources: SourceMap, prefix
       pos.keyColumn = k.column;
     }
     sources.set(path, pos);
-    if (isMap(node)) {
+    if (isScalar(node) && typeof node.value === 'number') {
+      const problem = numberProblem(node.value, node.source ?? String(node.value), showPath(path));
+      if (problem) numbers.push(new ConfigError(shown, pos.line, pos.column, problem));
+    } else if (isMap(node)) {
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         const value = pair.value as YamlNode | null;
@@ -113,7 +122,33 @@ export function parseYaml(text: string, file: string, sources: SourceMap, prefix
     }
   };
   walk(doc.contents as YamlNode, prefix);
-  return doc.toJS({ maxAliasCount: 100 });
+  if (numbers.length) throw new ConfigErrors(numbers);
+  // aliasProblem has bounded the expansion; yaml's own count (maxAliasCount) would throw without a place.
+  return doc.toJS({ maxAliasCount: -1 });
+}
+
+/** Parses `path=value` (value as YAML) into an override; messages name the flag as `--set:1:COLUMN`. */
+export function parseSetFlag(flag: string): { path: string; value: unknown } {
+  const eq = flag.indexOf('=');
+  if (eq <= 0) throw new ConfigError('--set', 1, 1, `"${echo(flag)}" must be path=value, e.g. --set training.lambda=0.005`);
+  const path = flag.slice(0, eq).trim();
+  try {
+    return { path, value: parseYaml(flag.slice(eq + 1), '--set', new SourceMap('--set'), path.split('.'), '--set', eq + 1) };
+  } catch (err) {
+    const first = err instanceof ConfigErrors ? err.errors[0] : err instanceof ConfigError ? err : null;
+    if (!first) throw err;
+    throw new ConfigError('--set', first.line, first.column, `cannot use the value of "${echo(flag)}": ${first.detail}`);
+  }
+}
+
+/** The text of a file, or a located error at its first byte that is not UTF-8. */
+function decodeUtf8(bytes: Buffer, shown: string): string {
+  const bad = firstInvalidUtf8(bytes);
+  if (bad < 0) return bytes.toString('utf8');
+  const before = bytes.subarray(0, bad).toString('utf8');
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const line = before.slice(0, lineStart).split('\n').length;
+  throw new ConfigError(shown, line, [...before.slice(lineStart)].length + 1, limitMessages.notUtf8(bytes[bad]));
 }
 
 /** Keys that exclude each other: giving one in an override drops the others from the base. */
@@ -137,9 +172,9 @@ function loadFile(file: string, sources: SourceMap, files: string[], chain: stri
   if (chain.includes(file)) {
     throw new ConfigError(shown, 1, 1, `extends forms a cycle: ${[...chain, file].map(displayPath).join(' → ')}`);
   }
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (chain.length) {
@@ -149,6 +184,7 @@ function loadFile(file: string, sources: SourceMap, files: string[], chain: stri
     }
     throw new ConfigError(shown, 1, 1, `cannot read the experiment file (${code})`);
   }
+  const text = decodeUtf8(bytes, shown);
   files.push(file);
   // Positions of this file go into a map of their own first, so that a base file's positions
   // can be laid under the extending file's.

@@ -2,7 +2,7 @@
 // Which rules exist is the schema's business; rules across fields live in rules.ts.
 import { closest, distance } from 'fastest-levenshtein';
 import type { ErrorObject } from 'ajv';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, echo } from '../errors.ts';
 import { keysAt } from './schema.ts';
 import type { Path, SourceMap } from './load.ts';
 
@@ -15,7 +15,8 @@ export function showPath(path: Path): string {
 
 /** The closest candidate when it is close enough to be a likely typo. */
 export function suggest(word: string, candidates: string[]): string | undefined {
-  if (!candidates.length) return undefined;
+  // A word far longer than every candidate is no typo of one (and its edit distance is slow to compute).
+  if (!candidates.length || word.length > 2 * Math.max(...candidates.map((c) => c.length)) + 4) return undefined;
   const best = closest(word, candidates);
   const limit = best.length <= 3 ? 1 : Math.max(2, Math.floor(best.length / 3));
   const d = distance(word, best);
@@ -35,7 +36,7 @@ export function didYouMeanPath(dotted: string, keysOf: (parent: string[]) => str
 }
 
 function showValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return JSON.stringify(echo(v));
   if (v === undefined) return 'nothing';
   const s = JSON.stringify(v);
   return s.length > 60 ? s.slice(0, 57) + '…' : s;

@@ -1,13 +1,13 @@
 // From an experiment file to a resolved experiment: load (with extends), apply --set overrides,
 // check the schema and the rules across fields, fill in defaults, and expand variants into trial
 // configs. Search values and trial hashes are expand.ts's job; training is the runner's.
-import { parse as parseYamlValue } from 'yaml';
-import { ConfigError, ConfigErrors } from '../errors.ts';
+import { ConfigError, ConfigErrors, echo } from '../errors.ts';
 import type { Final, NnlabExperiment, Search } from './experiment-types.ts';
-import { deepMerge, isPlainObject, loadConfig, SourceMap, type Path } from './load.ts';
+import { deepMerge, isPlainObject, loadConfig, parseSetFlag, SourceMap, type Path } from './load.ts';
 import { ajvMessage, didYouMean, didYouMeanPath, errorAt, propertyNameMessage, showPath } from './messages.ts';
 import { checkExperiment, fillDefaults, keysAt, schemaAt } from './schema.ts';
 import { SOURCES } from './datasets.ts';
+import { MAX_MATRIX_VARIANTS, messages as limitMessages } from './limits.ts';
 
 /** The sections that make one trainable configuration (what a trial hash covers). */
 export const TRIAL_SECTIONS = ['seed', 'dataset', 'preprocess', 'model', 'training', 'schedule', 'record'] as const;
@@ -99,20 +99,6 @@ export function setPath(obj: Record<string, unknown>, dotted: string, value: unk
     cur = cur[k] as Record<string, unknown>;
   }
   cur[keys[keys.length - 1]] = value;
-}
-
-/** Parses `path=value` (value as YAML) into an override, recording its position as the flag. */
-export function parseSetFlag(flag: string): { path: string; value: unknown } {
-  const eq = flag.indexOf('=');
-  if (eq <= 0) throw new ConfigError('--set', 1, 1, `"${flag}" must be path=value, e.g. --set training.lambda=0.005`);
-  const path = flag.slice(0, eq).trim();
-  let value: unknown;
-  try {
-    value = parseYamlValue(flag.slice(eq + 1));
-  } catch (err) {
-    throw new ConfigError('--set', 1, eq + 2, `cannot parse the value of "${flag}" as YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  return { path, value };
 }
 
 /** Path of keys into the schema for a dotted override path. */
@@ -246,6 +232,11 @@ function expandVariants(value: NnlabExperiment, baseRaw: Record<string, unknown>
       out.push({ name: entry.name!, group, description: entry.description, set: entry.set ?? {}, path: ['variants', i] });
       return;
     }
+    const sizes = Object.values(entry.matrix!).map((values) => Object.keys(values).length);
+    if (sizes.reduce((a, b) => a * b, 1) > MAX_MATRIX_VARIANTS) {
+      errors.push(errorAt(sources, ['variants', i, 'matrix'], limitMessages.matrixTooLarge(`variants[${i}].matrix`, sizes)));
+      return;
+    }
     let combos: { name: string[]; set: Record<string, unknown> }[] = [{ name: [], set: {} }];
     for (const [axis, values] of Object.entries(entry.matrix!)) {
       const next: typeof combos = [];
@@ -294,7 +285,7 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
     }
     value = applyOverrides(value, { [path]: v });
     sources.clear(keys);
-    sources.set(keys, { file: `--set ${flag}`, line: 1, column: 1 });
+    sources.set(keys, { file: `--set ${echo(flag)}`, line: 1, column: 1 });
   }
 
   const schemaErrors = checkSchema(value, sources);

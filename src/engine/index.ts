@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { native, repoRoot, type NativeMetrics } from './native.ts';
 export { blas, type BlasStatus } from './native.ts';
 import { checkDataset, checkGradientCheck, checkTrainOptions, checkModel } from './validate.ts';
+import { engineBytes, formatBytes } from './memory.ts';
+import { EngineError } from '../errors.ts';
 export { readModel, encodeModel, type Model } from './model.ts';
 
 export type Precision = 'float32' | 'float64';
@@ -132,6 +134,12 @@ export const ENGINE_VERSION = (() => {
   return `1.0+${h.digest('hex').slice(0, 10)}`;
 })();
 
+/** The addon's allocation failure (native/addon.cpp, kOutOfMemory) as an EngineError saying what was asked for. */
+function outOfMemory(err: unknown, asked: () => string): unknown {
+  if (!(err instanceof Error) || !err.message.startsWith('ENOMEM')) return err;
+  return new EngineError(`out of memory: the engine could not allocate ${asked()}`, 'ENOMEM');
+}
+
 function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('training aborted', 'AbortError');
 }
@@ -162,7 +170,21 @@ export async function train(
     return { ...r, final: r.final ?? { train: last.train, ...(last.validation ? { validation: last.validation } : {}) } };
   } catch (err) {
     if (signal?.aborted) throw abortError(signal);
-    throw err;
+    throw outOfMemory(err, () => {
+      const n = options.network;
+      const bytes = engineBytes({
+        sizes: n.sizes,
+        batchNorm: n.batchNorm,
+        dropout: n.dropout ?? 0,
+        precision: options.precision ?? 'float32',
+        momentum: options.momentum ?? 0,
+        batchSize: options.batchSize,
+        trainRows: trainData.n,
+        evaluatedRows: Math.max(trainData.n, validation?.n ?? 0),
+        augment: !!(aug && (aug.noise || aug.flip || aug.translate)),
+      });
+      return `about ${formatBytes(bytes.total)} for the network [${n.sizes.join(', ')}] (parameters ${formatBytes(bytes.parameters)}, gradients ${formatBytes(bytes.gradients)}, activations of a batch of ${options.batchSize} ${formatBytes(bytes.activations)})`;
+    });
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -173,7 +195,9 @@ export async function evaluate(model: Uint8Array, data: Dataset, options: { lamb
   const m = checkModel(model);
   checkDataset('data', data, m.sizes[0], m.sizes[m.sizes.length - 1]);
   if (!(Number.isFinite(options.lambda) && options.lambda >= 0)) throw new RangeError(`options.lambda must be a finite number ≥ 0; got ${options.lambda}`);
-  return native().evaluate(model, data, options.lambda, options.threads ?? 1);
+  return native()
+    .evaluate(model, data, options.lambda, options.threads ?? 1)
+    .catch((err) => Promise.reject(outOfMemory(err, () => `the network [${m.sizes.join(', ')}] to evaluate ${data.n} rows`)));
 }
 
 /**
@@ -185,7 +209,9 @@ export async function evaluate(model: Uint8Array, data: Dataset, options: { lamb
 export async function gradientCheck(options: GradientCheckOptions, data: Dataset): Promise<GradCheckRow[]> {
   checkGradientCheck(options);
   checkDataset('data', data, options.network.sizes[0], options.network.sizes[options.network.sizes.length - 1]);
-  const rows = await native().gradientCheck({ h: 1e-5, eps: 1e-6, ...options }, data);
+  const rows = await native()
+    .gradientCheck({ h: 1e-5, eps: 1e-6, ...options }, data)
+    .catch((err) => Promise.reject(outOfMemory(err, () => `the network [${options.network.sizes.join(', ')}] for a gradient check`)));
   return rows.map(({ tensor, maxRel, meanRel, maxAbs, count, kinks }) => ({ tensor, maxRel, meanRel, maxAbs, count, kinks }));
 }
 

@@ -35,6 +35,8 @@ export interface Executor {
   readonly slots: number;
   /** BLAS threads each trial gets. */
   readonly threadsPerTrial: number;
+  /** Bytes a trial may use, where the executor sets a limit (e.g. a cluster job's --mem); else the machine's. */
+  readonly memoryLimit?: number;
   /** Resolves when job.tmpDir holds a complete trial; rejects with TrialFailure or an AbortError. */
   run(job: Job, onProgress: (p: TrialProgress) => void, signal: AbortSignal): Promise<void>;
   /** Ends whatever the executor keeps between trials (the local pool's workers: they keep the caller's process alive until then). */

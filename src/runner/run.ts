@@ -15,6 +15,8 @@ import { dataIdentity } from './data-identity.ts';
 import { bestOfStage } from './best.ts';
 import { UsageError } from '../errors.ts';
 import { didYouMean } from '../config/messages.ts';
+import { describeMemory, memoryLimit, refuseOversized, trialMemory } from './memory.ts';
+import { formatBytes } from '../engine/memory.ts';
 
 export interface RunOptions {
   set?: string[];
@@ -128,8 +130,13 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   const ctx: PlanContext = { ...ctxBase, bestOf: bestOfStage(store, settled) };
   let plan = planTrials(exp, ctx);
 
+  // Trials too large for the memory are refused before anything is trained or written (and again
+  // for each later wave, whose trials are known only then).
+  const limit = memoryLimit(opts.executor?.memoryLimit);
+  const checkMemory = (trials: Trial[]) => refuseOversized(exp, trials.filter((t) => selected(t, opts.only) && (!store.has(t.hash) || opts.force)), limit);
+  if (opts.dryRun) printPlan(exp, { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) }, store, log, identity.fingerprint === 'unavailable', limit);
+  checkMemory(plan.trials);
   if (opts.dryRun) {
-    printPlan(exp, { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) }, store, log, identity.fingerprint === 'unavailable');
     return { experiment: exp, plan, outcomes: [], store };
   }
 
@@ -239,6 +246,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       const todo = plan.trials.filter((t) => !started.has(t.hash) && selected(t, opts.only));
       if (!todo.length) break;
       todo.forEach((t) => started.add(t.hash));
+      checkMemory(todo);
       const sections = new Map<string, Trial[]>();
       for (const t of todo) sections.set(section(t), [...(sections.get(section(t)) ?? []), t]);
       const list = new Listr(
@@ -336,15 +344,16 @@ export function printStageTables(exp: ResolvedExperiment, plan: Plan, store: Run
   void exp;
 }
 
-function printPlan(exp: ResolvedExperiment, plan: Plan, store: RunStore, log: (l: string) => void, noData: boolean): void {
+function printPlan(exp: ResolvedExperiment, plan: Plan, store: RunStore, log: (l: string) => void, noData: boolean, limit: ReturnType<typeof memoryLimit>): void {
   log(`${exp.file}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} planned${plan.pending.length ? `, ${plan.pending.length} planned once earlier stages finish` : ''}`);
   if (noData) log('(data not installed: hashes computed without a data fingerprint, they will differ once it is)');
+  log(`memory: each trial's estimated peak; the limit is ${limit.what}, ${formatBytes(limit.bytes)}`);
   const base = exp.base as unknown as Record<string, unknown>;
   for (const t of plan.trials) {
     const status = store.has(t.hash) ? 'cached' : 'to train';
     const diffs = t.kind === 'train' ? differences(base, t.config as unknown as Record<string, unknown>) : [`network ${JSON.stringify(t.config.network)}`];
     const len = t.kind === 'train' ? ` (${trainingLength(t.config).totalSteps} steps)` : '';
-    log(`  ${t.hash}  ${t.id}${len}  [${status}]${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`);
+    log(`  ${t.hash}  ${t.id}${len}  [${status}]  memory ${describeMemory(trialMemory(t))}${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`);
   }
   for (const p of plan.pending) log(`  (later)           ${p.id}: ${p.reason}`);
 }

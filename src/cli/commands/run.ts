@@ -14,7 +14,8 @@ options:
   --jobs N           trials run at once (default: the number of cores)
   --threads N        BLAS threads in all, divided among the jobs (default: the number of cores)
   --force            retrain trials even when stored
-  --dry-run          print the plan (every trial, its differences from the base, its hash) and stop
+  --dry-run          print the plan (every trial, its differences from the base, its hash, the memory
+                     it needs) and stop; exit 1 if a trial needs more memory than the machine has
   --no-report        do not render the report at the end
   --no-fetch         do not download missing data`;
 
