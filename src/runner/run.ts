@@ -13,6 +13,7 @@ import type { JobRecord } from './run-job.ts';
 import { codeVersion, machine } from './provenance.ts';
 import { dataIdentity } from './data-identity.ts';
 import { bestOfStage } from './best.ts';
+import { storedLrBounds } from './lr-range.ts';
 import { UsageError } from '../errors.ts';
 import { didYouMean } from '../config/messages.ts';
 
@@ -125,7 +126,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   const ctxBase = { engineVersion, dataFingerprint: identity.fingerprint };
   const failed = new Set<string>();
   const settled = (t: Trial) => store.has(t.hash) || failed.has(t.hash);
-  const ctx: PlanContext = { ...ctxBase, bestOf: bestOfStage(store, settled) };
+  const ctx: PlanContext = { ...ctxBase, bestOf: bestOfStage(store, settled), lrBounds: storedLrBounds(store) };
   let plan = planTrials(exp, ctx);
 
   if (opts.dryRun) {
