@@ -216,6 +216,7 @@ const PATH_LABELS: Record<string, string> = {
 function settingText(path: string, value: unknown): string {
   if (path === 'model.batch_norm') return value ? 'with batch normalization' : 'without batch normalization';
   if (path === 'model.hidden') return `the ${(value as number[]).length + 1}-layer network`;
+  if (path === 'schedule.from') return value ? `η bounds from the LR range test ${value}` : 'η bounds as written';
   const label = PATH_LABELS[path] ?? path;
   return `${label} = ${typeof value === 'number' ? num(value) : Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`;
 }
@@ -359,7 +360,8 @@ export function buildModel(g: Gathered): ReportModel {
   );
 
   // Hyperparameters.
-  const hyperRows: string[][] = exp.variants.map((v) => hyperRow(md(v.name), v.config));
+  // A variant's planned config: with the η bounds its LR range test chose, where it takes them.
+  const hyperRows: string[][] = exp.variants.map((v) => hyperRow(md(v.name), variantTrial(g, v.name)?.config ?? v.config));
   for (const s of plan.stages) {
     const first = plan.trials.find((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === s.name);
     if (first) hyperRows.push(hyperRow(md(`search ${s.name}`), first.config, s.param));
