@@ -11,6 +11,8 @@ import { RunStore, runsDir, type TrainResult } from '../runner/store.ts';
 import type { StoredPlan } from '../runner/run.ts';
 import type { Side } from './sides.ts';
 import { repeatsOf } from '../config/repeats.ts';
+import { storedLrBounds } from '../runner/lr-range.ts';
+import { bestOfStage } from '../runner/best.ts';
 import { noiseLevel, spread, type Spread } from '../runner/repeat-stats.ts';
 
 /** Engine version and data fingerprint used for both sides' hashes when no run is stored. */
@@ -173,17 +175,8 @@ function trainResult(store: RunStore, hash: string): TrainResult | null {
   }
 }
 
-/** Best stored trials of a finished stage by validation accuracy, as `nnlab run` ranks them. */
-function bestOf(store: RunStore): NonNullable<PlanContext['bestOf']> {
-  return (trials) => {
-    if (!trials.length || !trials.every((t) => store.has(t.hash))) return null;
-    return trials
-      .map((t) => ({ t, r: trainResult(store, t.hash) }))
-      .filter((x) => x.r?.final.validation)
-      .sort((p, q) => q.r!.final.validation!.accuracy - p.r!.final.validation!.accuracy || (p.t.index ?? 0) - (q.t.index ?? 0))
-      .map(({ t, r }) => ({ value: t.value, config: t.config, validationAccuracy: r!.final.validation!.accuracy }));
-  };
-}
+/** Best stored values of a finished stage: the runner's own rule (src/runner/best.ts). */
+const bestOf = (store: RunStore) => bestOfStage(store);
 
 const withoutSeed = (config: unknown) => canonicalJson({ ...(config as object), seed: undefined });
 
@@ -276,8 +269,8 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
   const storeB = b.exp && new RunStore(runsDir(b.side.storeFile), b.exp.name);
   const hashes = hashContext([storeB, storeA].filter((s): s is RunStore => s !== null));
   const ctx = { engineVersion: hashes.engineVersion, dataFingerprint: hashes.dataFingerprint };
-  const planA = a.exp ? planTrials(a.exp, { ...ctx, bestOf: bestOf(storeA!) }) : { trials: [], pending: [] };
-  const planB = b.exp ? planTrials(b.exp, { ...ctx, bestOf: bestOf(storeB!) }) : { trials: [], pending: [] };
+  const planA = a.exp ? planTrials(a.exp, { ...ctx, bestOf: bestOf(storeA!), lrBounds: storedLrBounds(storeA!) }) : { trials: [], pending: [] };
+  const planB = b.exp ? planTrials(b.exp, { ...ctx, bestOf: bestOf(storeB!), lrBounds: storedLrBounds(storeB!) }) : { trials: [], pending: [] };
   const settings = a.exp && b.exp ? compareSettings(a.exp, b.exp, a.side.relabel, b.side.relabel) : [];
 
   const hashesA = new Set(planA.trials.map((t) => t.hash));
@@ -340,11 +333,9 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
     for (const stage of [...stages].sort()) {
       const best = (trials: Trial[], store: RunStore) => {
         const ofStage = trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage);
-        if (!ofStage.length || !ofStage.every((t) => store.has(t.hash))) return null;
-        return ofStage
-          .map((t) => ({ t, r: trainResult(store, t.hash) }))
-          .filter((x) => x.r?.final.validation)
-          .sort((p, q) => q.r!.final.validation!.accuracy - p.r!.final.validation!.accuracy || (p.t.index ?? 0) - (q.t.index ?? 0))[0];
+        const top = bestOfStage(store)(ofStage)?.[0];
+        const t = top && ofStage.find((x) => x.repeat === 1 && canonicalJson(x.value) === canonicalJson(top.value));
+        return t ? { t, r: trainResult(store, t.hash) } : null;
       };
       const ba = best(planA.trials, storeA);
       const bb = best(planB.trials, storeB);
