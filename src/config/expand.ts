@@ -5,6 +5,7 @@ import { canonicalJson, sha256 } from './canonical.ts';
 import { SOURCES } from './datasets.ts';
 import { override, splitSizes, stageConfig, type ResolvedExperiment, type TrialConfig } from './resolve.ts';
 import { schemaAt } from './schema.ts';
+import { repeatConfig, repeatSuffix } from './repeats.ts';
 
 export interface GradientCheckConfig {
   seed: number;
@@ -32,6 +33,9 @@ export interface TrainTrial extends TrialBase {
   index?: number;
   param?: string;
   value?: unknown;
+  /** Which training of the setting this is (1-based), of how many (repeats.ts derives the seed). */
+  repeat: number;
+  repeats: number;
   config: TrialConfig;
 }
 export interface GradientCheckTrial extends TrialBase {
@@ -53,6 +57,7 @@ export interface StagePlan {
   /** True while the stage waits for an earlier stage's results. */
   pending: boolean;
   trials: number;
+  repeats: number;
 }
 
 export interface Plan {
@@ -67,6 +72,8 @@ export interface PlanContext {
   dataFingerprint: string;
   /** Best finished trials among a stage's trials by validation accuracy, best first; null while the stage is unfinished. */
   bestOf?: (stageTrials: TrainTrial[]) => { value: unknown; config: TrialConfig; validationAccuracy: number }[] | null;
+  /** η_min and η_max chosen from an LR range test's trials (all its repeats); null while they are not stored. */
+  lrBounds?: (rangeTestTrials: TrainTrial[]) => { etaMin: number; etaMax: number } | null;
 }
 
 export function trialHash(kind: string, config: unknown, ctx: PlanContext): string {
@@ -136,6 +143,31 @@ function stageTrials(trials: Trial[], stage: string): TrainTrial[] {
   return trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage);
 }
 
+/**
+ * A config with its schedule.from resolved: eta_min and eta_max replaced by the bounds its LR range
+ * test chose (kept with `from` in the resolved config, so the trial's hash covers them), or a
+ * pending reason while the test has no stored result. The test itself ignores `from`.
+ */
+function handOver(config: TrialConfig, rangeTests: Map<string, TrainTrial[]>, ctx: PlanContext): { config: TrialConfig } | { pending: string } {
+  const from = config.schedule.from;
+  if (from === undefined) return { config };
+  if (config.schedule.kind === 'lr_range') {
+    const { from: _ignored, ...schedule } = config.schedule;
+    return { config: { ...config, schedule } };
+  }
+  const bounds = ctx.lrBounds?.(rangeTests.get(from) ?? []) ?? null;
+  if (!bounds) return { pending: `η_min and η_max chosen by the LR range test "${from}"` };
+  return { config: { ...config, schedule: { ...config.schedule, eta_min: bounds.etaMin, eta_max: bounds.etaMax } } };
+}
+
+/** One trial per repeat of a setting: ids `BASE`, `BASE/r2`…, seeds from repeats.ts. */
+function repeated(config: TrialConfig, repeats: number, make: (config: TrialConfig, repeat: number, suffix: string) => Omit<TrainTrial, 'hash'>, ctx: PlanContext): TrainTrial[] {
+  return Array.from({ length: repeats }, (_, i) => {
+    const trial = make(repeatConfig(config, i + 1), i + 1, repeatSuffix(i + 1));
+    return { ...trial, hash: trialHash('train', trial.config, ctx) };
+  });
+}
+
 export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
   const trials: Trial[] = [];
   const pending: Plan['pending'] = [];
@@ -160,13 +192,31 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
     }
   }
 
+  // LR range tests first: the variants, stages and final whose schedule.from names one need its trials.
+  const rangeTests = new Map<string, TrainTrial[]>();
+  const variantTrials = new Map<string, TrainTrial[] | string>();
+  const isRangeTest = (v: (typeof exp.variants)[number]) => v.config.schedule.kind === 'lr_range';
+  for (const v of [...exp.variants.filter(isRangeTest), ...exp.variants.filter((v) => !isRangeTest(v))]) {
+    const h = handOver(v.config, rangeTests, ctx);
+    if ('pending' in h) {
+      variantTrials.set(v.name, h.pending);
+      continue;
+    }
+    const list = repeated(h.config, v.repeats, (config, repeat, suffix) => ({ id: `variant/${v.name}${suffix}`, kind: 'train', role: 'variant', variant: v.name, group: v.group, repeat, repeats: v.repeats, config }), ctx);
+    variantTrials.set(v.name, list);
+    if (isRangeTest(v)) rangeTests.set(v.name, list);
+  }
   for (const v of exp.variants) {
-    trials.push({ id: `variant/${v.name}`, kind: 'train', role: 'variant', variant: v.name, group: v.group, config: v.config, hash: trialHash('train', v.config, ctx) });
+    const list = variantTrials.get(v.name)!;
+    if (typeof list === 'string') pending.push({ id: `variant/${v.name}`, reason: list });
+    else trials.push(...list);
   }
 
   for (const s of exp.searches) {
     const variant = s.variant ?? exp.variants[0].name;
-    const stage: StagePlan = { name: s.name, param: s.param, variant, kind: s.kind, distribution: s.distribution, range: s.range as [number, number] | undefined, values: s.values, pending: false, trials: s.trials };
+    const repeats = s.repeats ?? exp.repeats;
+    const stage: StagePlan = { name: s.name, param: s.param, variant, kind: s.kind, distribution: s.distribution, range: s.range as [number, number] | undefined, values: s.values, pending: false, trials: s.trials, repeats };
+    const h = handOver(stageConfig(exp, s), rangeTests, ctx);
     const log = s.distribution === 'log_uniform';
     if (s.from) {
       const best = ctx.bestOf?.(stageTrials(trials, s.from.stage)) ?? null;
@@ -179,28 +229,18 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
         stage.range = widenRange(top, s.from.widen!, log);
       }
     }
+    if ('pending' in h) stage.pending = true;
     stages.push(stage);
     if (stage.pending) {
-      pending.push({ id: `search/${s.name}`, reason: `range derived from the best ${s.from!.best} trials of stage "${s.from!.stage}"` });
+      pending.push({ id: `search/${s.name}`, reason: 'pending' in h ? h.pending : `range derived from the best ${s.from!.best} trials of stage "${s.from!.stage}"` });
       continue;
     }
     const integer = schemaAt(s.param.split('.'))?.type === 'integer';
-    const base = stageConfig(exp, s);
+    const base = (h as { config: TrialConfig }).config;
     stageValues(stage, exp.base.seed, integer).forEach((value, i) => {
-      const config = override(base, { [s.param]: value });
-      trials.push({
-        id: `search/${s.name}/${String(i + 1).padStart(2, '0')}`,
-        kind: 'train',
-        role: 'search',
-        variant,
-        group: `search/${s.name}`,
-        stage: s.name,
-        index: i,
-        param: s.param,
-        value,
-        config,
-        hash: trialHash('train', config, ctx),
-      });
+      const id = `search/${s.name}/${String(i + 1).padStart(2, '0')}`;
+      const make = (config: TrialConfig, repeat: number, suffix: string) => ({ id: id + suffix, kind: 'train' as const, role: 'search' as const, variant, group: `search/${s.name}`, stage: s.name, index: i, param: s.param, value, repeat, repeats, config });
+      trials.push(...repeated(override(base, { [s.param]: value }), repeats, make, ctx));
     });
   }
 
@@ -210,8 +250,13 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
     if (!best || !best.length) pending.push({ id: 'final', reason: `retrains the best trial of stage "${from}"` });
     else {
       const stage = exp.searches.find((s) => s.name === from)!;
-      const config = override(best[0].config, exp.final.set ?? {});
-      trials.push({ id: 'final', kind: 'train', role: 'final', variant: stage.variant ?? exp.variants[0].name, group: 'final', stage: from, param: stage.param, value: best[0].value, config, hash: trialHash('train', config, ctx) });
+      const h = handOver(override(best[0].config, exp.final.set ?? {}), rangeTests, ctx);
+      const repeats = exp.final.repeats ?? exp.repeats;
+      if ('pending' in h) pending.push({ id: 'final', reason: h.pending });
+      else {
+        const make = (config: TrialConfig, repeat: number, suffix: string) => ({ id: `final${suffix}`, kind: 'train' as const, role: 'final' as const, variant: stage.variant ?? exp.variants[0].name, group: 'final', stage: from, param: stage.param, value: best[0].value, repeat, repeats, config });
+        trials.push(...repeated(h.config, repeats, make, ctx));
+      }
     }
   }
   return { trials, stages, pending };

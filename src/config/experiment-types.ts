@@ -29,6 +29,10 @@ export interface NnlabExperiment {
    * Seed of every random choice (initialization, shuffling, dropout, augmentation, search sampling). Default 1; 0 … 2^32−1.
    */
   seed?: number;
+  /**
+   * Trainings of each setting, each with its own seed: repeat 1 uses the seed itself, repeat k > 1 a seed hashed from (seed, k), the same for every setting so that settings are compared on the same seeds. Tables show the mean ± sample standard deviation (n) of the repeats, charts the mean curve with a ±1 sd band, searches rank values by their mean validation accuracy. Default 1; 1 … 100.
+   */
+  repeats?: number;
   dataset?: Dataset;
   /**
    * standardize: subtract the training mean and divide by the training standard deviation, per dimension, computed on the training split only. scale: divide pixels by 255. Default standardize.
@@ -229,6 +233,10 @@ export interface Schedule {
    * lr_range: how η rises. Default linear.
    */
   curve?: 'linear' | 'exponential';
+  /**
+   * Name of an LR range test variant (schedule.kind: lr_range) whose run chooses eta_min and eta_max: η_min where accuracy starts to rise clearly, η_max where it peaks (the report states the rule). The chosen values replace eta_min and eta_max in the trial's resolved configuration, so its trials wait for the test and are retrained when its result changes. Ignored by the LR range test itself. Default: none (eta_min and eta_max as written).
+   */
+  from?: string;
 }
 /**
  * Which learning curves are recorded (in native code, no per-batch call into JS).
@@ -311,6 +319,10 @@ export interface VariantEntry {
    * Variants of one group are drawn in one comparison chart (e.g. "architecture", "initialization"). Default "variants".
    */
   group?: string;
+  /**
+   * Trainings of this variant (of each variant of a matrix), each with its own seed. Default: the experiment's repeats; 1 … 100.
+   */
+  repeats?: number;
   set?: PathOverrides;
   /**
    * Axes of a product of variants: {axis: {value-name: overrides}}.
@@ -385,6 +397,10 @@ export interface Search {
    * Number of values tried. Default 8.
    */
   trials?: number;
+  /**
+   * Trainings of each value, each with its own seed; values are ranked by the mean validation accuracy of their repeats. Default: the experiment's repeats; 1 … 100.
+   */
+  repeats?: number;
   set?: PathOverrides;
 }
 /**
@@ -395,6 +411,10 @@ export interface Final {
    * Search stage whose best trial is retrained. Default: the last stage.
    */
   from?: string;
+  /**
+   * Trainings of the final network, each with its own seed; the report gives the mean ± sd of their accuracies. Default: the experiment's repeats; 1 … 100.
+   */
+  repeats?: number;
   set?: PathOverrides;
 }
 /**

@@ -8,6 +8,7 @@ import { ajvMessage, didYouMean, didYouMeanPath, errorAt, propertyNameMessage, s
 import { checkExperiment, fillDefaults, keysAt, schemaAt } from './schema.ts';
 import { SOURCES } from './datasets.ts';
 import { MAX_MATRIX_VARIANTS, messages as limitMessages } from './limits.ts';
+import { checkLrRangeFrom } from './repeats.ts';
 
 /** The sections that make one trainable configuration (what a trial hash covers). */
 export const TRIAL_SECTIONS = ['seed', 'dataset', 'preprocess', 'model', 'training', 'schedule', 'record'] as const;
@@ -56,6 +57,8 @@ export interface TrialConfig {
     policy: 'triangular' | 'triangular2' | 'exp_range';
     gamma: number;
     curve: 'linear' | 'exponential';
+    /** The LR range test variant that chooses eta_min and eta_max (filled in by expand.ts). */
+    from?: string;
   };
   record: { per_cycle?: number; per_epoch?: number; subset: number };
 }
@@ -69,6 +72,8 @@ export interface Variant {
   config: TrialConfig;
   /** Where the variant is declared, for messages. */
   path: Path;
+  /** Trainings of the variant, each with its own seed (repeats.ts). */
+  repeats: number;
 }
 
 export interface ResolvedExperiment {
@@ -77,6 +82,8 @@ export interface ResolvedExperiment {
   name: string;
   title: string;
   description?: string;
+  /** The experiment's repeats: the default of every variant, stage and final. */
+  repeats: number;
   /** The whole experiment with defaults filled in (what `nnlab resolve` prints). */
   value: Required<Pick<NnlabExperiment, 'name' | 'seed'>> & NnlabExperiment;
   base: TrialConfig;
@@ -229,7 +236,7 @@ function expandVariants(value: NnlabExperiment, baseRaw: Record<string, unknown>
     }
     const group = entry.group ?? 'variants';
     if (!hasMatrix) {
-      out.push({ name: entry.name!, group, description: entry.description, set: entry.set ?? {}, path: ['variants', i] });
+      out.push({ name: entry.name!, group, description: entry.description, set: entry.set ?? {}, path: ['variants', i], repeats: entry.repeats ?? value.repeats ?? 1 });
       return;
     }
     const sizes = Object.values(entry.matrix!).map((values) => Object.keys(values).length);
@@ -246,9 +253,9 @@ function expandVariants(value: NnlabExperiment, baseRaw: Record<string, unknown>
       combos = next;
       void axis;
     }
-    for (const c of combos) out.push({ name: c.name.join('-'), group, description: entry.description, set: c.set, path: ['variants', i, 'matrix'] });
+    for (const c of combos) out.push({ name: c.name.join('-'), group, description: entry.description, set: c.set, path: ['variants', i, 'matrix'], repeats: entry.repeats ?? value.repeats ?? 1 });
   });
-  if (!out.length) out.push({ name: 'base', group: 'variants', set: {}, path: [] });
+  if (!out.length) out.push({ name: 'base', group: 'variants', set: {}, path: [], repeats: value.repeats ?? 1 });
   const seen = new Map<string, Path>();
   for (const v of out) {
     if (seen.has(v.name)) errors.push(errorAt(sources, v.path, `variant name "${v.name}" is used twice (also at ${showPath(seen.get(v.name)!)}); names must be unique`));
@@ -355,6 +362,14 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
       if (!errs.length) errors.push(...checkTrialRules(withDefaults(raw), sources, at(), `search "${s.name}"`));
     }
   });
+  // schedule.from where a file writes it: the base, and variants and stages that set the schedule.
+  const setsSchedule = (set: Record<string, unknown> | undefined) => Object.keys(set ?? {}).some((k) => k === 'schedule' || k.startsWith('schedule.'));
+  const fromChecks = [
+    ...(base.schedule.from !== undefined ? [{ label: '', config: base, at: ['schedule', 'from'] as Path }] : []),
+    ...variants.filter((v) => setsSchedule(v.set)).map((v) => ({ label: `variant "${v.name}"`, config: v.config, at: v.path })),
+  ];
+  if (!errors.length) searches.forEach((s, i) => setsSchedule(s.set) && fromChecks.push({ label: `search "${s.name}"`, config: stageConfig({ variants } as ResolvedExperiment, s), at: ['searches', i, 'set'] }));
+  errors.push(...checkLrRangeFrom(fromChecks, variants, sources));
   const final = filled.final as Final | undefined;
   if (final) {
     if (!searches.length) errors.push(errorAt(sources, ['final'], 'final retrains the best trial of a search, but the experiment has no searches'));
@@ -375,6 +390,7 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
     name: exp.name,
     title: exp.title ?? exp.name,
     description: exp.description,
+    repeats: exp.repeats ?? 1,
     value: filled as unknown as ResolvedExperiment['value'],
     base,
     variants,

@@ -10,6 +10,10 @@ import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts
 import { RunStore, runsDir, type TrainResult } from '../runner/store.ts';
 import type { StoredPlan } from '../runner/run.ts';
 import type { Side } from './sides.ts';
+import { repeatsOf } from '../config/repeats.ts';
+import { storedLrBounds } from '../runner/lr-range.ts';
+import { bestOfStage } from '../runner/best.ts';
+import { noiseLevel, spread, type Spread } from '../runner/repeat-stats.ts';
 
 /** Engine version and data fingerprint used for both sides' hashes when no run is stored. */
 export const CONFIG_ONLY = 'config-only';
@@ -37,9 +41,15 @@ export interface Metric {
   old: number;
   new: number;
   delta: number;
-  /** Seed-to-seed spread (max − min) of the repeated seeds of either side, when there are some. */
+  /**
+   * The noise level a change is judged against: with repeats on both sides, two standard errors of
+   * the difference of the means, 2·√(sd_old²/n_old + sd_new²/n_new); otherwise the seed-to-seed
+   * spread (max − min) of configs stored with other seeds, when there are some.
+   */
   spread?: number;
   withinNoise?: boolean;
+  /** With repeats: old and new are means; their sample sd and count per side. */
+  repeats?: { old: Spread; new: Spread };
 }
 
 export interface ResultDelta {
@@ -165,17 +175,8 @@ function trainResult(store: RunStore, hash: string): TrainResult | null {
   }
 }
 
-/** Best stored trials of a finished stage by validation accuracy, as `nnlab run` ranks them. */
-function bestOf(store: RunStore): NonNullable<PlanContext['bestOf']> {
-  return (trials) => {
-    if (!trials.length || !trials.every((t) => store.has(t.hash))) return null;
-    return trials
-      .map((t) => ({ t, r: trainResult(store, t.hash) }))
-      .filter((x) => x.r?.final.validation)
-      .sort((p, q) => q.r!.final.validation!.accuracy - p.r!.final.validation!.accuracy || (p.t.index ?? 0) - (q.t.index ?? 0))
-      .map(({ t, r }) => ({ value: t.value, config: t.config, validationAccuracy: r!.final.validation!.accuracy }));
-  };
-}
+/** Best stored values of a finished stage: the runner's own rule (src/runner/best.ts). */
+const bestOf = (store: RunStore) => bestOfStage(store);
 
 const withoutSeed = (config: unknown) => canonicalJson({ ...(config as object), seed: undefined });
 
@@ -219,6 +220,20 @@ function seedSpreads(store: RunStore, engineVersion: string): Map<string, { vali
   return spreads;
 }
 
+/** A metric over the repeats of a setting on each side: means, judged against their standard error. */
+function repeatMetric(old: (number | undefined)[], now: (number | undefined)[]): Metric | undefined {
+  const a = spread(old);
+  const b = spread(now);
+  if (!a || !b) return undefined;
+  const m: Metric = { old: a.mean, new: b.mean, delta: b.mean - a.mean, repeats: { old: a, new: b } };
+  const noise = noiseLevel(a, b);
+  if (noise !== null) {
+    m.spread = noise;
+    m.withinNoise = Math.abs(m.delta) <= noise + 1e-12;
+  }
+  return m;
+}
+
 function metric(old: number | undefined, now: number | undefined, spreads: (number | undefined)[]): Metric | undefined {
   if (old === undefined || now === undefined) return undefined;
   const m: Metric = { old, new: now, delta: now - old };
@@ -254,8 +269,8 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
   const storeB = b.exp && new RunStore(runsDir(b.side.storeFile), b.exp.name);
   const hashes = hashContext([storeB, storeA].filter((s): s is RunStore => s !== null));
   const ctx = { engineVersion: hashes.engineVersion, dataFingerprint: hashes.dataFingerprint };
-  const planA = a.exp ? planTrials(a.exp, { ...ctx, bestOf: bestOf(storeA!) }) : { trials: [], pending: [] };
-  const planB = b.exp ? planTrials(b.exp, { ...ctx, bestOf: bestOf(storeB!) }) : { trials: [], pending: [] };
+  const planA = a.exp ? planTrials(a.exp, { ...ctx, bestOf: bestOf(storeA!), lrBounds: storedLrBounds(storeA!) }) : { trials: [], pending: [] };
+  const planB = b.exp ? planTrials(b.exp, { ...ctx, bestOf: bestOf(storeB!), lrBounds: storedLrBounds(storeB!) }) : { trials: [], pending: [] };
   const settings = a.exp && b.exp ? compareSettings(a.exp, b.exp, a.side.relabel, b.side.relabel) : [];
 
   const hashesA = new Set(planA.trials.map((t) => t.hash));
@@ -283,6 +298,19 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
     const spreadsA = seedSpreads(storeA, hashes.engineVersion);
     const spreadsB = seedSpreads(storeB, hashes.engineVersion);
     const delta = (id: string, ta: Trial, tb: Trial, ra: TrainResult, rb: TrainResult): ResultDelta => {
+      // Repeats (issue 12): a setting trained several times is compared by its means.
+      const ra_ = repeatsOf(planA.trials as Trial[], ta).map((t) => trainResult(storeA, t.hash));
+      const rb_ = repeatsOf(planB.trials as Trial[], tb).map((t) => trainResult(storeB, t.hash));
+      if (ra_.length > 1 || rb_.length > 1) {
+        const d: ResultDelta = { id, oldHash: ta.hash, newHash: tb.hash };
+        const v = repeatMetric(ra_.map((r) => r?.final.validation?.accuracy), rb_.map((r) => r?.final.validation?.accuracy));
+        const t = repeatMetric(ra_.map((r) => r?.final.test?.accuracy), rb_.map((r) => r?.final.test?.accuracy));
+        const s = repeatMetric(ra_.map((r) => r?.seconds), rb_.map((r) => r?.seconds));
+        if (v) d.validationAccuracy = v;
+        if (t) d.testAccuracy = t;
+        if (s) d.seconds = s;
+        return d;
+      }
       const sa = spreadsA.get(withoutSeed(ta.config)) ?? spreadsB.get(withoutSeed(ta.config));
       const sb = spreadsB.get(withoutSeed(tb.config)) ?? spreadsA.get(withoutSeed(tb.config));
       const d: ResultDelta = { id, oldHash: ta.hash, newHash: tb.hash };
@@ -295,6 +323,7 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
       return d;
     };
     for (const [ta, tb] of pairs) {
+      if (ta.kind === 'train' && tb.kind === 'train' && (ta.repeat > 1 || tb.repeat > 1)) continue; // summarized by repeat 1's row
       const ra = trainResult(storeA, ta.hash);
       const rb = trainResult(storeB, tb.hash);
       if (ra && rb) results.push(delta(tb.id, ta, tb, ra, rb));
@@ -304,11 +333,9 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
     for (const stage of [...stages].sort()) {
       const best = (trials: Trial[], store: RunStore) => {
         const ofStage = trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage);
-        if (!ofStage.length || !ofStage.every((t) => store.has(t.hash))) return null;
-        return ofStage
-          .map((t) => ({ t, r: trainResult(store, t.hash) }))
-          .filter((x) => x.r?.final.validation)
-          .sort((p, q) => q.r!.final.validation!.accuracy - p.r!.final.validation!.accuracy || (p.t.index ?? 0) - (q.t.index ?? 0))[0];
+        const top = bestOfStage(store)(ofStage)?.[0];
+        const t = top && ofStage.find((x) => x.repeat === 1 && canonicalJson(x.value) === canonicalJson(top.value));
+        return t ? { t, r: trainResult(store, t.hash) } : null;
       };
       const ba = best(planA.trials, storeA);
       const bb = best(planB.trials, storeB);

@@ -46,6 +46,12 @@ const dsecs = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} s
 
 function metricText(m: Metric | undefined, value: (x: number) => string, delta: (x: number) => string): string {
   if (!m) return '–';
+  if (m.repeats) {
+    // Repeats: means ± sd (n), judged against two standard errors of the difference.
+    const side = (s: { mean: number; sd: number; n: number }) => `${value(s.mean)} ± ${delta(s.sd).slice(1).trim()} (n = ${s.n})`;
+    const judged = m.spread === undefined ? ', too few repeats to judge noise' : `, ${m.withinNoise ? 'within' : 'beyond'} noise (2 SE ${delta(m.spread).slice(1)})`;
+    return `${side(m.repeats.old)} → ${side(m.repeats.new)} (${delta(m.delta)}${judged})`;
+  }
   const noise = m.spread === undefined ? '' : m.withinNoise ? `, within noise (seed spread ${delta(m.spread).slice(1)})` : `, beyond noise (seed spread ${delta(m.spread).slice(1)})`;
   return `${value(m.old)} → ${value(m.new)} (${delta(m.delta)}${noise})`;
 }

@@ -8,6 +8,7 @@ import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts
 import { RunStore, runsDir as defaultRunsDir, type StoredResult, type StoredTrial } from '../runner/store.ts';
 import type { StoredPlan } from '../runner/run.ts';
 import { bestOfStage } from '../runner/best.ts';
+import { storedLrBounds } from '../runner/lr-range.ts';
 import type { CurvePoint } from '../engine/index.ts';
 
 /** No stored runs for an experiment (the CLI prints the message and exits 1). */
@@ -58,7 +59,7 @@ export function gather(file: string, opts: { set?: string[]; runsDir?: string } 
   const storedPlan = store.readPlan<StoredPlan>();
   const identity = storedIdentity(store, storedPlan);
   if (!identity) throw new NoRunsError(`no stored runs for "${exp.name}" in ${store.root}; train them first with: nnlab run ${file}`);
-  const plan = planTrials(exp, { ...identity, bestOf: bestOfStage(store) });
+  const plan = planTrials(exp, { ...identity, bestOf: bestOfStage(store), lrBounds: storedLrBounds(store) });
   const stored = new Map<string, StoredTrial>();
   const missing: Trial[] = [];
   for (const t of plan.trials) {

@@ -10,9 +10,10 @@ import type { TrainResult, GradientCheckResult, StoredResult } from '../runner/s
 import type { CurvePoint } from '../engine/index.ts';
 import type { Gathered } from './gather.ts';
 import { curveAxis, curvesSpec, lrRangeSpec, overlaySpec, searchSpec, type Chart } from './charts.ts';
-import { chooseLrBounds, LR_RANGE_RULE } from './lr-range.ts';
+import { chooseLrBounds, LR_RANGE_RULE } from '../runner/lr-range.ts';
 import { byText, dec, int, md, num, pct, plural, seconds, slug } from './format.ts';
 import { CLASS_NAMES } from './weights.ts';
+import { accText, bandRows, handOverText, headlineOf, noiseNote, PICK, repeatCurves, repeatSpread, repeatsLine, spreadText, withBands } from './repeats.ts';
 
 export const NOT_RUN = 'not run yet';
 
@@ -130,14 +131,6 @@ const trainResult = (g: Gathered, t: Trial): TrainResult | undefined => {
   return r?.kind === 'train' ? r : undefined;
 };
 
-/** The accuracy a comparison uses: test when measured, else validation. */
-function headline(r: TrainResult | undefined): { value: number; split: 'test' | 'validation' } | null {
-  if (!r) return null;
-  if (r.final.test) return { value: r.final.test.accuracy, split: 'test' };
-  if (r.final.validation) return { value: r.final.validation.accuracy, split: 'validation' };
-  return null;
-}
-
 function statusText(r: StoredResult | undefined): string {
   if (!r) return NOT_RUN;
   if (r.kind === 'train' && r.status === 'diverged') return `diverged${r.message ? `: ${md(r.message)}` : ''}`;
@@ -223,6 +216,7 @@ const PATH_LABELS: Record<string, string> = {
 function settingText(path: string, value: unknown): string {
   if (path === 'model.batch_norm') return value ? 'with batch normalization' : 'without batch normalization';
   if (path === 'model.hidden') return `the ${(value as number[]).length + 1}-layer network`;
+  if (path === 'schedule.from') return value ? `η bounds from the LR range test ${value}` : 'η bounds as written';
   const label = PATH_LABELS[path] ?? path;
   return `${label} = ${typeof value === 'number' ? num(value) : Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`;
 }
@@ -247,7 +241,7 @@ function chance(acc: number, classes: number): string {
  * none, and chains of values (σ, λ, η) with the accuracy each reached.
  */
 function groupFindings(g: Gathered, variants: Variant[], classes: number): string[] {
-  const done = variants.filter((v) => headline(trainResult(g, variantTrial(g, v.name)!)));
+  const done = variants.filter((v) => headlineOf(g, variantTrial(g, v.name)));
   if (done.length < 2) return [];
   const paths = new Set<string>();
   for (const a of done) for (const b of done) differingPaths(a.config, b.config).forEach((p) => paths.add(p));
@@ -264,7 +258,7 @@ function groupFindings(g: Gathered, variants: Variant[], classes: number): strin
     for (const fam of families.values()) {
       if (fam.length < 2) continue;
       fam.sort((a, b) => compareValues(getPath(a.config, path), getPath(b.config, path)));
-      const acc = (v: Variant) => headline(trainResult(g, variantTrial(g, v.name)!))!;
+      const acc = (v: Variant) => headlineOf(g, variantTrial(g, v.name))!;
       const split = acc(fam[0]).split;
       const others = [...paths].filter((p) => p !== path && p !== 'model.init' && fam.every((v) => canonicalJson(getPath(v.config, p)) === canonicalJson(getPath(fam[0].config, p))));
       const context = others
@@ -274,20 +268,20 @@ function groupFindings(g: Gathered, variants: Variant[], classes: number): strin
       const prefix = context.length ? `${joinList(context.map((c) => (/^(with|without|the) /.test(c) ? c : `with ${c}`)))}, ` : '';
       if (path === 'model.batch_norm' && fam.length === 2) {
         const [off, on] = fam;
-        const a = acc(off).value;
-        const b = acc(on).value;
+        const [ha, hb] = [acc(off), acc(on)];
+        const [a, b] = [ha.value, hb.value];
         const verb = b > a ? 'raised' : b < a ? 'lowered' : 'left';
         const net = `the ${layers(fam[0].config)} network's ${split} accuracy`;
         out.push(
           verb === 'left'
-            ? `${prefix}batch normalization left ${net} at ${pct(a)}.`
-            : `${prefix}batch normalization ${verb} ${net} from ${pct(a)}${chance(a, classes)} to ${pct(b)}${chance(b, classes)} (${b > a ? '+' : '−'}${(Math.abs(b - a) * 100).toFixed(2)} points).`,
+            ? `${prefix}batch normalization left ${net} at ${ha.text}.`
+            : `${prefix}batch normalization ${verb} ${net} from ${ha.text}${chance(a, classes)} to ${hb.text}${chance(b, classes)} (${b > a ? '+' : '−'}${(Math.abs(b - a) * 100).toFixed(2)} points${noiseNote(ha.spread, hb.spread)}).`,
         );
       } else {
         const parts = fam.map((v) => {
-          const a = acc(v).value;
+          const a = acc(v);
           const where = path === 'model.hidden' ? `for ${settingText(path, getPath(v.config, path))}` : `at ${settingText(path, getPath(v.config, path))}`;
-          return `${pct(a)}${chance(a, classes)} ${where}`;
+          return `${a.text}${chance(a.value, classes)} ${where}`;
         });
         out.push(`${prefix}${split} accuracy was ${joinList(parts)}.`);
       }
@@ -326,9 +320,9 @@ function pivotTable(g: Gathered, variants: Variant[]): Table | null {
     md(label(rowPath, rv)),
     ...colsV.map((cv) => {
       const v = variants.find((x) => canonicalJson(getPath(x.config, rowPath)) === canonicalJson(rv) && canonicalJson(getPath(x.config, colPath)) === canonicalJson(cv));
-      const h = v ? headline(trainResult(g, variantTrial(g, v.name)!)) : null;
+      const h = v ? headlineOf(g, variantTrial(g, v.name)) : null;
       if (h?.split === 'validation') split = 'validation';
-      return h ? pct(h.value) : NOT_RUN;
+      return h ? h.text : NOT_RUN;
     }),
   ]);
   return { header: ['', ...colsV.map((cv) => md(`${label(colPath, cv)} (${split} acc.)`))], align: ['l', ...colsV.map(() => 'r')], rows };
@@ -366,7 +360,8 @@ export function buildModel(g: Gathered): ReportModel {
   );
 
   // Hyperparameters.
-  const hyperRows: string[][] = exp.variants.map((v) => hyperRow(md(v.name), v.config));
+  // A variant's planned config: with the η bounds its LR range test chose, where it takes them.
+  const hyperRows: string[][] = exp.variants.map((v) => hyperRow(md(v.name), variantTrial(g, v.name)?.config ?? v.config));
   for (const s of plan.stages) {
     const first = plan.trials.find((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === s.name);
     if (first) hyperRows.push(hyperRow(md(`search ${s.name}`), first.config, s.param));
@@ -412,23 +407,26 @@ export function buildModel(g: Gathered): ReportModel {
     const members = exp.variants.filter((v) => v.group === name && v.config.schedule.kind !== 'lr_range');
     const axis = curveAxis(members[0].config.schedule.kind);
     const series = members
-      .map((v) => ({ variant: v.name, points: g.curves(variantTrial(g, v.name)!.hash) }))
+      .map((v) => ({ variant: v.name, ...repeatCurves(g, variantTrial(g, v.name)) }))
       .filter((s) => s.points.length);
+    const overlaySplit = series.some((s) => s.points.some((p) => p.validation)) ? 'validation' : 'training';
+    const bands = series.flatMap((s) => bandRows(s.runs, axis, { variant: s.variant, split: overlaySplit === 'validation' ? 'validation' : 'train' }));
     const overlay =
       series.length >= 2
-        ? addChart(`group-${slug(name)}`, `${capitalize(name)}: the variants compared, ${series.some((s) => s.points.some((p) => p.validation)) ? 'validation' : 'training'} loss and accuracy against the ${axis.title}.`, overlaySpec(series, axis, `${name}`))
+        ? addChart(`group-${slug(name)}`, `${capitalize(name)}: the variants compared, ${overlaySplit} loss and accuracy against the ${axis.title}${bands.length ? ' (mean of the repeats, band ±1 sd)' : ''}.`, withBands(overlaySpec(series, axis, `${name}`), bands))
         : null;
     const shared = (v: Variant) => !v.description || members.filter((m) => m.description === v.description).length > 1;
     const variants: VariantView[] = members.map((v) => {
-      const t = variantTrial(g, v.name)!;
-      const r = trainResult(g, t);
-      const pts = g.curves(t.hash);
+      const t = variantTrial(g, v.name);
+      const r = t && trainResult(g, t);
+      const { points: pts, runs } = repeatCurves(g, t);
       const vAxis = curveAxis(v.config.schedule.kind);
+      const mean = runs.length > 1 ? ` (mean of ${runs.length} seeds, band ±1 sd)` : '';
       const figure = pts.length
-        ? addChart(`curves-${slug(v.name)}`, `${v.name}: cost, loss and accuracy on the training and validation sets, and the learning rate, against the ${vAxis.title}.`, curvesSpec(pts, vAxis, v.name))
+        ? addChart(`curves-${slug(v.name)}`, `${v.name}: cost, loss and accuracy on the training and validation sets${mean}, and the learning rate, against the ${vAxis.title}.`, withBands(curvesSpec(pts, vAxis, v.name), bandRows(runs, vAxis)))
         : null;
       let w: WeightsView | null = null;
-      if (exp.report.weights && v.config.model.hidden.length === 0 && r) {
+      if (exp.report.weights && v.config.model.hidden.length === 0 && t && r) {
         const names = CLASS_NAMES[v.config.dataset.source] ?? Array.from({ length: facts.classes }, (_, i) => String(i));
         const files = names.map((c) => `assets/weights-${slug(v.name)}-${slug(c)}.png`);
         w = { images: files.map((file, i) => ({ file, label: md(names[i]) })) };
@@ -439,9 +437,9 @@ export function buildModel(g: Gathered): ReportModel {
         title: md(shared(v) ? v.name : v.description!),
         description: md(v.description ?? ''),
         run: !!r,
-        status: statusText(g.result(t.hash)),
+        status: t ? statusText(g.result(t.hash)) : NOT_RUN,
         figure,
-        summary: r ? md(capitalize(metricsLine(r))) : '',
+        summary: t && r ? md(capitalize(metricsLine(r)) + repeatsLine(g, t)) : '',
         weights: w,
       };
     });
@@ -461,7 +459,7 @@ export function buildModel(g: Gathered): ReportModel {
     .filter((v) => v.config.schedule.kind === 'lr_range')
     .map((v) => {
       const t = variantTrial(g, v.name)!;
-      const pts = g.curves(t.hash);
+      const { points: pts, runs } = repeatCurves(g, t);
       const bounds = chooseLrBounds(pts);
       const s = v.config.schedule;
       const L = trainingLength(v.config);
@@ -469,7 +467,7 @@ export function buildModel(g: Gathered): ReportModel {
       const choice = !pts.length
         ? ''
         : bounds
-          ? `η rose ${s.curve === 'exponential' ? 'exponentially' : 'linearly'} from ${num(s.eta_min)} to ${num(s.eta_max)} over ${int(L.totalSteps)} update steps (${plural(Number(L.epochs.toFixed(2)), 'epoch')}). ${capitalize(bounds.split)} accuracy started at ${pct(bounds.startAccuracy)} and peaked at ${pct(bounds.peakAccuracy)}; the rule gives η_min = ${num(Number(bounds.etaMin.toPrecision(2)))} and η_max = ${num(Number(bounds.etaMax.toPrecision(2)))}.`
+          ? `η rose ${s.curve === 'exponential' ? 'exponentially' : 'linearly'} from ${num(s.eta_min)} to ${num(s.eta_max)} over ${int(L.totalSteps)} update steps (${plural(Number(L.epochs.toFixed(2)), 'epoch')}). ${capitalize(bounds.split)} accuracy started at ${pct(bounds.startAccuracy)} and peaked at ${pct(bounds.peakAccuracy)}; the rule gives η_min = ${num(Number(bounds.etaMin.toPrecision(2)))} and η_max = ${num(Number(bounds.etaMax.toPrecision(2)))}${runs.length > 1 ? ` (from the mean curve of ${runs.length} seeds)` : ''}.${handOverText(g, v.name)}`
           : 'Accuracy never rose above its starting value, so the rule gives no bounds.';
       return { name: md(v.name), title: md(v.description ?? v.name), description: md(v.description ?? ''), run: !!g.result(t.hash), figure, rule: md(LR_RANGE_RULE), choice: md(choice) };
     });
@@ -483,10 +481,11 @@ export function buildModel(g: Gathered): ReportModel {
     const points: { stage: string; value: number; accuracy: number }[] = [];
     const views: StageView[] = stages.map((s) => {
       const trials = plan.trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === s.name);
-      const rows = trials.map((t) => ({ t, r: trainResult(g, t) }));
-      const ranked = rows.filter((x) => x.r).sort((a, b) => (b.r!.final.validation?.accuracy ?? -1) - (a.r!.final.validation?.accuracy ?? -1) || (a.t.index ?? 0) - (b.t.index ?? 0));
-      for (const { t, r } of ranked) if (typeof t.value === 'number' && r!.final.validation && Number.isFinite(r!.final.validation.accuracy)) points.push({ stage: s.name, value: t.value, accuracy: r!.final.validation.accuracy });
-      const tableRows = ranked.map(({ t, r }, i) => [String(i + 1), md(num(t.value)), pct(r!.final.validation?.accuracy), pct(r!.final.test?.accuracy), seconds(r!.seconds), r!.status === 'ok' ? '' : 'diverged']);
+      // One row per value: its first repeat stands for it, ranked by the mean of its repeats.
+      const rows = trials.filter((t) => t.repeat === 1).map((t) => ({ t, r: trainResult(g, t), val: repeatSpread(g, t, PICK.validation) }));
+      const ranked = rows.filter((x) => x.r).sort((a, b) => (b.val?.mean ?? -1) - (a.val?.mean ?? -1) || (a.t.index ?? 0) - (b.t.index ?? 0));
+      for (const { t, val } of ranked) if (typeof t.value === 'number' && val) points.push({ stage: s.name, value: t.value, accuracy: val.mean });
+      const tableRows = ranked.map(({ t, r, val }, i) => [String(i + 1), md(num(t.value)), spreadText(val, t.repeats), accText(g, t, PICK.test), seconds(repeatSpread(g, t, PICK.seconds)?.mean), r!.status === 'ok' ? '' : 'diverged']);
       for (const { t } of rows.filter((x) => !x.r)) tableRows.push(['–', md(num(t.value)), NOT_RUN, '', '', '']);
       const how = s.kind === 'grid' ? `a grid of ${s.trials} values` : `${s.trials} values drawn ${s.distribution === 'log_uniform' ? 'log-uniformly' : s.distribution === 'uniform' ? 'uniformly' : 'from a list'}`;
       const range = s.pending
@@ -504,7 +503,7 @@ export function buildModel(g: Gathered): ReportModel {
         training = `Each value of the ${layers(c)} network${c.model.batch_norm ? ' with BN' : ''} trained for ${len} (${int(L.totalSteps)} update steps) on ${int(L.n)} images, validated on ${int(splitSizes(c).validation)}.`;
       }
       const top = ranked[0];
-      const best = top && top.r!.final.validation ? `Best: ${label} = ${num(top.t.value)} with ${pct(top.r!.final.validation.accuracy)} validation accuracy.` : '';
+      const best = top && top.val ? `Best: ${label} = ${num(top.t.value)} with ${spreadText(top.val, top.t.repeats)} validation accuracy${top.t.repeats > 1 ? ' (mean ± sd of its repeats)' : ''}.` : '';
       return {
         name: md(s.name),
         param: md(label),
@@ -531,43 +530,44 @@ export function buildModel(g: Gathered): ReportModel {
       const twin = plan.trials.find((t) => t.hash === finalTrial.hash && t !== finalTrial);
       const L = trainingLength(c);
       const len = lengthText(c);
-      const pts = g.curves(finalTrial.hash);
+      const { points: pts, runs } = repeatCurves(g, finalTrial);
       const axis = curveAxis(c.schedule.kind);
+      const acc = (pick: (typeof PICK)['test']) => accText(g, finalTrial, pick);
       const text =
         `The best value of stage "${finalTrial.stage}", ${label} = ${num(finalTrial.value)}, retrained on ${int(L.n)} images (validation ${int(splitSizes(c).validation)}) for ${len}, ${int(L.totalSteps)} update steps` +
-        (r ? ` (${seconds(r.seconds)}): test accuracy ${pct(r.final.test?.accuracy)}, validation ${pct(r.final.validation?.accuracy)}.` : `; ${NOT_RUN}.`) +
+        (r ? ` (${seconds(r.seconds)}): test accuracy ${acc(PICK.test)}, validation ${acc(PICK.validation)}${finalTrial.repeats > 1 ? ` (mean ± sd over ${finalTrial.repeats} seeds)` : ''}.` : `; ${NOT_RUN}.`) +
         (twin ? ` Its configuration is that of ${twin.id} (the stage already trained the best value this long on these data), so that trial is the final network.` : '');
       final = {
         run: !!r,
         text: md(text),
-        figure: pts.length ? addChart('curves-final', `Final network (${label} = ${num(finalTrial.value)}): cost, loss and accuracy on the training and validation sets, and the learning rate, against the ${axis.title}.`, curvesSpec(pts, axis, `final (${label} = ${num(finalTrial.value)})`)) : null,
-        table: r ? { header: ['', 'training', 'validation', 'test'], align: ['l', 'r', 'r', 'r'], rows: [['accuracy', pct(r.final.train.accuracy), pct(r.final.validation?.accuracy), pct(r.final.test?.accuracy)], ['loss', dec(r.final.train.loss), dec(r.final.validation?.loss), dec(r.final.test?.loss)], ['cost', dec(r.final.train.cost), dec(r.final.validation?.cost), dec(r.final.test?.cost)]] } : null,
+        figure: pts.length ? addChart('curves-final', `Final network (${label} = ${num(finalTrial.value)}): cost, loss and accuracy on the training and validation sets${runs.length > 1 ? ` (mean of ${runs.length} seeds, band ±1 sd)` : ''}, and the learning rate, against the ${axis.title}.`, withBands(curvesSpec(pts, axis, `final (${label} = ${num(finalTrial.value)})`), bandRows(runs, axis))) : null,
+        table: r ? { header: ['', 'training', 'validation', 'test'], align: ['l', 'r', 'r', 'r'], rows: [['accuracy', acc(PICK.train), acc(PICK.validation), acc(PICK.test)], ['loss', dec(r.final.train.loss), dec(r.final.validation?.loss), dec(r.final.test?.loss)], ['cost', dec(r.final.train.cost), dec(r.final.validation?.cost), dec(r.final.test?.cost)]] } : null,
       };
     }
   }
 
   // Results: one row per variant and the final network.
   const resultRows: string[][] = [];
-  const resultEntries: { label: string; r: TrainResult | undefined; t: TrainTrial }[] = [];
+  const resultEntries: { label: string; r: TrainResult | undefined; t: TrainTrial | undefined }[] = [];
   for (const v of exp.variants) {
     if (v.config.schedule.kind === 'lr_range') continue;
-    const t = variantTrial(g, v.name)!;
-    resultEntries.push({ label: v.description && exp.report.kind === 'assignment1' ? v.description : v.name, r: trainResult(g, t), t });
+    const t = variantTrial(g, v.name);
+    resultEntries.push({ label: v.description && exp.report.kind === 'assignment1' ? v.description : v.name, r: t && trainResult(g, t), t });
   }
   if (finalTrial) resultEntries.push({ label: `final (${PATH_LABELS[finalTrial.param!] ?? finalTrial.param} = ${num(finalTrial.value)})`, r: trainResult(g, finalTrial), t: finalTrial });
+  // Accuracies and time are the mean ± sd (n) of a setting's repeats where it has several.
   for (const { label, r, t } of resultEntries) {
-    resultRows.push(r ? [md(label), pct(r.final.train.accuracy), pct(r.final.validation?.accuracy), pct(r.final.test?.accuracy), r.status === 'ok' ? 'ok' : 'diverged'] : [md(label), '–', '–', '–', NOT_RUN]);
-    void t;
+    resultRows.push(r && t ? [md(label), accText(g, t, PICK.train), accText(g, t, PICK.validation), accText(g, t, PICK.test), seconds(repeatSpread(g, t, PICK.seconds)?.mean), r.status === 'ok' ? 'ok' : 'diverged'] : [md(label), '–', '–', '–', '–', NOT_RUN]);
   }
-  const results: Table = { header: ['run', 'training acc.', 'validation acc.', 'test acc.', 'status'], align: ['l', 'r', 'r', 'r', 'l'], rows: resultRows };
+  const results: Table = { header: ['run', 'training acc.', 'validation acc.', 'test acc.', 'time', 'status'], align: ['l', 'r', 'r', 'r', 'r', 'l'], rows: resultRows };
   const findings: string[] = [];
-  const scored = resultEntries.filter((e) => headline(e.r));
+  const scored = resultEntries.map((e) => ({ ...e, h: headlineOf(g, e.t) })).filter((e) => e.h);
   if (scored.length >= 2) {
-    const sorted = [...scored].sort((a, b) => headline(b.r)!.value - headline(a.r)!.value);
+    const sorted = [...scored].sort((a, b) => b.h!.value - a.h!.value);
     const best = sorted[0];
     const worst = sorted.at(-1)!;
-    const split = headline(best.r)!.split;
-    findings.push(md(`The highest ${split} accuracy, ${pct(headline(best.r)!.value)}, came from ${best.label}; the lowest, ${pct(headline(worst.r)!.value)}${chance(headline(worst.r)!.value, facts.classes)}, from ${worst.label}.`));
+    const split = best.h!.split;
+    findings.push(md(`The highest ${split} accuracy, ${best.h!.text}, came from ${best.label}; the lowest, ${worst.h!.text}${chance(worst.h!.value, facts.classes)}, from ${worst.label}.`));
   }
   const diverged = resultEntries.filter((e) => e.r?.status === 'diverged').map((e) => e.label);
   if (diverged.length) findings.push(md(`${joinList(diverged)} diverged.`));

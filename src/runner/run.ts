@@ -13,6 +13,9 @@ import type { JobRecord } from './run-job.ts';
 import { codeVersion, machine } from './provenance.ts';
 import { dataIdentity } from './data-identity.ts';
 import { bestOfStage } from './best.ts';
+import { storedLrBounds } from './lr-range.ts';
+import { spread } from './repeat-stats.ts';
+import { repeatsOf } from '../config/repeats.ts';
 import { UsageError } from '../errors.ts';
 import { didYouMean } from '../config/messages.ts';
 import { describeMemory, memoryLimit, refuseOversized, trialMemory } from './memory.ts';
@@ -127,7 +130,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   const ctxBase = { engineVersion, dataFingerprint: identity.fingerprint };
   const failed = new Set<string>();
   const settled = (t: Trial) => store.has(t.hash) || failed.has(t.hash);
-  const ctx: PlanContext = { ...ctxBase, bestOf: bestOfStage(store, settled) };
+  const ctx: PlanContext = { ...ctxBase, bestOf: bestOfStage(store, settled), lrBounds: storedLrBounds(store) };
   let plan = planTrials(exp, ctx);
 
   // Trials too large for the memory are refused before anything is trained or written (and again
@@ -322,18 +325,21 @@ function pct(x: number | undefined): string {
 /** Ranked table of each search stage, and the final trial's accuracies. */
 export function printStageTables(exp: ResolvedExperiment, plan: Plan, store: RunStore, log: (l: string) => void): void {
   for (const stage of plan.stages) {
+    // One row per value (its first repeat), with the mean accuracies of its repeats.
+    const mean = (t: Trial, pick: (r: TrainResult) => number | undefined) =>
+      spread(repeatsOf(plan.trials, t).map((x) => store.get(x.hash)?.result as TrainResult | undefined).map((r) => (r?.kind === 'train' && r.status === 'ok' ? pick(r) : undefined)))?.mean;
     const rows = plan.trials
-      .filter((t) => t.kind === 'train' && t.role === 'search' && t.stage === stage.name)
-      .map((t) => ({ t, r: store.get(t.hash)?.result as TrainResult | undefined }))
+      .filter((t) => t.kind === 'train' && t.role === 'search' && t.stage === stage.name && t.repeat === 1)
+      .map((t) => ({ t, r: store.get(t.hash)?.result as TrainResult | undefined, val: mean(t, (r) => r.final.validation?.accuracy), test: mean(t, (r) => r.final.test?.accuracy) }))
       .filter((x) => x.r?.kind === 'train')
-      .sort((a, b) => (b.r!.final.validation?.accuracy ?? -1) - (a.r!.final.validation?.accuracy ?? -1));
+      .sort((a, b) => (b.val ?? -1) - (a.val ?? -1));
     if (!rows.length) continue;
     const range = stage.range ? ` over [${stage.range[0]}, ${stage.range[1]}]${stage.from ? ` (from the best ${stage.from.best} of "${stage.from.stage}", widened ×${stage.from.widen})` : ''}` : '';
-    log(`\nSearch "${stage.name}": ${stage.param}${range}`);
+    log(`\nSearch "${stage.name}": ${stage.param}${range}${stage.repeats > 1 ? ` (accuracies: means of ${stage.repeats} repeats)` : ''}`);
     log(`  rank  ${stage.param.padEnd(16)}  val acc   test acc  trial`);
-    rows.forEach(({ t, r }, i) => {
+    rows.forEach(({ t, r, val, test }, i) => {
       const value = t.kind === 'train' ? String(t.value) : '';
-      log(`  ${String(i + 1).padStart(4)}  ${value.padEnd(16)}  ${pct(r!.final.validation?.accuracy).padStart(7)}  ${pct(r!.final.test?.accuracy).padStart(8)}  ${t.hash}${r!.status === 'diverged' ? ' (diverged)' : ''}`);
+      log(`  ${String(i + 1).padStart(4)}  ${value.padEnd(16)}  ${pct(val).padStart(7)}  ${pct(test).padStart(8)}  ${t.hash}${r!.status === 'diverged' ? ' (diverged)' : ''}`);
     });
   }
   const final = plan.trials.find((t) => t.kind === 'train' && t.role === 'final');

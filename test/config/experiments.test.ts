@@ -10,8 +10,39 @@ import { schema } from '../../src/config/schema.ts';
 
 const files = readdirSync('experiments').filter((f) => f.endsWith('.yaml')).map((f) => `experiments/${f}`);
 
-test('the repository has the three assignments and the quickstart', () => {
-  for (const name of ['assignment1', 'assignment2', 'assignment3-bn', 'quickstart']) assert.ok(files.includes(`experiments/${name}.yaml`), name);
+test('the repository has the three assignments, their bonus parts and the quickstart', () => {
+  for (const name of ['assignment1', 'assignment1-bonus', 'assignment2', 'assignment2-bonus', 'assignment3-bn', 'quickstart']) assert.ok(files.includes(`experiments/${name}.yaml`), name);
+});
+
+test("repeats where they change the conclusion: assignment 3's variants, the assignment-2 final, the bonus parts", () => {
+  const plan = (name: string) => planTrials(resolveExperiment(`experiments/${name}.yaml`), { engineVersion: 'test', dataFingerprint: 'test', bestOf: (ts) => ts.map((t) => ({ value: t.value, config: t.config, validationAccuracy: 0.5 })), lrBounds: () => ({ etaMin: 0.005, etaMax: 0.05 }) });
+  const repeatsOf = (name: string) => {
+    const out: Record<string, number> = {};
+    for (const t of plan(name).trials) if (t.kind === 'train') out[t.role === 'variant' ? t.variant : t.role === 'search' ? `search/${t.stage}` : 'final'] = t.repeats;
+    return out;
+  };
+  const a3 = repeatsOf('assignment3-bn');
+  for (const v of ['3-layer-bn', '3-layer-no-bn', '9-layer-bn', '9-layer-no-bn', 'sigma-1e-1-bn', 'sigma-1e-1-no-bn', 'sigma-1e-3-bn', 'sigma-1e-3-no-bn', 'sigma-1e-4-bn', 'sigma-1e-4-no-bn']) assert.equal(a3[v], 3, v);
+  assert.deepEqual([a3['search/coarse'], a3['search/fine'], a3.final], [1, 1, 1]);
+  const a2 = repeatsOf('assignment2');
+  assert.deepEqual([a2['one-cycle'], a2['search/coarse'], a2.final], [1, 1, 3]);
+
+  // Assignment 2, bonus: each improvement alone against the baseline, then combined; 3 seeds each.
+  const a2b = resolveExperiment('experiments/assignment2-bonus.yaml');
+  const ablation = a2b.variants.filter((v) => v.group === 'ablation');
+  assert.deepEqual(ablation.map((v) => v.name), ['baseline', 'hidden-100', 'hidden-200', 'dropout', 'input-noise', 'flip-translate', 'momentum', 'longer', 'lr-range-bounds', 'all-combined']);
+  assert.ok(ablation.every((v) => v.repeats === 3));
+  const b2 = plan('assignment2-bonus');
+  const tuned = b2.trials.filter((t) => t.kind === 'train' && t.repeat === 1 && t.config.schedule.from !== undefined).map((t) => t.id);
+  assert.deepEqual(tuned, ['variant/lr-range-bounds', 'variant/all-combined', 'variant/wide-flip']);
+  assert.deepEqual(b2.pending, []);
+
+  // Assignment 1, bonus: the four settings with both losses, the improvements alone and together.
+  const a1b = resolveExperiment('experiments/assignment1-bonus.yaml');
+  assert.equal(a1b.variants.length, 18);
+  assert.deepEqual([...new Set(a1b.variants.map((v) => v.config.model.loss))], ['cross_entropy', 'svm']);
+  assert.ok(a1b.variants.every((v) => v.repeats === 3 && v.config.model.hidden.length === 0));
+  assert.equal(a1b.report.weights, true);
 });
 
 for (const file of files) {

@@ -11,7 +11,7 @@ import { writeReport, NoRunsError } from '../../src/report/index.ts';
 import { renderHtml } from '../../src/report/render.ts';
 import { md, num } from '../../src/report/format.ts';
 import { stableIds } from '../../src/report/charts.ts';
-import { chooseLrBounds } from '../../src/report/lr-range.ts';
+import { chooseLrBounds } from '../../src/runner/lr-range.ts';
 import { encodePng, weightImages } from '../../src/report/weights.ts';
 import { CHROMIUM } from '../../src/report/pdf.ts';
 import { makeFixture, readModel, HOSTILE } from './fixture.ts';
@@ -41,7 +41,7 @@ test('search table is ranked by validation accuracy and states its range', () =>
 
 test('results table, hyperparameters and findings computed from the numbers', () => {
   assert.ok(report.includes(
-    ['| run | training acc. | validation acc. | test acc. | status |', '|:---|---:|---:|---:|:---|', '| plain | 45.00% | 39.00% | 38.81% | ok |', '| reg | 41.00% | 38.50% | 39.02% | ok |', '| final (λ = 0.001) | 47.00% | 40.11% | 39.87% | ok |'].join('\n'),
+    ['| run | training acc. | validation acc. | test acc. | time | status |', '|:---|---:|---:|---:|---:|:---|', '| plain | 45.00% | 39.00% | 38.81% | 2.50 s | ok |', '| reg | 41.00% | 38.50% | 39.02% | 3.50 s | ok |', '| final (λ = 0.001) | 47.00% | 40.11% | 39.87% | 21.5 s | ok |'].join('\n'),
   ), report);
   assert.ok(report.includes('| plain | none | no | N(0, 0.01²) | 0 | 100 | constant | 0.01 | – | 200 | – | 2 | 10000 / 10000 |'));
   assert.ok(report.includes('| final | none | no | N(0, 0.01²) | 0.001 | 100 | constant | 0.01 | – | 300 | – | 3 | 10000 / 10000 |'));
@@ -108,7 +108,7 @@ test('trials not run yet are marked, and derived stages wait', async () => {
   const text = readFileSync(out.markdown, 'utf8');
   assert.deepEqual(out.missing, ['variant/reg', 'search/coarse/02', 'final']);
   assert.ok(text.includes('> **Incomplete: 3 trials not run yet** (variant/reg, search/coarse/02, final).'), text);
-  assert.ok(text.includes('| reg | – | – | – | not run yet |'));
+  assert.ok(text.includes('| reg | – | – | – | – | not run yet |'));
   assert.ok(text.includes('| – | 0.001 | not run yet |  |  |  |'));
   assert.ok(text.includes('*reg: not run yet.*'));
   assert.ok(text.includes('| variant/reg | variant | – | not run yet |  |  |'));

@@ -88,7 +88,7 @@ test('the estimate against the peak RSS of real trials (Fashion-MNIST, 3 steps)'
     delete c.training.cycles;
     delete c.record.per_cycle;
     c.training.steps = 3;
-    const estimate = trialMemory({ kind: 'train', id: 'x', hash: 'x', role: 'variant', variant: 'x', group: 'x', config: c } satisfies TrainTrial).total;
+    const estimate = trialMemory({ kind: 'train', id: 'x', hash: 'x', role: 'variant', variant: 'x', group: 'x', repeat: 1, repeats: 1, config: c } satisfies TrainTrial).total;
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'measure-trial.ts'), JSON.stringify(c)], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
     assert.equal(r.status, 0, r.stderr);
     const measured = JSON.parse(r.stdout.trim().split('\n').at(-1)!).maxRSS as number;

@@ -5,6 +5,8 @@
 //   η_max: the η at which the moving average peaks — beyond it accuracy stops rising or turns ragged.
 // Validation accuracy is used when recorded, training accuracy otherwise.
 import type { CurvePoint } from '../engine/index.ts';
+import type { PlanContext } from '../config/expand.ts';
+import { meanCurve } from './repeat-stats.ts';
 
 export const LR_RANGE_RULE =
   'η_min is the first η at which accuracy (a 3-point moving average) has risen a fifth of the way from its starting value to its peak; η_max is the η at that peak, beyond which accuracy stops rising or turns ragged.';
@@ -36,4 +38,26 @@ export function chooseLrBounds(points: CurvePoint[]): LrBounds | null {
   let lo = 0;
   while (lo < peak && smooth[lo] < threshold) lo++;
   return { etaMin: rows[lo].eta, etaMax: rows[peak].eta, startAccuracy: start, peakAccuracy: smooth[peak], split: useValidation ? 'validation' : 'training' };
+}
+
+/**
+ * The LR range hand-over (`schedule: { from: NAME }`): bounds chosen from the mean curve of the
+ * test's repeats, rounded to two significant digits (as the report prints them, so the resolved
+ * config reads the same), or null while any repeat is not stored or the rule finds no bounds.
+ */
+export function lrBoundsOf(curvesOf: (hash: string) => CurvePoint[] | null): NonNullable<PlanContext['lrBounds']> {
+  return (trials) => {
+    if (!trials.length) return null;
+    const runs = trials.map((t) => curvesOf(t.hash));
+    if (runs.some((r) => r === null)) return null;
+    const bounds = chooseLrBounds(meanCurve(runs as CurvePoint[][]));
+    if (!bounds) return null;
+    const round2 = (x: number) => Number(x.toPrecision(2));
+    return { etaMin: round2(bounds.etaMin), etaMax: round2(bounds.etaMax) };
+  };
+}
+
+/** The hand-over read from a run store (what `nnlab run`, the report and `nnlab diff` plan with). */
+export function storedLrBounds(store: { get(hash: string): { curves(): CurvePoint[] } | null }): NonNullable<PlanContext['lrBounds']> {
+  return lrBoundsOf((hash) => store.get(hash)?.curves() ?? null);
 }
