@@ -65,7 +65,7 @@ test('bytes that are not UTF-8 are placed at the first one; an unknown tag is an
 });
 
 test('a huge key or value is echoed by its start and length (found by fuzzing: 200 000-character message lines)', () => {
-  assert.deepEqual(errorsOf(`${ok}? ${'a'.repeat(200_000)}\n: 1\n`), [`FILE:3:3: unknown key "${'a'.repeat(40)}…(200000 characters)"; allowed keys: $schema, extends, name, title, description, seed, dataset, preprocess, model, training, schedule, record, gradient_check, variants, searches, final, report`]);
+  assert.deepEqual(errorsOf(`${ok}? ${'a'.repeat(200_000)}\n: 1\n`), [`FILE:3:3: unknown key "${'a'.repeat(40)}…(200000 characters)"; allowed keys: $schema, extends, name, title, description, seed, repeats, dataset, preprocess, model, training, schedule, record, gradient_check, variants, searches, final, report`]);
   assert.deepEqual(errorsOf(`name: a\ntraining: {cycles: 1}\nmodel: {hidden: "${'x '.repeat(100_000)}"}\n`), [`FILE:3:17: model.hidden must be a list; got "${'x '.repeat(20)}…(200000 characters)"`]);
 });
 
