@@ -36,11 +36,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(`report: give one experiment file, e.g. nnlab report experiments/assignment3-bn.yaml\n\n${HELP}`);
   const file = positionals[0];
-  const { writeReport, NoRunsError } = await import('../../report/index.ts');
+  const { writeReport, NoRunsError, reportLine } = await import('../../report/index.ts');
   try {
     const out = await writeReport(file, { set: values.set, pdf: values['no-pdf'] ? false : undefined, outDir: values.out, log: (l) => console.error(l) });
     if (out.missing.length) console.error(`nnlab: ${out.missing.length} trial${out.missing.length === 1 ? ' is' : 's are'} not run yet (marked in the report): ${out.missing.join(', ')}; \`nnlab run ${file}\` trains them`);
-    console.log(`report: ${out.markdown}${out.pdf ? ` and ${out.pdf}` : ''}`);
+    console.log(reportLine(out));
     return 0;
   } catch (err) {
     if (err instanceof NoRunsError) {

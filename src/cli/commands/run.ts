@@ -76,9 +76,9 @@ export async function run(argv: string[]): Promise<number> {
     });
     if (values['dry-run']) return 0;
     if (!values['no-report'] && !interrupted) {
-      const { writeReport } = await import('../../report/index.ts');
+      const { writeReport, reportLine } = await import('../../report/index.ts');
       const out = await writeReport(file, { set: values.set, log: (l: string) => console.log(l) });
-      console.log(`report: ${out.markdown}${out.pdf ? ` and ${out.pdf}` : ''}`);
+      console.log(reportLine(out));
     }
     return summary.outcomes.some((o) => o.status === 'failed') ? 1 : 0;
   } catch (err) {
