@@ -12,6 +12,8 @@ commands:
                          print the canonical resolved config (and its trials)
   report FILE [--set k=v]… [--no-pdf] [--out DIR]
                          regenerate reports/<experiment>/ from the run store, no training
+  runs [FILE…] [--format table|csv|json] [--where KEY=VALUE]… [--sort KEY]
+                         list stored trials with the settings that vary among them
   diff A B | --git REV [--format terminal|md|json]
                          what a config change really changes (configs, trials, results)
   data fetch cifar10 [--from PATH|URL]   download or install a dataset into NNLAB_DATA
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   validate: () => import('./commands/validate.ts'),
   resolve: () => import('./commands/resolve.ts'),
   report: () => import('./commands/report.ts'),
+  runs: () => import('./commands/runs.ts'),
   diff: () => import('./commands/diff.ts'),
   data: () => import('./commands/data.ts'),
   doctor: () => import('./commands/doctor.ts'),
