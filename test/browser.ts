@@ -34,6 +34,8 @@ export async function closeBrowser(): Promise<void> {
 export async function newPage(allowed: (url: string) => boolean, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Watched> {
   const context = await (await launch()).newContext({ colorScheme: opts.colorScheme ?? 'light', viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
+  // A loaded machine (CI, 2 shared cores) can take long to load a page of 0.6 MB of script.
+  page.setDefaultTimeout(120_000);
   const w: Watched = { page, errors: [], requests: [], outside: [] };
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') w.errors.push(`${m.type()}: ${m.text()}`);
@@ -62,16 +64,20 @@ export async function chartsSettled(page: Page): Promise<{ name: string; rendere
   );
 }
 
-/** Hovers the first data point of a curve (a line chart's hover targets) and returns the tooltip's text, or null when none shows. */
+/**
+ * Hovers a data point of a curve (a line chart's hover targets) and returns the tooltip's text, or
+ * null when none shows. Retried: a live chart (the watch page) is redrawn as data comes in.
+ */
 export async function hoverCurve(page: Page, chart = '.chart'): Promise<string | null> {
-  const point = page.locator(`${chart} .mark-symbol path`).first();
-  await point.scrollIntoViewIfNeeded();
-  const box = (await point.boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  try {
-    await page.waitForSelector('#nnlab-tooltip:not([hidden])', { timeout: 5000 });
-  } catch {
-    return null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await page.mouse.move(0, 0);
+      await page.locator(`${chart} .mark-symbol path`).first().hover({ force: true, timeout: 10_000 });
+      await page.waitForSelector('#nnlab-tooltip:not([hidden])', { timeout: 5000 });
+      return await page.$eval('#nnlab-tooltip', (t) => t.textContent);
+    } catch {
+      /* redrawn under the pointer, or no tooltip: try again */
+    }
   }
-  return page.$eval('#nnlab-tooltip', (t) => t.textContent);
+  return null;
 }
