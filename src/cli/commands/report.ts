@@ -4,9 +4,10 @@ import { UsageError } from '../../errors.ts';
 
 const HELP = `usage: nnlab report FILE [options]
 
-Renders reports/<experiment>/report.md (tables, charts in assets/) and report.pdf from the results
-stored in the run store (runs/<experiment>/, or $NNLAB_RUNS). Trains nothing: trials not run yet are
-marked in the report.
+Renders reports/<experiment>/report.md (tables, charts in assets/), report.html (the same sections
+with interactive charts and sortable tables, one file that opens offline) and report.pdf from the
+results stored in the run store (runs/<experiment>/, or $NNLAB_RUNS). Trains nothing: trials not
+run yet are marked in the report.
 
 options:
   --set PATH=VALUE   override a setting as in nnlab run (selects the trials that config expects); repeatable

@@ -11,7 +11,7 @@ import { openWatch } from './watch.ts';
 const HELP = `usage: nnlab run FILE [options]
 
 Validates FILE, trains every trial that is not already in the run store (runs/<experiment>/),
-and renders reports/<experiment>/report.md and report.pdf.
+and renders reports/<experiment>/report.md, report.html and report.pdf.
 
 options:
   --set PATH=VALUE   override a setting (VALUE is YAML), e.g. --set training.lambda=0.005; repeatable
