@@ -55,8 +55,10 @@ export class LiveStatus {
   ) {
     const now = new Date().toISOString();
     this.state = { experiment, file, pid: process.pid, startedAt: now, updatedAt: now, state: 'running', trials: [] };
-    this.write();
   }
+
+  /** Nothing is written before the runner's first event: a run refused (bad --only, bad file) leaves no trace. */
+  started = false;
 
   private trial(id: string, hash: string): LiveTrial {
     let t = this.state.trials.find((x) => x.id === id);
@@ -66,6 +68,7 @@ export class LiveStatus {
 
   /** Feeds the runner's events (RunOptions.onEvent). */
   readonly onEvent = (e: RunEvent): void => {
+    this.started = true;
     if (e.type === 'plan') for (const p of e.trials) this.trial(p.id, p.hash);
     else if (e.type === 'trial') {
       const t = this.trial(e.trial.id, e.trial.hash);
@@ -84,6 +87,7 @@ export class LiveStatus {
 
   /** The run is over: how it ended, and the report it wrote. Written at once. */
   finish(state: LiveState['state'], report?: string): void {
+    if (!this.started) return;
     this.state.state = state;
     if (report) this.state.report = report;
     this.write();

@@ -117,6 +117,8 @@ export async function run(argv: string[]): Promise<number> {
     process.off('SIGTERM', stop);
     if (watch) {
       const w = watch;
+      // A run refused before it started has nothing to show: the page would wait for it forever.
+      if (!live?.started) w.stop();
       process.once('SIGINT', w.stop);
       await w.done;
       process.off('SIGINT', w.stop);
