@@ -5,13 +5,16 @@ import { ConfigError, ConfigErrors, DataError, EngineError, UsageError } from '.
 const USAGE = `usage: nnlab <command> [options]
 
 commands:
-  run FILE [--set k=v]… [--only VARIANT] [--jobs N] [--threads N] [--force] [--dry-run] [--no-report] [--no-fetch]
+  run FILE [--set k=v]… [--only VARIANT] [--jobs N] [--threads N] [--force] [--dry-run] [--no-report] [--no-fetch] [--open]
                          validate, train every trial not already stored, render the report
   validate FILE…         check experiment files against the schema and the rules across fields
   resolve FILE [--set k=v]… [--run-hashes] [--textconv]
                          print the canonical resolved config (and its trials)
   report FILE [--set k=v]… [--no-pdf] [--out DIR]
                          regenerate reports/<experiment>/ from the run store, no training
+  runs [FILE…] [--format table|csv|json] [--where KEY=VALUE]… [--sort KEY]
+                         list stored trials with the settings that vary among them
+  watch FILE             a local page showing a run's trials, progress and curves as they come in
   diff A B | --git REV [--format terminal|md|json]
                          what a config change really changes (configs, trials, results)
   data fetch cifar10 [--from PATH|URL]   download or install a dataset into NNLAB_DATA
@@ -25,6 +28,8 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   validate: () => import('./commands/validate.ts'),
   resolve: () => import('./commands/resolve.ts'),
   report: () => import('./commands/report.ts'),
+  runs: () => import('./commands/runs.ts'),
+  watch: () => import('./commands/watch.ts'),
   diff: () => import('./commands/diff.ts'),
   data: () => import('./commands/data.ts'),
   doctor: () => import('./commands/doctor.ts'),

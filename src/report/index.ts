@@ -1,6 +1,7 @@
 // `writeReport`: from the run store to reports/<experiment>/ — report.md, assets/ (one SVG per chart
-// with its Vega spec beside it, weight images as PNG) and report.pdf. Everything is written into a
-// temporary folder first and renamed into place, so a failure leaves the previous report intact.
+// with its Vega spec beside it, weight images as PNG), report.html (interactive) and report.pdf.
+// Everything is written into a temporary folder first and renamed into place, so a failure leaves
+// the previous report intact.
 // Same stored results → byte-identical Markdown, SVG and PNG (no clock, no random ids, sorted output).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,7 @@ import { renderChart } from './charts.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
 import { weightImages } from './weights.ts';
 import { ChromiumMissing, printPdf } from './pdf.ts';
+import { renderReportPage } from './html.ts';
 import { md } from './format.ts';
 
 export { NoRunsError };
@@ -32,6 +34,8 @@ export interface ReportOptions {
 
 export interface ReportOutput {
   markdown: string;
+  /** report.html: the interactive page (html.ts). */
+  html: string;
   pdf: string | null;
   /** Ids of planned trials (and stages still to be planned) that are not run yet. */
   missing: string[];
@@ -89,6 +93,7 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
 
     const markdown = renderMarkdown(model);
     writeFileSync(join(tmp, 'report.md'), markdown);
+    writeFileSync(join(tmp, 'report.html'), await renderReportPage(markdown, exp.title, model.charts, assets));
 
     let pdf: string | null = null;
     if ((opts.pdf ?? true) && exp.report.pdf !== false) {
@@ -109,11 +114,17 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
     rmSync(old, { recursive: true, force: true });
 
     const missing = [...g.missing.map((t) => t.id), ...g.plan.pending.map((p) => p.id)];
-    return { markdown: join(dest, 'report.md'), pdf, missing };
+    return { markdown: join(dest, 'report.md'), html: join(dest, 'report.html'), pdf, missing };
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The line the CLI prints for a written report. */
+export function reportLine(out: ReportOutput): string {
+  const files = [out.markdown, out.html, ...(out.pdf ? [out.pdf] : [])];
+  return `report: ${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
 }
 
 /** The Markdown of a report, read back (for tests and tools). */

@@ -30,18 +30,18 @@ export function renderMarkdown(model: ReportModel): string {
   return tidy(mdEnv.render(`kinds/${model.kind}.md.njk`, { r: model }));
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** HTML for printing: `assets` maps a Markdown image path to its SVG text or PNG bytes. */
-export function renderHtml(markdown: string, title: string, assets: Map<string, string | Uint8Array>): string {
+/** Turns an image reference of the Markdown into HTML (null: no such asset). */
+export type ImageHtml = (href: string, text: string) => string | null;
+
+/** The report's Markdown as HTML; `image` places charts and weight images. Raw HTML never passes through. */
+export function markdownToHtml(markdown: string, image: ImageHtml): string {
   const marked = new Marked({
     gfm: true,
     renderer: {
       image({ href, text }) {
-        const a = assets.get(href);
-        if (typeof a === 'string') return `<span class="figure" role="img" aria-label="${escapeHtml(text)}">${a.replace(/^<\?xml[^>]*>\s*/, '')}</span>`;
-        if (a) return `<img class="weights" alt="${escapeHtml(text)}" src="data:image/png;base64,${Buffer.from(a).toString('base64')}">`;
-        return `<em>[missing image ${escapeHtml(href)}]</em>`;
+        return image(href, text) ?? `<em>[missing image ${escapeHtml(href)}]</em>`;
       },
       // The model escapes everything, so no raw HTML should reach here; if it does, show it as text.
       html({ text }) {
@@ -49,11 +49,27 @@ export function renderHtml(markdown: string, title: string, assets: Map<string, 
       },
     },
   });
+  return marked.parse(markdown, { async: false }) as string;
+}
+
+/** A weight image (PNG bytes) as an <img> with a data URL. */
+export const pngImg = (png: Uint8Array, alt: string) => `<img class="weights" alt="${escapeHtml(alt)}" src="data:image/png;base64,${Buffer.from(png).toString('base64')}">`;
+
+/** HTML for printing: `assets` maps a Markdown image path to its SVG text or PNG bytes. */
+export function renderHtml(markdown: string, title: string, assets: Map<string, string | Uint8Array>): string {
+  const html = markdownToHtml(markdown, (href, text) => {
+    const a = assets.get(href);
+    if (typeof a === 'string') return `<span class="figure" role="img" aria-label="${escapeHtml(text)}">${a.replace(/^<\?xml[^>]*>\s*/, '')}</span>`;
+    return a ? pngImg(a, text) : null;
+  });
   // A table too long for one page (more than 30 rows) may break across pages (its header repeats);
   // shorter ones are kept whole.
-  const body = (marked.parse(markdown, { async: false }) as string).replace(/<table>([\s\S]*?)<\/table>/g, (t, inner: string) =>
-    (inner.match(/<tr>/g)?.length ?? 0) > 31 ? `<table class="long">${inner}</table>` : t,
-  );
+  const body = html.replace(/<table>([\s\S]*?)<\/table>/g, (t, inner: string) => ((inner.match(/<tr>/g)?.length ?? 0) > 31 ? `<table class="long">${inner}</table>` : t));
+  return renderHtmlTemplate('report.html.njk', { title, body });
+}
+
+/** Renders an HTML template of templates/ (autoescaped; `| safe` marks what is already HTML). */
+export function renderHtmlTemplate(name: string, context: object): string {
   htmlEnv ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), { autoescape: true, throwOnUndefined: true });
-  return htmlEnv.render('report.html.njk', { title, body });
+  return htmlEnv.render(name, context);
 }

@@ -19,6 +19,9 @@ export interface Job {
 export interface TrialProgress {
   step: number;
   totalSteps: number;
+  /** η of the last update, and the accuracies the engine last recorded (for live curves). */
+  eta?: number;
+  trainAccuracy?: number;
   validationAccuracy?: number;
 }
 
@@ -90,7 +93,7 @@ export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress
         const now = performance.now();
         if (now - last < 200 && p.step < p.totalSteps) return;
         last = now;
-        hooks.onProgress?.({ step: p.step, totalSteps: p.totalSteps, validationAccuracy: p.validationAccuracy });
+        hooks.onProgress?.({ step: p.step, totalSteps: p.totalSteps, eta: p.eta, trainAccuracy: p.trainAccuracy, validationAccuracy: p.validationAccuracy });
       },
     }),
   );

@@ -7,7 +7,7 @@ import { Listr, type ListrTaskWrapper } from 'listr2';
 import { planTrials, trainingLength, type Plan, type Trial, type PlanContext } from '../config/expand.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { canonicalJson, sha256 } from '../config/canonical.ts';
-import { LocalProcessExecutor, TrialFailure, type Executor } from './executor.ts';
+import { LocalProcessExecutor, TrialFailure, type Executor, type TrialProgress } from './executor.ts';
 import { RunStore, runsDir, type Provenance, type StoredResult, type TrainResult } from './store.ts';
 import type { JobRecord } from './run-job.ts';
 import { codeVersion, machine } from './provenance.ts';
@@ -35,7 +35,14 @@ export interface RunOptions {
   /** Print with listr2's plain renderer even on a terminal (tests). */
   plain?: boolean;
   log?: (line: string) => void;
+  /** Told of the plan, each trial's state and its progress (the live status of a run, src/watch/live.ts). */
+  onEvent?: (e: RunEvent) => void;
 }
+
+export type RunEvent =
+  | { type: 'plan'; trials: { id: string; hash: string }[] }
+  | { type: 'trial'; trial: Trial; status: 'cached' | 'waiting' | 'running' | 'trained' | 'diverged' | 'failed' | 'stopped'; message?: string }
+  | { type: 'progress'; trial: Trial; progress: TrialProgress };
 
 export type TrialOutcome = {
   trial: Trial;
@@ -163,6 +170,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   const slots = semaphore(executor.slots);
   const outcomes = new Map<string, TrialOutcome>();
   const interactive = !opts.plain && process.stdout.isTTY;
+  const tell = opts.onEvent ?? (() => {});
 
   const runTrial = async (trial: Trial, task: ListrTaskWrapper<unknown, never, never>) => {
     if (store.has(trial.hash) && !opts.force) {
@@ -170,15 +178,18 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       const acc = r.kind === 'train' && r.final.validation ? `, val acc ${(r.final.validation.accuracy * 100).toFixed(2)}%` : '';
       task.title = `${trialTitle(trial)}: cached (${trial.hash}${acc})`;
       outcomes.set(trial.hash, { trial, status: 'cached' });
+      tell({ type: 'trial', trial, status: 'cached' });
       return;
     }
     task.title = `${trialTitle(trial)}: waiting`;
+    tell({ type: 'trial', trial, status: 'waiting' });
     await slots.acquire();
     if (signal.aborted) {
       // Interrupted while waiting: nothing started, nothing failed.
       slots.release();
       task.title = trialTitle(trial);
       task.skip('not started (interrupted)');
+      tell({ type: 'trial', trial, status: 'stopped' });
       return;
     }
     const tmp = store.begin(trial.hash);
@@ -189,9 +200,11 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     let first: { step: number; at: number } | null = null;
     try {
       task.title = `${trialTitle(trial)}: running`;
+      tell({ type: 'trial', trial, status: 'running' });
       await executor.run(
         { trial, tmpDir: tmp, provenance },
         (p) => {
+          tell({ type: 'progress', trial, progress: p });
           const now = performance.now();
           first ??= { step: p.step, at: now };
           const frac = p.step / p.totalSteps;
@@ -213,9 +226,11 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       const timing = { seconds: wall, engineSeconds: r.engineSeconds, worker: r.worker };
       if (r.kind === 'train' && r.status === 'diverged') {
         outcomes.set(trial.hash, { trial, status: 'diverged', message: r.message, ...timing });
+        tell({ type: 'trial', trial, status: 'diverged', message: r.message });
         task.title = `${trialTitle(trial)}: ${r.message}`;
       } else {
         outcomes.set(trial.hash, { trial, status: 'trained', ...timing });
+        tell({ type: 'trial', trial, status: 'trained' });
         const acc = r.kind === 'train' && r.final.validation ? `, val acc ${(r.final.validation.accuracy * 100).toFixed(2)}%` : '';
         task.title = `${trialTitle(trial)}: done in ${seconds}s${acc}`;
       }
@@ -225,12 +240,14 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
         // Stopped by Ctrl-C/SIGTERM: not a failure; the rerun trains it again.
         task.title = trialTitle(trial);
         task.skip('stopped (interrupted)');
+        tell({ type: 'trial', trial, status: 'stopped' });
         return;
       }
       const failure = err as TrialFailure;
       failed.add(trial.hash);
       const logFile = store.recordFailure(trial, failure.message, failure.log ?? '');
       outcomes.set(trial.hash, { trial, status: 'failed', message: failure.message, logFile });
+      tell({ type: 'trial', trial, status: 'failed', message: failure.message });
       // Thrown so the progress display marks the trial ✖; the list goes on (exitOnError: false).
       task.title = trialTitle(trial);
       throw new Error(`${failure.message} (log: ${logFile})`);
@@ -248,6 +265,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     for (;;) {
       const todo = plan.trials.filter((t) => !started.has(t.hash) && selected(t, opts.only));
       if (!todo.length) break;
+      tell({ type: 'plan', trials: plan.trials.filter((t) => selected(t, opts.only)).map((t) => ({ id: t.id, hash: t.hash })) });
       todo.forEach((t) => started.add(t.hash));
       checkMemory(todo);
       const sections = new Map<string, Trial[]>();

@@ -175,7 +175,8 @@ export class RunStore {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of that id exists (a folder or status left by a dead runner is stale). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -4,9 +4,10 @@ import { UsageError } from '../../errors.ts';
 
 const HELP = `usage: nnlab report FILE [options]
 
-Renders reports/<experiment>/report.md (tables, charts in assets/) and report.pdf from the results
-stored in the run store (runs/<experiment>/, or $NNLAB_RUNS). Trains nothing: trials not run yet are
-marked in the report.
+Renders reports/<experiment>/report.md (tables, charts in assets/), report.html (the same sections
+with interactive charts and sortable tables, one file that opens offline) and report.pdf from the
+results stored in the run store (runs/<experiment>/, or $NNLAB_RUNS). Trains nothing: trials not
+run yet are marked in the report.
 
 options:
   --set PATH=VALUE   override a setting as in nnlab run (selects the trials that config expects); repeatable
@@ -36,11 +37,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(`report: give one experiment file, e.g. nnlab report experiments/assignment3-bn.yaml\n\n${HELP}`);
   const file = positionals[0];
-  const { writeReport, NoRunsError } = await import('../../report/index.ts');
+  const { writeReport, NoRunsError, reportLine } = await import('../../report/index.ts');
   try {
     const out = await writeReport(file, { set: values.set, pdf: values['no-pdf'] ? false : undefined, outDir: values.out, log: (l) => console.error(l) });
     if (out.missing.length) console.error(`nnlab: ${out.missing.length} trial${out.missing.length === 1 ? ' is' : 's are'} not run yet (marked in the report): ${out.missing.join(', ')}; \`nnlab run ${file}\` trains them`);
-    console.log(`report: ${out.markdown}${out.pdf ? ` and ${out.pdf}` : ''}`);
+    console.log(reportLine(out));
     return 0;
   } catch (err) {
     if (err instanceof NoRunsError) {

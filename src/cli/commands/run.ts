@@ -1,12 +1,17 @@
 // `nnlab run FILE`: validate, train every trial not already stored, then render the report.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.ts';
+import { join } from 'node:path';
 import { runExperiment } from '../../runner/run.ts';
+import { runsDir } from '../../runner/store.ts';
+import { LiveStatus, type LiveState } from '../../watch/live.ts';
+import type { Watch } from '../../watch/server.ts';
+import { openWatch } from './watch.ts';
 
 const HELP = `usage: nnlab run FILE [options]
 
 Validates FILE, trains every trial that is not already in the run store (runs/<experiment>/),
-and renders reports/<experiment>/report.md and report.pdf.
+and renders reports/<experiment>/report.md, report.html and report.pdf.
 
 options:
   --set PATH=VALUE   override a setting (VALUE is YAML), e.g. --set training.lambda=0.005; repeatable
@@ -17,7 +22,9 @@ options:
   --dry-run          print the plan (every trial, its differences from the base, its hash, the memory
                      it needs) and stop; exit 1 if a trial needs more memory than the machine has
   --no-report        do not render the report at the end
-  --no-fetch         do not download missing data`;
+  --no-fetch         do not download missing data
+  --open             serve a page on 127.0.0.1 that shows the run as it goes, then its report
+                     (as nnlab watch FILE does from another terminal)`;
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -41,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
         'dry-run': { type: 'boolean' },
         'no-report': { type: 'boolean' },
         'no-fetch': { type: 'boolean' },
+        open: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -64,6 +72,18 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // live.json tells `nnlab watch` (and --open's page) how the run goes; dry runs train nothing.
+  let live: LiveStatus | null = null;
+  let watch: Watch | null = null;
+  let ended: LiveState['state'] = 'failed';
+  let report: string | undefined;
+  if (!values['dry-run']) {
+    const { resolveExperiment } = await import('../../config/resolve.ts');
+    const exp = resolveExperiment(file, { set: values.set });
+    const since = new Date().toISOString();
+    live = new LiveStatus(join(runsDir(file), exp.name), exp.name, file);
+    if (values.open) watch = await openWatch(file, since);
+  }
   try {
     const summary = await runExperiment(file, {
       set: values.set,
@@ -74,22 +94,35 @@ export async function run(argv: string[]): Promise<number> {
       dryRun: values['dry-run'],
       fetch: !values['no-fetch'],
       signal: controller.signal,
+      onEvent: live?.onEvent,
     });
     if (values['dry-run']) return 0;
     if (!values['no-report'] && !interrupted) {
-      const { writeReport } = await import('../../report/index.ts');
+      const { writeReport, reportLine } = await import('../../report/index.ts');
       const out = await writeReport(file, { set: values.set, log: (l: string) => console.log(l) });
-      console.log(`report: ${out.markdown}${out.pdf ? ` and ${out.pdf}` : ''}`);
+      console.log(reportLine(out));
+      report = out.html;
     }
+    ended = interrupted ? 'interrupted' : 'finished';
     return summary.outcomes.some((o) => o.status === 'failed') ? 1 : 0;
   } catch (err) {
     if ((err as Error).name === 'AbortError') {
+      ended = 'interrupted';
       console.error('nnlab: interrupted; run the same command again to resume.');
       return 130;
     }
     throw err;
   } finally {
+    live?.finish(ended, report);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    if (watch) {
+      const w = watch;
+      // A run refused before it started has nothing to show: the page would wait for it forever.
+      if (!live?.started) w.stop();
+      process.once('SIGINT', w.stop);
+      await w.done;
+      process.off('SIGINT', w.stop);
+    }
   }
 }
