@@ -6,7 +6,8 @@ import { canonicalJson, sha256 } from '../config/canonical.ts';
 import { trainingLength, type Trial, type TrainTrial, type GradientCheckTrial } from '../config/expand.ts';
 import { splitSizes, type TrialConfig, type Variant } from '../config/resolve.ts';
 import { SOURCES } from '../config/datasets.ts';
-import type { TrainResult, GradientCheckResult, StoredResult } from '../runner/store.ts';
+import type { TrainResult, GradientCheckResult, StoredResult } from '../store/types.ts';
+import { rankStage } from '../store/rank.ts';
 import type { CurvePoint } from '../engine/index.ts';
 import type { Gathered } from './gather.ts';
 import { curveAxis, curvesSpec, lrRangeSpec, overlaySpec, searchSpec, type Chart } from './charts.ts';
@@ -483,11 +484,10 @@ export function buildModel(g: Gathered): ReportModel {
     const points: { stage: string; value: number; accuracy: number }[] = [];
     const views: StageView[] = stages.map((s) => {
       const trials = plan.trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === s.name);
-      const rows = trials.map((t) => ({ t, r: trainResult(g, t) }));
-      const ranked = rows.filter((x) => x.r).sort((a, b) => (b.r!.final.validation?.accuracy ?? -1) - (a.r!.final.validation?.accuracy ?? -1) || (a.t.index ?? 0) - (b.t.index ?? 0));
-      for (const { t, r } of ranked) if (typeof t.value === 'number' && r!.final.validation && Number.isFinite(r!.final.validation.accuracy)) points.push({ stage: s.name, value: t.value, accuracy: r!.final.validation.accuracy });
-      const tableRows = ranked.map(({ t, r }, i) => [String(i + 1), md(num(t.value)), pct(r!.final.validation?.accuracy), pct(r!.final.test?.accuracy), seconds(r!.seconds), r!.status === 'ok' ? '' : 'diverged']);
-      for (const { t } of rows.filter((x) => !x.r)) tableRows.push(['–', md(num(t.value)), NOT_RUN, '', '', '']);
+      const ranked = rankStage(trials, (t) => trainResult(g, t));
+      for (const { trial: t, result: r } of ranked) if (typeof t.value === 'number' && r.final.validation && Number.isFinite(r.final.validation.accuracy)) points.push({ stage: s.name, value: t.value, accuracy: r.final.validation.accuracy });
+      const tableRows = ranked.map(({ trial: t, result: r, rank }) => [rank === null ? '–' : String(rank), md(num(t.value)), pct(r.final.validation?.accuracy), pct(r.final.test?.accuracy), seconds(r.seconds), r.status === 'ok' ? '' : 'diverged']);
+      for (const t of trials.filter((t) => !trainResult(g, t))) tableRows.push(['–', md(num(t.value)), NOT_RUN, '', '', '']);
       const how = s.kind === 'grid' ? `a grid of ${s.trials} values` : `${s.trials} values drawn ${s.distribution === 'log_uniform' ? 'log-uniformly' : s.distribution === 'uniform' ? 'uniformly' : 'from a list'}`;
       const range = s.pending
         ? `${label}: range derived from the best ${s.from!.best} trials of stage "${s.from!.stage}" once that stage has finished.`
@@ -503,8 +503,8 @@ export function buildModel(g: Gathered): ReportModel {
         const len = lengthText(c);
         training = `Each value of the ${layers(c)} network${c.model.batch_norm ? ' with BN' : ''} trained for ${len} (${int(L.totalSteps)} update steps) on ${int(L.n)} images, validated on ${int(splitSizes(c).validation)}.`;
       }
-      const top = ranked[0];
-      const best = top && top.r!.final.validation ? `Best: ${label} = ${num(top.t.value)} with ${pct(top.r!.final.validation.accuracy)} validation accuracy.` : '';
+      const top = ranked[0]?.rank === 1 ? ranked[0] : undefined;
+      const best = top ? `Best: ${label} = ${num(top.trial.value)} with ${pct(top.result.final.validation!.accuracy)} validation accuracy.` : '';
       return {
         name: md(s.name),
         param: md(label),

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Trial } from '../config/expand.ts';
-import type { Provenance } from './store.ts';
+import type { Provenance } from '../store/types.ts';
 
 /** Everything a worker needs; it writes the trial's files into tmpDir. */
 export interface Job {

@@ -1,14 +1,13 @@
 // Child process that runs one trial: it receives a job over IPC, trains (or gradient-checks),
 // writes the trial's files into the temporary folder it was given, and reports progress. The parent
 // (executor.ts) commits the folder; a crash here costs only this trial.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as engine from '../engine/index.ts';
 import { dataShape, trainingLength } from '../config/expand.ts';
 import { prepareData, prepareGradientCheckData, trainOptions } from './prepare.ts';
 import { blasProvenance } from './provenance.ts';
 import type { Job, WorkerMessage } from './executor.ts';
-import type { GradientCheckResult, TrainResult } from './store.ts';
+import { writeTrialFile } from '../store/store.ts';
+import type { GradientCheckResult, TrainResult } from '../store/types.ts';
 
 const send = (m: WorkerMessage) => process.send?.(m);
 
@@ -16,7 +15,7 @@ async function runJob(job: Job, signal: AbortSignal): Promise<void> {
   const { trial, tmpDir, provenance } = job;
   const startedAt = new Date();
   const t0 = performance.now();
-  writeFileSync(join(tmpDir, 'config.json'), JSON.stringify(trial.config, null, 2) + '\n');
+  writeTrialFile(tmpDir, 'config.json', JSON.stringify(trial.config, null, 2) + '\n');
   if (trial.kind === 'gradient_check') {
     const data = await prepareGradientCheckData(trial.config);
     const c = trial.config;
@@ -36,7 +35,7 @@ async function runJob(job: Job, signal: AbortSignal): Promise<void> {
       ...provenance,
       blas: blasProvenance(),
     };
-    writeFileSync(join(tmpDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+    writeTrialFile(tmpDir, 'result.json', JSON.stringify(result, null, 2) + '\n');
     return;
   }
   const c = trial.config;
@@ -52,8 +51,8 @@ async function runJob(job: Job, signal: AbortSignal): Promise<void> {
       send({ type: 'progress', step: p.step, totalSteps: p.totalSteps, validationAccuracy: p.validationAccuracy });
     },
   });
-  writeFileSync(join(tmpDir, 'curves.jsonl'), out.curves.map((p) => JSON.stringify(p)).join('\n') + '\n');
-  writeFileSync(join(tmpDir, 'model.bin'), out.model);
+  writeTrialFile(tmpDir, 'curves.jsonl', out.curves.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  writeTrialFile(tmpDir, 'model.bin', out.model);
   const test = out.diverged ? undefined : await engine.evaluate(out.model, data.test, { lambda: c.training.lambda, threads: provenance.threads });
   const result: TrainResult = {
     kind: 'train',
@@ -72,7 +71,7 @@ async function runJob(job: Job, signal: AbortSignal): Promise<void> {
     ...provenance,
     blas: blasProvenance(),
   };
-  writeFileSync(join(tmpDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+  writeTrialFile(tmpDir, 'result.json', JSON.stringify(result, null, 2) + '\n');
 }
 
 const controller = new AbortController();

@@ -190,7 +190,7 @@ export function until(run: Running, what: string, condition: () => boolean): Pro
 // --- Reading the run store and the output.
 
 export const isHash = (name: string) => /^[0-9a-f]{16}$/.test(name);
-export const isTemporary = (name: string) => /\.(?:tmp|old)-\d+-\d+$/.test(name);
+export const isTemporary = (name: string) => /\.(?:tmp|old)-.+-\d+-\d+$/.test(name);
 
 export function trialsDir(runs: string): string {
   return join(runs, EXPERIMENT_NAME, 'trials');
