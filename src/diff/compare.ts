@@ -169,9 +169,8 @@ const withoutSeed = (config: unknown) => canonicalJson({ ...(config as object), 
  */
 function seedSpreads(store: RunStore, engineVersion: string): Map<string, { validationAccuracy?: number; testAccuracy?: number; seconds?: number }> {
   const groups = new Map<string, TrainResult[]>();
-  const ids = new Map(store.readPlan()?.trials?.map((t) => [t.hash, t.id]));
   for (const hash of store.hashes()) {
-    const stored = store.read({ id: ids.get(hash) ?? 'not in the last plan', hash });
+    const stored = store.read(store.ref(hash));
     const r = stored?.result;
     if (!r || r.kind !== 'train' || r.status !== 'ok' || (engineVersion !== CONFIG_ONLY && r.engineVersion !== engineVersion)) continue;
     const key = withoutSeed(stored.config);

@@ -107,10 +107,32 @@ export class RunStore {
   read(ref: TrialRef): StoredTrial | null {
     const known = this.verified.get(ref.hash);
     if (known) return known;
+    const loaded = this.load(ref);
+    if (!loaded) return null;
+    if (!loaded.ok) return this.quarantine(ref, loaded.problem);
+    this.verified.set(ref.hash, loaded.value);
+    return loaded.value;
+  }
+
+  /** The full check of a stored trial, moving nothing: null when whole (or absent), else the problem. */
+  verify(hash: string): string | null {
+    const loaded = this.load(this.ref(hash));
+    return loaded && !loaded.ok ? loaded.problem : null;
+  }
+
+  /** A trial by hash, named by the id plan.json gives it. */
+  ref(hash: string): TrialRef {
+    this.ids ??= new Map(this.readPlan()?.trials?.map((t) => [t.hash, t.id]));
+    return { id: this.ids.get(hash) ?? 'not in plan.json', hash };
+  }
+  private ids: Map<string, string> | undefined;
+
+  /** Reads a trial's folder and checks every file; null when there is no folder. */
+  private load(ref: TrialRef): { ok: true; value: StoredTrial } | { ok: false; problem: string } | null {
     const dir = this.trialDir(ref.hash);
     if (!existsSync(dir)) return null;
     const checked = checkHashes(dir, ref.hash);
-    if (!checked.ok) return this.quarantine(ref, checked.problem);
+    if (!checked.ok) return checked;
     const files = checked.value;
     let result: StoredResult;
     let config: unknown;
@@ -118,11 +140,11 @@ export class RunStore {
       result = JSON.parse(files.get('result.json')!.toString('utf8'));
       config = JSON.parse(files.get('config.json')!.toString('utf8'));
     } catch (err) {
-      return this.quarantine(ref, `its files match the manifest but do not parse (${(err as Error).message})`);
+      return { ok: false, problem: `its files match the manifest but do not parse (${(err as Error).message})` };
     }
-    if (result.kind === 'train') for (const name of REQUIRED_FOR_TRAINING) if (!files.has(name)) return this.quarantine(ref, `its ${MANIFEST} does not list ${name}`);
+    if (result.kind === 'train') for (const name of REQUIRED_FOR_TRAINING) if (!files.has(name)) return { ok: false, problem: `its ${MANIFEST} does not list ${name}` };
     const curves = files.get('curves.jsonl');
-    const trial: StoredTrial = {
+    const value: StoredTrial = {
       dir,
       result,
       config,
@@ -144,14 +166,13 @@ export class RunStore {
         return new Uint8Array(c.value);
       },
     };
-    this.verified.set(ref.hash, trial);
-    return trial;
+    return { ok: true, value };
   }
 
   /** Moves a damaged trial's folder to quarantine/ and warns, naming the trial and the problem. */
   quarantine(ref: TrialRef, problem: string): null {
     if (!this.moveDamaged) return null;
-    const dest = join(this.quarantineDir, `${ref.hash}-${new Date().toISOString().replace(/[:.]/g, '')}-${process.pid}`);
+    const dest = join(this.quarantineDir, `${ref.hash}-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`);
     let where: string;
     try {
       mkdirSync(this.quarantineDir, { recursive: true });
@@ -285,7 +306,7 @@ export class RunStore {
     if (plan?.engineVersion && plan.dataFingerprint) return { engineVersion: plan.engineVersion, dataFingerprint: plan.dataFingerprint };
     let newest: StoredResult | null = null;
     for (const hash of this.hashes()) {
-      const r = this.read({ id: hash, hash })?.result;
+      const r = this.read(this.ref(hash))?.result;
       if (r && (!newest || r.finishedAt > newest.finishedAt)) newest = r;
     }
     return newest && { engineVersion: newest.engineVersion, dataFingerprint: newest.dataFingerprint };
