@@ -183,7 +183,11 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       if (!refresh(c) && store.has(trial)) {
         // Taken over while this runner was stopped, and committed by the other: keep theirs.
         store.abandon(tmp);
-      } else store.commit(tmp, trial.hash);
+        outcomes.set(trial.hash, { trial, status: 'cached' });
+        task.title = `${trialTitle(trial)}: trained by another runner that took over its claim (${trial.hash}${accuracyText(store.read(trial)!)})`;
+        return;
+      }
+      store.commit(tmp, trial.hash);
     } catch (err) {
       stopRefreshing();
       store.abandon(tmp);

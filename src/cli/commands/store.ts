@@ -46,7 +46,11 @@ function targets(file: string | undefined): Target[] {
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-const shown = (path: string) => relative(process.cwd(), path) || '.';
+/** A path as typed from here when it is below the current folder, else absolute. */
+const shown = (path: string) => {
+  const rel = relative(process.cwd(), path);
+  return !rel ? '.' : rel.startsWith('..') ? path : rel;
+};
 
 function verify(file: string | undefined): number {
   const all = targets(file);
