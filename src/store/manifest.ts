@@ -58,7 +58,7 @@ export function readManifest(dir: string, hash: string): Checked<Manifest> {
   try {
     text = readFileSync(join(dir, MANIFEST), 'utf8');
   } catch {
-    return { ok: false, problem: `it has no ${MANIFEST} (it was never committed whole)` };
+    return { ok: false, problem: `it has no ${MANIFEST} (never committed whole, or written before manifests)` };
   }
   let m: Manifest;
   try {

@@ -60,7 +60,7 @@ test('two runners started together on one store train each trial exactly once an
 });
 
 // One variant of 240000 steps (about 2 s on a quiet machine), so it is surely mid-training when seen.
-const LONG = `name: store-long
+const LONG = `name: runner-e2e
 seed: 7
 dataset: { source: mnist, train: [train], validation: { holdout: 100 }, test: [test] }
 model: { hidden: [16] }
@@ -72,7 +72,7 @@ variants:
 `;
 
 function claimOf(runs: string): { host: string; pid: number } {
-  const dir = join(runs, 'store-long', 'claims');
+  const dir = join(runs, EXPERIMENT_NAME, 'claims');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
   assert.equal(files.length, 1, `${readdirSync(dir)}`);
   return JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
@@ -100,7 +100,7 @@ test('a killed runner leaves its claim; the next runner takes it over at once (t
   assert.match(second.stdout, new RegExp(`variant/long: took over the claim of ${hostname()} pid ${first.pid}: its process ${first.pid} on ${hostname()} is gone`));
   assert.match(second.stdout, /^1 trial: 1 trained, 0 cached, 0 failed, 0 diverged$/m);
   assert.equal(committed(runs).length, 1);
-  assert.deepEqual(readdirSync(join(runs, 'store-long', 'claims')), []);
+  assert.deepEqual(readdirSync(join(runs, EXPERIMENT_NAME, 'claims')), []);
 });
 
 test('a stopped runner stops refreshing its claim: another takes it over after the stale time; the first, resumed, keeps the committed trial', { skip: !hasProc && 'needs Linux /proc', timeout: 180_000 }, async (t) => {
@@ -125,13 +125,13 @@ test('a stopped runner stops refreshing its claim: another takes it over after t
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, new RegExp(`variant/long: took over the claim of ${hostname()} pid ${first.pid}: it was not refreshed for \\d+ s`));
   assert.match(second.stdout, /^1 trial: 1 trained, 0 cached, 0 failed, 0 diverged$/m);
-  const result = readFileSync(join(runs, 'store-long', 'trials', committed(runs)[0], 'result.json'), 'utf8');
+  const result = readFileSync(join(runs, EXPERIMENT_NAME, 'trials', committed(runs)[0], 'result.json'), 'utf8');
 
   thaw(first.pid, true);
   const resumed = await first.exited;
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stdout, /variant\/long: trained by another runner that took over its claim/);
-  assert.equal(readFileSync(join(runs, 'store-long', 'trials', committed(runs)[0], 'result.json'), 'utf8'), result, 'the committed trial is kept, not replaced');
+  assert.equal(readFileSync(join(runs, EXPERIMENT_NAME, 'trials', committed(runs)[0], 'result.json'), 'utf8'), result, 'the committed trial is kept, not replaced');
   assert.deepEqual(trialFolders(runs), committed(runs), 'the resumed runner left no temporary folder');
-  assert.equal(existsSync(join(runs, 'store-long', 'quarantine')), false);
+  assert.equal(existsSync(join(runs, EXPERIMENT_NAME, 'quarantine')), false);
 });

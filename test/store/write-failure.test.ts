@@ -7,29 +7,13 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { committed, dataHome, experimentFile, nnlab, readPlan, tempDir, trialFolders } from '../runner/fixtures.ts';
+import { THREE_TRIALS } from './fixtures.ts';
 
 let data: string;
 before(() => {
   data = dataHome();
 });
 
-// A gradient check (result.json about 1 KB) and two variants (model.bin about 4.9 KB each).
-const EXPERIMENT = `name: runner-e2e
-seed: 7
-dataset: { source: mnist, train: [train], validation: { holdout: 100 }, test: [test] }
-model: { hidden: [16] }
-training: { batch_size: 20, lambda: 0.001, cycles: 1 }
-schedule: { kind: cyclic, eta_min: 1.0e-4, eta_max: 1.0e-1, step_size: 60 }
-record: { per_cycle: 4, subset: 0 }
-gradient_check:
-  networks:
-    - { hidden: [8] }
-  samples: 3
-  dims: 10
-variants:
-  - { name: first }
-  - { name: second, set: { training.lambda: 0.01 } }
-`;
 const RUN = ['--no-report', '--jobs', '1', '--threads', '1'];
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const STOPPED = 'nnlab: the run stopped; trials committed before are kept. Free space or allow writing there, then run again to resume.';
@@ -42,7 +26,7 @@ function snapshot(runs: string): Map<string, string> {
 }
 
 test('a file size limit (ulimit -f 4) hit writing model.bin: exit 2 naming the file and the reason; committed trials intact; the rerun resumes', async () => {
-  const file = experimentFile(EXPERIMENT);
+  const file = experimentFile(THREE_TRIALS);
   const runs = tempDir('nnlab-store-full-');
   const env = { NNLAB_DATA: data, NNLAB_RUNS: runs };
   const first = await nnlab(['run', file, ...RUN, '--only', 'gradient-check'], { env }).exited;
@@ -67,7 +51,7 @@ test('a file size limit (ulimit -f 4) hit writing model.bin: exit 2 naming the f
 });
 
 test('a read-only store: exit 2 naming the path and "permission denied"; nothing committed is changed', async (t) => {
-  const file = experimentFile(EXPERIMENT);
+  const file = experimentFile(THREE_TRIALS);
   const runs = tempDir('nnlab-store-readonly-');
   const env = { NNLAB_DATA: data, NNLAB_RUNS: runs };
   const first = await nnlab(['run', file, ...RUN, '--only', 'first'], { env }).exited;
