@@ -37,7 +37,7 @@ test('a file size limit (ulimit -f 4) hit writing model.bin: exit 2 naming the f
   const limited = await nnlab(['run', file, ...RUN], { env, wrap: ['bash', '-c', 'ulimit -f 4 && exec "$0" "$@"'] }).exited;
   assert.equal(limited.code, 2, `${limited.stdout}\n${limited.stderr}`);
   const tmp = `${esc(join(runs, 'runner-e2e', 'trials'))}/[0-9a-f]{16}\\.tmp-${esc(hostname())}-\\d+-\\d+`;
-  assert.match(limited.stderr, new RegExp(`^nnlab: cannot write the run store: ${tmp}/model\\.bin: file too large, the file size limit \\(ulimit -f\\) was reached \\(EFBIG\\)\\n${esc(STOPPED)}\\n$`));
+  assert.match(limited.stderr, new RegExp(`(?:^|\n)nnlab: cannot write the run store: ${tmp}/model\\.bin: file too large, the file size limit \\(ulimit -f\\) was reached \\(EFBIG\\)\\n${esc(STOPPED)}\\n$`));
   assert.deepEqual(snapshot(runs), kept, 'the committed trial is untouched');
   assert.deepEqual(trialFolders(runs), committed(runs), 'no temporary folder left');
   assert.equal(existsSync(join(runs, 'runner-e2e', 'failed')), false, 'not recorded as a failure of the trial');
@@ -70,7 +70,7 @@ test('a read-only store: exit 2 naming the path and "permission denied"; nothing
   const r = await nnlab(['run', file, ...RUN], { env, wrap }).exited;
   assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
   const draft = `${esc(join(store, 'claims'))}/[0-9a-f]{16}\\.${esc(hostname())}-\\d+-[0-9a-f]{16}\\.draft`;
-  assert.match(r.stderr, new RegExp(`^nnlab: cannot write the run store: ${draft}: permission denied \\(EACCES\\)\\n${esc(STOPPED)}\\n$`));
+  assert.match(r.stderr, new RegExp(`(?:^|\n)nnlab: cannot write the run store: ${draft}: permission denied \\(EACCES\\)\\n${esc(STOPPED)}\\n$`));
   assert.deepEqual(snapshot(runs), kept);
   assert.equal(statSync(join(store, 'plan.json')).mtimeMs, plan, 'plan.json not rewritten');
   assert.equal(readPlan(runs).trials.length, 3);
