@@ -29,9 +29,10 @@ export interface Gathered {
   result(hash: string): StoredResult | undefined;
 }
 
-export function gather(file: string, opts: { set?: string[]; runsDir?: string; warn?: (line: string) => void } = {}): Gathered {
+/** `store`: the store a run just read (its trials are checked once per process, not again). */
+export function gather(file: string, opts: { set?: string[]; runsDir?: string; store?: RunStore } = {}): Gathered {
   const exp = resolveExperiment(file, { set: opts.set });
-  const store = new RunStore(opts.runsDir ?? defaultRunsDir(file), exp.name, { warn: opts.warn });
+  const store = opts.store?.experiment === exp.name ? opts.store : new RunStore(opts.runsDir ?? defaultRunsDir(file), exp.name);
   const storedPlan = store.readPlan();
   const plan = planFromStore(exp, store);
   if (!plan) throw new NoRunsError(`no stored runs for "${exp.name}" in ${store.root}; train them first with: nnlab run ${file}`);

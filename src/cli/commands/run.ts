@@ -16,7 +16,11 @@ options:
   --force            retrain trials even when stored
   --dry-run          print the plan (every trial, its differences from the base, its hash) and stop
   --no-report        do not render the report at the end
-  --no-fetch         do not download missing data`;
+  --no-fetch         do not download missing data
+
+Runners sharing a store train each trial once: a trial another runner has claimed is waited for and
+its result used. Exit 1 when a trial failed; 2 when the run store cannot be written (the path and
+the reason are printed; trials committed before are kept).`;
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -77,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values['dry-run']) return 0;
     if (!values['no-report'] && !interrupted) {
       const { writeReport } = await import('../../report/index.ts');
-      const out = await writeReport(file, { set: values.set, log: (l: string) => console.log(l) });
+      const out = await writeReport(file, { set: values.set, store: summary.store, log: (l: string) => console.log(l) });
       console.log(`report: ${out.markdown}${out.pdf ? ` and ${out.pdf}` : ''}`);
     }
     return summary.outcomes.some((o) => o.status === 'failed') ? 1 : 0;
