@@ -59,12 +59,12 @@ test('two runners started together on one store train each trial exactly once an
   assert.deepEqual(readdirSync(join(runs, EXPERIMENT_NAME, 'claims')), [], 'every claim released');
 });
 
-// One variant of 240000 steps (about 2 s on a quiet machine), so it is surely mid-training when seen.
+// One variant of 120000 steps (about 1 s on a quiet machine), so it is surely mid-training when seen.
 const LONG = `name: runner-e2e
 seed: 7
 dataset: { source: mnist, train: [train], validation: { holdout: 100 }, test: [test] }
 model: { hidden: [16] }
-training: { batch_size: 20, lambda: 0.001, cycles: 2000 }
+training: { batch_size: 20, lambda: 0.001, cycles: 1000 }
 schedule: { kind: cyclic, eta_min: 1.0e-4, eta_max: 1.0e-1, step_size: 60 }
 record: { per_cycle: 4, subset: 0 }
 variants:
@@ -78,7 +78,7 @@ function claimOf(runs: string): { host: string; pid: number } {
   return JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
 }
 
-test('a killed runner leaves its claim; the next runner takes it over at once (the pid is gone) and trains the trial', { skip: !hasProc && 'needs Linux /proc', timeout: 180_000 }, async (t) => {
+test('a killed runner leaves its claim; the next runner takes it over at once (the pid is gone) and trains the trial', { skip: !hasProc && 'needs Linux /proc', timeout: 600_000 }, async (t) => {
   const file = experimentFile(LONG);
   const runs = tempDir('nnlab-store-killed-');
   const env = { NNLAB_DATA: data, NNLAB_RUNS: runs };
@@ -88,7 +88,7 @@ test('a killed runner leaves its claim; the next runner takes it over at once (t
     if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
     killLeftovers(started);
   });
-  await until(first, 'the trial started training', () => /variant\/long: step \d+\/240000/.test(first.stdout));
+  await until(first, 'the trial started training', () => /variant\/long: step \d+\/120000/.test(first.stdout));
   started = descendants(first.pid);
   process.kill(first.pid, 'SIGKILL');
   await first.exited;
@@ -103,7 +103,7 @@ test('a killed runner leaves its claim; the next runner takes it over at once (t
   assert.deepEqual(readdirSync(join(runs, EXPERIMENT_NAME, 'claims')), []);
 });
 
-test('a stopped runner stops refreshing its claim: another takes it over after the stale time; the first, resumed, keeps the committed trial', { skip: !hasProc && 'needs Linux /proc', timeout: 180_000 }, async (t) => {
+test('a stopped runner stops refreshing its claim: another takes it over after the stale time; the first, resumed, keeps the committed trial', { skip: !hasProc && 'needs Linux /proc', timeout: 600_000 }, async (t) => {
   const file = experimentFile(LONG);
   const runs = tempDir('nnlab-store-stopped-');
   const env = { NNLAB_DATA: data, NNLAB_RUNS: runs, NNLAB_CLAIM_STALE_SECONDS: '1' };
@@ -118,7 +118,7 @@ test('a stopped runner stops refreshing its claim: another takes it over after t
     if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
     killLeftovers(started);
   });
-  await until(first, 'the trial started training', () => /variant\/long: step \d+\/240000/.test(first.stdout));
+  await until(first, 'the trial started training', () => /variant\/long: step \d+\/120000/.test(first.stdout));
   started = descendants(first.pid);
   freeze(first.pid, true);
   const second = await nnlab(['run', file, ...RUN], { env }).exited;
