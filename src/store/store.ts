@@ -12,6 +12,9 @@ import type { StoredPlan, StoredResult, StoredTrial, TrialRef } from './types.ts
 
 export type { BlasProvenance, GradientCheckResult, Machine, Provenance, StoredPlan, StoredResult, StoredTrial, TrainResult, TrialRef } from './types.ts';
 
+/** The id of a stored trial that plan.json does not list. */
+export const UNPLANNED = 'not in plan.json';
+
 /** What the cheap check found in a trial's folder. */
 export type TrialState = { state: 'absent' } | { state: 'stored' } | { state: 'damaged'; problem: string };
 
@@ -123,7 +126,7 @@ export class RunStore {
   /** A trial by hash, named by the id plan.json gives it. */
   ref(hash: string): TrialRef {
     this.ids ??= new Map(this.readPlan()?.trials?.map((t) => [t.hash, t.id]));
-    return { id: this.ids.get(hash) ?? 'not in plan.json', hash };
+    return { id: this.ids.get(hash) ?? UNPLANNED, hash };
   }
   private ids: Map<string, string> | undefined;
 

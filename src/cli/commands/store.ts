@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../../config/resolve.ts';
-import { RunStore, runsDir } from '../../store/store.ts';
+import { RunStore, runsDir, UNPLANNED } from '../../store/store.ts';
 import { findGarbage, removeGarbage, storedExperiments, verifyStore } from '../../store/maintain.ts';
 
 const HELP = `usage: nnlab store verify [FILE]
@@ -75,7 +75,7 @@ function gc(file: string | undefined, yes: boolean): number {
     if (!g.trials.length) continue;
     const why = t.exp ? 'not in the current plan' : 'no experiment file defines it';
     console.log(`${t.store.experiment} (${shown(t.store.root)}):`);
-    for (const x of g.trials) console.log(`  ${x.name}  ${x.ref && x.ref.id !== 'not in plan.json' ? `${x.ref.id}  ` : ''}${mb(x.bytes)}  (${x.ref ? why : 'quarantined'})`);
+    for (const x of g.trials) console.log(`  ${x.name}  ${x.ref && x.ref.id !== UNPLANNED ? `${x.ref.id}  ` : ''}${mb(x.bytes)}  (${x.ref ? why : 'quarantined'})`);
     if (g.keep) {
       console.log(`  kept: ${g.keep}`);
       continue;
