@@ -72,3 +72,23 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * The run store could not be written (full disk, file size limit, no permission): the path and the
+ * reason. A run that meets one stops (exit 2); what it had committed stays whole.
+ */
+export class StoreError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write the run store: ${path}: ${reason}`);
+    this.name = 'StoreError';
+  }
+
+  /** The error a worker process reported by its message (the one form above), else null. */
+  static fromMessage(message: string): StoreError | null {
+    const m = /^cannot write the run store: (.+): ([^:]+)$/.exec(message);
+    return m ? new StoreError(m[1], m[2]) : null;
+  }
+}

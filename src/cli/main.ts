@@ -1,6 +1,6 @@
 // The `nnlab` command: parses the subcommand and hands over to src/cli/commands/<name>.ts.
 // This is the only module that calls process.exit; everything below it throws.
-import { ConfigError, ConfigErrors, DataError, EngineError, UsageError } from '../errors.ts';
+import { ConfigError, ConfigErrors, DataError, EngineError, StoreError, UsageError } from '../errors.ts';
 
 const USAGE = `usage: nnlab <command> [options]
 
@@ -17,6 +17,9 @@ commands:
   watch FILE             a local page showing a run's trials, progress and curves as they come in
   diff A B | --git REV [--format terminal|md|json]
                          what a config change really changes (configs, trials, results)
+  store verify [FILE]    check every stored trial against its manifest (exit 1 on damage)
+  store gc [FILE] [--yes]
+                         list stored trials no current plan refers to; remove them with --yes
   data fetch cifar10 [--from PATH|URL]   download or install a dataset into NNLAB_DATA
   data where | check     where data lives; which datasets are installed and whole
   doctor                 check this machine: BLAS library and kernels, CPU, toolchain, Chromium, data
@@ -33,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   diff: () => import('./commands/diff.ts'),
   data: () => import('./commands/data.ts'),
   doctor: () => import('./commands/doctor.ts'),
+  store: () => import('./commands/store.ts'),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -65,6 +69,9 @@ try {
   if (err instanceof ConfigErrors || err instanceof ConfigError || err instanceof DataError || err instanceof EngineError) {
     console.error(err.message);
     process.exitCode = 1;
+  } else if (err instanceof StoreError) {
+    console.error(`nnlab: ${err.message}\nnnlab: the run stopped; trials committed before are kept. Free space or allow writing there, then run again to resume.`);
+    process.exitCode = 2;
   } else if (err instanceof UsageError) {
     console.error(`nnlab: ${err.message}`);
     process.exitCode = 2;

@@ -1,18 +1,16 @@
 // Compares two resolved experiments: settings added, removed and changed (with the file:line of
 // each side), the expanded trials by hash, and the stored results of trials that differ. Reading
 // the sides is sides.ts's job; printing the outcome, format.ts's.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../config/canonical.ts';
-import { planTrials, type PlanContext, type Trial, type TrainTrial } from '../config/expand.ts';
+import { planTrials, type Trial, type TrainTrial } from '../config/expand.ts';
 import { isPlainObject, type Path } from '../config/load.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
-import { RunStore, runsDir, type TrainResult } from '../runner/store.ts';
-import type { StoredPlan } from '../runner/run.ts';
+import { RunStore, runsDir, type TrainResult, type TrialRef } from '../store/store.ts';
+import { bestOfStage, rankStage, stageSettled } from '../store/rank.ts';
 import type { Side } from './sides.ts';
 import { repeatsOf } from '../config/repeats.ts';
 import { storedLrBounds } from '../runner/lr-range.ts';
-import { bestOfStage } from '../runner/best.ts';
 import { noiseLevel, spread, type Spread } from '../runner/repeat-stats.ts';
 
 /** Engine version and data fingerprint used for both sides' hashes when no run is stored. */
@@ -160,23 +158,17 @@ export function compareSettings(a: ResolvedExperiment, b: ResolvedExperiment, re
 /** Engine version and data fingerprint of the last run of either side, else placeholders. */
 export function hashContext(stores: RunStore[]): FileDiff['hashes'] {
   for (const s of stores) {
-    const plan = s.readPlan<StoredPlan>();
+    const plan = s.readPlan();
     if (plan?.engineVersion && plan.dataFingerprint) return { engineVersion: plan.engineVersion, dataFingerprint: plan.dataFingerprint, configOnly: false, from: join(s.root, 'plan.json') };
   }
   return { engineVersion: CONFIG_ONLY, dataFingerprint: CONFIG_ONLY, configOnly: true };
 }
 
-function trainResult(store: RunStore, hash: string): TrainResult | null {
-  try {
-    const r = JSON.parse(readFileSync(join(store.trialDir(hash), 'result.json'), 'utf8')) as TrainResult;
-    return r.kind === 'train' && r.status === 'ok' ? r : null;
-  } catch {
-    return null;
-  }
+/** A stored training result that finished (not diverged), every file checked; else null. */
+function trainResult(store: RunStore, ref: TrialRef): TrainResult | null {
+  const r = store.read(ref)?.result;
+  return r?.kind === 'train' && r.status === 'ok' ? r : null;
 }
-
-/** Best stored values of a finished stage: the runner's own rule (src/runner/best.ts). */
-const bestOf = (store: RunStore) => bestOfStage(store);
 
 const withoutSeed = (config: unknown) => canonicalJson({ ...(config as object), seed: undefined });
 
@@ -186,22 +178,11 @@ const withoutSeed = (config: unknown) => canonicalJson({ ...(config as object), 
  */
 function seedSpreads(store: RunStore, engineVersion: string): Map<string, { validationAccuracy?: number; testAccuracy?: number; seconds?: number }> {
   const groups = new Map<string, TrainResult[]>();
-  let names: string[];
-  try {
-    names = readdirSync(store.trialsDir).filter((n) => /^[0-9a-f]+$/.test(n));
-  } catch {
-    return new Map();
-  }
-  for (const n of names) {
-    const r = trainResult(store, n);
-    if (!r || (engineVersion !== CONFIG_ONLY && r.engineVersion !== engineVersion)) continue;
-    let config: unknown;
-    try {
-      config = JSON.parse(readFileSync(join(store.trialDir(n), 'config.json'), 'utf8'));
-    } catch {
-      continue;
-    }
-    const key = withoutSeed(config);
+  for (const hash of store.hashes()) {
+    const stored = store.read(store.ref(hash));
+    const r = stored?.result;
+    if (!r || r.kind !== 'train' || r.status !== 'ok' || (engineVersion !== CONFIG_ONLY && r.engineVersion !== engineVersion)) continue;
+    const key = withoutSeed(stored.config);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const spreads = new Map<string, { validationAccuracy?: number; testAccuracy?: number; seconds?: number }>();
@@ -269,8 +250,8 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
   const storeB = b.exp && new RunStore(runsDir(b.side.storeFile), b.exp.name);
   const hashes = hashContext([storeB, storeA].filter((s): s is RunStore => s !== null));
   const ctx = { engineVersion: hashes.engineVersion, dataFingerprint: hashes.dataFingerprint };
-  const planA = a.exp ? planTrials(a.exp, { ...ctx, bestOf: bestOf(storeA!), lrBounds: storedLrBounds(storeA!) }) : { trials: [], pending: [] };
-  const planB = b.exp ? planTrials(b.exp, { ...ctx, bestOf: bestOf(storeB!), lrBounds: storedLrBounds(storeB!) }) : { trials: [], pending: [] };
+  const planA = a.exp ? planTrials(a.exp, { ...ctx, bestOf: bestOfStage(storeA!), lrBounds: storedLrBounds(storeA!) }) : { trials: [], pending: [] };
+  const planB = b.exp ? planTrials(b.exp, { ...ctx, bestOf: bestOfStage(storeB!), lrBounds: storedLrBounds(storeB!) }) : { trials: [], pending: [] };
   const settings = a.exp && b.exp ? compareSettings(a.exp, b.exp, a.side.relabel, b.side.relabel) : [];
 
   const hashesA = new Set(planA.trials.map((t) => t.hash));
@@ -299,8 +280,8 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
     const spreadsB = seedSpreads(storeB, hashes.engineVersion);
     const delta = (id: string, ta: Trial, tb: Trial, ra: TrainResult, rb: TrainResult): ResultDelta => {
       // Repeats (issue 12): a setting trained several times is compared by its means.
-      const ra_ = repeatsOf(planA.trials as Trial[], ta).map((t) => trainResult(storeA, t.hash));
-      const rb_ = repeatsOf(planB.trials as Trial[], tb).map((t) => trainResult(storeB, t.hash));
+      const ra_ = repeatsOf(planA.trials as Trial[], ta).map((t) => trainResult(storeA, t));
+      const rb_ = repeatsOf(planB.trials as Trial[], tb).map((t) => trainResult(storeB, t));
       if (ra_.length > 1 || rb_.length > 1) {
         const d: ResultDelta = { id, oldHash: ta.hash, newHash: tb.hash };
         const v = repeatMetric(ra_.map((r) => r?.final.validation?.accuracy), rb_.map((r) => r?.final.validation?.accuracy));
@@ -324,8 +305,8 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
     };
     for (const [ta, tb] of pairs) {
       if (ta.kind === 'train' && tb.kind === 'train' && (ta.repeat > 1 || tb.repeat > 1)) continue; // summarized by repeat 1's row
-      const ra = trainResult(storeA, ta.hash);
-      const rb = trainResult(storeB, tb.hash);
+      const ra = trainResult(storeA, ta);
+      const rb = trainResult(storeB, tb);
       if (ra && rb) results.push(delta(tb.id, ta, tb, ra, rb));
     }
     // A search stage whose trials changed: compare the best trial of each side.
@@ -333,13 +314,13 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
     for (const stage of [...stages].sort()) {
       const best = (trials: Trial[], store: RunStore) => {
         const ofStage = trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage);
-        const top = bestOfStage(store)(ofStage)?.[0];
-        const t = top && ofStage.find((x) => x.repeat === 1 && canonicalJson(x.value) === canonicalJson(top.value));
-        return t ? { t, r: trainResult(store, t.hash) } : null;
+        if (!stageSettled(store, ofStage)) return null;
+        const top = rankStage(ofStage, (t) => trainResult(store, t) ?? undefined)[0];
+        return top?.rank === 1 ? top : null;
       };
       const ba = best(planA.trials, storeA);
       const bb = best(planB.trials, storeB);
-      if (ba && bb) results.push(delta(`search/${stage} (best)`, ba.t, bb.t, ba.r!, bb.r!));
+      if (ba && bb) results.push(delta(`search/${stage} (best)`, ba.trial, bb.trial, ba.result, bb.result));
     }
   }
 

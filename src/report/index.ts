@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gather, NoRunsError } from './gather.ts';
+import type { RunStore } from '../store/store.ts';
 import { buildModel } from './model.ts';
 import { renderChart } from './charts.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
@@ -23,6 +24,8 @@ export interface ReportOptions {
   set?: string[];
   /** Run store root (default: runsDir(file), i.e. $NNLAB_RUNS or runs/ beside experiments/). */
   runsDir?: string;
+  /** The store `nnlab run` just read, so its trials are not hashed a second time. */
+  store?: RunStore;
   /** Reports root (default: reports/ beside experiments/); the report goes to <outDir>/<experiment>/. */
   outDir?: string;
   /** Print report.pdf (default: the experiment's report.pdf, true unless set false). */
@@ -52,7 +55,7 @@ async function engineReadModel(): Promise<ReadModel | null> {
 
 export async function writeReport(file: string, opts: ReportOptions = {}): Promise<ReportOutput> {
   const log = opts.log ?? (() => {});
-  const g = gather(file, { set: opts.set, runsDir: opts.runsDir });
+  const g = gather(file, { set: opts.set, runsDir: opts.runsDir, store: opts.store });
   const { exp } = g;
   const model = buildModel(g);
 

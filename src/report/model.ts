@@ -6,7 +6,8 @@ import { canonicalJson, sha256 } from '../config/canonical.ts';
 import { trainingLength, type Trial, type TrainTrial, type GradientCheckTrial } from '../config/expand.ts';
 import { splitSizes, type TrialConfig, type Variant } from '../config/resolve.ts';
 import { SOURCES } from '../config/datasets.ts';
-import type { TrainResult, GradientCheckResult, StoredResult } from '../runner/store.ts';
+import type { TrainResult, GradientCheckResult, StoredResult } from '../store/types.ts';
+import { rankStage } from '../store/rank.ts';
 import type { CurvePoint } from '../engine/index.ts';
 import type { Gathered } from './gather.ts';
 import { curveAxis, curvesSpec, lrRangeSpec, overlaySpec, searchSpec, type Chart } from './charts.ts';
@@ -481,11 +482,14 @@ export function buildModel(g: Gathered): ReportModel {
     const points: { stage: string; value: number; accuracy: number }[] = [];
     const views: StageView[] = stages.map((s) => {
       const trials = plan.trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === s.name);
-      // One row per value: its first repeat stands for it, ranked by the mean of its repeats.
-      const rows = trials.filter((t) => t.repeat === 1).map((t) => ({ t, r: trainResult(g, t), val: repeatSpread(g, t, PICK.validation) }));
-      const ranked = rows.filter((x) => x.r).sort((a, b) => (b.val?.mean ?? -1) - (a.val?.mean ?? -1) || (a.t.index ?? 0) - (b.t.index ?? 0));
-      for (const { t, val } of ranked) if (typeof t.value === 'number' && val) points.push({ stage: s.name, value: t.value, accuracy: val.mean });
-      const tableRows = ranked.map(({ t, r, val }, i) => [String(i + 1), md(num(t.value)), spreadText(val, t.repeats), accText(g, t, PICK.test), seconds(repeatSpread(g, t, PICK.seconds)?.mean), r!.status === 'ok' ? '' : 'diverged']);
+      // One row per value: its first repeat stands for it, in the store's ranking (by the mean of its repeats).
+      const ranking = rankStage(trials, (t) => trainResult(g, t));
+      const rankOf = (t: TrainTrial) => ranking.find((x) => x.trial.index === t.index);
+      const rows = trials.filter((t) => t.repeat === 1).map((t) => ({ t, r: trainResult(g, t), val: repeatSpread(g, t, PICK.validation), rank: rankOf(t) }));
+      const position = (x: (typeof rows)[number]) => (x.rank ? ranking.indexOf(x.rank) : ranking.length);
+      const ranked = rows.filter((x) => x.r).sort((a, b) => position(a) - position(b));
+      for (const { t, val, rank } of ranked) if (typeof t.value === 'number' && val && rank?.rank) points.push({ stage: s.name, value: t.value, accuracy: val.mean });
+      const tableRows = ranked.map(({ t, r, val, rank }) => [rank?.rank ? String(rank.rank) : '–', md(num(t.value)), spreadText(val, t.repeats), accText(g, t, PICK.test), seconds(repeatSpread(g, t, PICK.seconds)?.mean), r!.status === 'ok' ? '' : 'diverged']);
       for (const { t } of rows.filter((x) => !x.r)) tableRows.push(['–', md(num(t.value)), NOT_RUN, '', '', '']);
       const how = s.kind === 'grid' ? `a grid of ${s.trials} values` : `${s.trials} values drawn ${s.distribution === 'log_uniform' ? 'log-uniformly' : s.distribution === 'uniform' ? 'uniformly' : 'from a list'}`;
       const range = s.pending
@@ -502,7 +506,7 @@ export function buildModel(g: Gathered): ReportModel {
         const len = lengthText(c);
         training = `Each value of the ${layers(c)} network${c.model.batch_norm ? ' with BN' : ''} trained for ${len} (${int(L.totalSteps)} update steps) on ${int(L.n)} images, validated on ${int(splitSizes(c).validation)}.`;
       }
-      const top = ranked[0];
+      const top = ranked[0]?.rank?.rank === 1 ? ranked[0] : undefined;
       const best = top && top.val ? `Best: ${label} = ${num(top.t.value)} with ${spreadText(top.val, top.t.repeats)} validation accuracy${top.t.repeats > 1 ? ' (mean ± sd of its repeats)' : ''}.` : '';
       return {
         name: md(s.name),

@@ -5,7 +5,7 @@
 import type { TrainTrial, Trial } from '../config/expand.ts';
 import { repeatsOf } from '../config/repeats.ts';
 import type { CurvePoint } from '../engine/index.ts';
-import type { TrainResult } from '../runner/store.ts';
+import type { TrainResult } from '../store/store.ts';
 import { meanCurve, noiseLevel, spread, type Spread } from '../runner/repeat-stats.ts';
 import type { CurveAxis, VlSpec } from './charts.ts';
 import type { Gathered } from './gather.ts';

@@ -7,6 +7,7 @@
 import type { CurvePoint } from '../engine/index.ts';
 import type { PlanContext } from '../config/expand.ts';
 import { meanCurve } from './repeat-stats.ts';
+import type { RunStore } from '../store/store.ts';
 
 export const LR_RANGE_RULE =
   'η_min is the first η at which accuracy (a 3-point moving average) has risen a fifth of the way from its starting value to its peak; η_max is the η at that peak, beyond which accuracy stops rising or turns ragged.';
@@ -58,6 +59,6 @@ export function lrBoundsOf(curvesOf: (hash: string) => CurvePoint[] | null): Non
 }
 
 /** The hand-over read from a run store (what `nnlab run`, the report and `nnlab diff` plan with). */
-export function storedLrBounds(store: { get(hash: string): { curves(): CurvePoint[] } | null }): NonNullable<PlanContext['lrBounds']> {
-  return lrBoundsOf((hash) => store.get(hash)?.curves() ?? null);
+export function storedLrBounds(store: RunStore): NonNullable<PlanContext['lrBounds']> {
+  return lrBoundsOf((hash) => store.read(store.ref(hash))?.curves() ?? null);
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, release, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { blas } from '../engine/index.ts';
-import type { BlasProvenance, Machine } from './store.ts';
+import type { BlasProvenance, Machine } from '../store/types.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,13 +1,12 @@
 // Runs one trial in the calling process: trains (or gradient-checks) it and writes its files
 // (config.json, curves.jsonl, model.bin, result.json) into the job's temporary folder. The local
 // pool's workers (trial-worker.ts) and cluster tasks call it; committing the folder is the caller's.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as engine from '../engine/index.ts';
 import { dataShape, trainingLength, type Trial } from '../config/expand.ts';
 import { prepareGradientCheckData, preparedData, trainOptions, type DataSource } from './prepare.ts';
 import { blasProvenance } from './provenance.ts';
-import type { GradientCheckResult, Provenance, TrainResult } from './store.ts';
+import { writeTrialFile } from '../store/store.ts';
+import type { GradientCheckResult, Provenance, TrainResult } from '../store/types.ts';
 
 /** Everything a trial needs; the trial's files go into tmpDir. */
 export interface Job {
@@ -56,7 +55,7 @@ export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress
   const startedAt = new Date();
   const t0 = performance.now();
   const record = (engineSeconds: number, data: DataSource): JobRecord => ({ engineSeconds, worker: { pid: process.pid, job: ++jobsRun, data } });
-  writeFileSync(join(tmpDir, 'config.json'), JSON.stringify(trial.config, null, 2) + '\n');
+  writeTrialFile(tmpDir, 'config.json', JSON.stringify(trial.config, null, 2) + '\n');
   if (trial.kind === 'gradient_check') {
     const c = trial.config;
     const { data, from } = await prepareGradientCheckData(c, provenance.dataFingerprint);
@@ -79,7 +78,7 @@ export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress
       ...provenance,
       blas: blasProvenance(),
     };
-    writeFileSync(join(tmpDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+    writeTrialFile(tmpDir, 'result.json', JSON.stringify(result, null, 2) + '\n');
     return;
   }
   const c = trial.config;
@@ -97,8 +96,8 @@ export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress
       },
     }),
   );
-  writeFileSync(join(tmpDir, 'curves.jsonl'), out.curves.map((p) => JSON.stringify(p)).join('\n') + '\n');
-  writeFileSync(join(tmpDir, 'model.bin'), out.model);
+  writeTrialFile(tmpDir, 'curves.jsonl', out.curves.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  writeTrialFile(tmpDir, 'model.bin', out.model);
   const [test, testSeconds] = out.diverged ? [undefined, 0] : await timed(() => engine.evaluate(out.model, data.test, { lambda: c.training.lambda, threads: provenance.threads }));
   const result: TrainResult & JobRecord = {
     kind: 'train',
@@ -118,5 +117,5 @@ export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress
     ...provenance,
     blas: blasProvenance(),
   };
-  writeFileSync(join(tmpDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+  writeTrialFile(tmpDir, 'result.json', JSON.stringify(result, null, 2) + '\n');
 }

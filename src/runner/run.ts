@@ -1,25 +1,24 @@
-// `nnlab run`: resolves an experiment, plans its trials, reuses the ones already stored, runs the
-// rest through an Executor with a progress display, and waits for earlier search stages before
-// planning the stages that derive from them. Rendering the report is src/report's job.
+// `nnlab run`: resolves an experiment, plans its trials, reuses the ones already stored, claims and
+// runs the rest through an Executor with a progress display, and waits for earlier search stages
+// before planning the stages that derive from them. Runners sharing a store train each trial once
+// (claims, src/store/claim.ts); a store that cannot be written stops the run. Reports are src/report's.
 import { availableParallelism } from 'node:os';
-import { rmSync } from 'node:fs';
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import { planTrials, trainingLength, type Plan, type Trial, type PlanContext } from '../config/expand.ts';
+import { planTrials, type Plan, type Trial, type PlanContext } from '../config/expand.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { canonicalJson, sha256 } from '../config/canonical.ts';
 import { LocalProcessExecutor, TrialFailure, type Executor, type TrialProgress } from './executor.ts';
-import { RunStore, runsDir, type Provenance, type StoredResult, type TrainResult } from './store.ts';
 import type { JobRecord } from './run-job.ts';
+import { RunStore, runsDir, type Provenance, type StoredPlan, type StoredTrial } from '../store/store.ts';
+import { bestOfStage } from '../store/rank.ts';
+import { claim, holder, keepFresh, refresh, release, waitFor, type Claim } from '../store/claim.ts';
 import { codeVersion, machine } from './provenance.ts';
 import { dataIdentity } from './data-identity.ts';
-import { bestOfStage } from './best.ts';
+import { printPlan, printStageTables } from './tables.ts';
 import { storedLrBounds } from './lr-range.ts';
-import { spread } from './repeat-stats.ts';
-import { repeatsOf } from '../config/repeats.ts';
-import { UsageError } from '../errors.ts';
+import { memoryLimit, refuseOversized } from './memory.ts';
+import { StoreError, UsageError } from '../errors.ts';
 import { didYouMean } from '../config/messages.ts';
-import { describeMemory, memoryLimit, refuseOversized, trialMemory } from './memory.ts';
-import { formatBytes } from '../engine/memory.ts';
 
 export interface RunOptions {
   set?: string[];
@@ -60,18 +59,6 @@ export interface RunSummary {
   plan: Plan;
   outcomes: TrialOutcome[];
   store: RunStore;
-}
-
-/** The plan written beside the trials: what the last run planned, for reports and diffs. */
-export interface StoredPlan {
-  experiment: string;
-  configHash: string;
-  engineVersion: string;
-  dataFingerprint: string;
-  data: string;
-  stages: Plan['stages'];
-  trials: { id: string; hash: string }[];
-  pending: Plan['pending'];
 }
 
 function humanTime(s: number): string {
@@ -127,33 +114,53 @@ function semaphore(n: number) {
   };
 }
 
+
+const accuracyText = (s: StoredTrial) => (s.result.kind === 'train' && s.result.final.validation ? `, val acc ${(s.result.final.validation.accuracy * 100).toFixed(2)}%` : '');
+
 export async function runExperiment(file: string, opts: RunOptions = {}): Promise<RunSummary> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const exp = resolveExperiment(file, { set: opts.set });
   checkOnly(exp, opts.only);
-  const store = new RunStore(runsDir(file), exp.name);
+  const store = new RunStore(runsDir(file), exp.name, { warn: log });
   const { engineVersion } = await import('../engine/index.ts').then((m) => ({ engineVersion: m.ENGINE_VERSION }));
   const identity = await dataIdentity(exp, { fetch: (opts.fetch ?? true) && !opts.dryRun, log, allowMissing: opts.dryRun });
-  const ctxBase = { engineVersion, dataFingerprint: identity.fingerprint };
-  const failed = new Set<string>();
-  const settled = (t: Trial) => store.has(t.hash) || failed.has(t.hash);
-  const ctx: PlanContext = { ...ctxBase, bestOf: bestOfStage(store, settled), lrBounds: storedLrBounds(store) };
-  let plan = planTrials(exp, ctx);
+  const ctx: PlanContext = { engineVersion, dataFingerprint: identity.fingerprint, bestOf: bestOfStage(store), lrBounds: storedLrBounds(store) };
 
   // Trials too large for the memory are refused before anything is trained or written (and again
   // for each later wave, whose trials are known only then).
   const limit = memoryLimit(opts.executor?.memoryLimit);
-  const checkMemory = (trials: Trial[]) => refuseOversized(exp, trials.filter((t) => selected(t, opts.only) && (!store.has(t.hash) || opts.force)), limit);
-  if (opts.dryRun) printPlan(exp, { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) }, store, log, identity.fingerprint === 'unavailable', limit);
-  checkMemory(plan.trials);
+  const checkMemory = (trials: Trial[]) => refuseOversized(exp, trials.filter((t) => selected(t, opts.only) && (!store.has(t) || opts.force)), limit);
+
   if (opts.dryRun) {
+    // A dry run leaves the store as it is: damaged trials are listed as such, not moved.
+    const still = new RunStore(runsDir(file), exp.name, { moveDamaged: false, warn: () => undefined });
+    const plan = planTrials(exp, { ...ctx, bestOf: bestOfStage(still), lrBounds: storedLrBounds(still) });
+    printPlan(exp, { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) }, still, log, identity.fingerprint === 'unavailable', limit);
+    checkMemory(plan.trials);
     return { experiment: exp, plan, outcomes: [], store };
   }
 
+  // A store that cannot be written stops the run: `stop` aborts the trials in flight, `fatal` is thrown.
+  let fatal: StoreError | null = null;
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  const fail = (err: unknown): never => {
+    if (err instanceof StoreError && !fatal) {
+      fatal = err;
+      stop.abort();
+    }
+    throw err;
+  };
+
+  let plan = planTrials(exp, ctx);
+  checkMemory(plan.trials);
   // Loaded here too, though only workers train: its warning about generic BLAS kernels then
   // reaches the terminal once, while the workers' stderr goes to their logs.
   (await import('../engine/index.ts')).blas();
-  const swept = store.sweep();
+  const swept = store.sweep((hash) => {
+    const h = holder(store, hash);
+    return !!h && !h.stale;
+  });
   if (swept.length) log(`removed ${swept.length} unfinished trial folder${swept.length === 1 ? '' : 's'} left by an interrupted run`);
   const cores = availableParallelism();
   const threads = opts.threads ?? cores;
@@ -166,38 +173,20 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     machine: machine(),
     threads: executor.threadsPerTrial,
   };
-  const signal = opts.signal ?? new AbortController().signal;
   const slots = semaphore(executor.slots);
   const outcomes = new Map<string, TrialOutcome>();
   const interactive = !opts.plain && process.stdout.isTTY;
   const tell = opts.onEvent ?? (() => {});
 
-  const runTrial = async (trial: Trial, task: ListrTaskWrapper<unknown, never, never>) => {
-    if (store.has(trial.hash) && !opts.force) {
-      const r = store.get(trial.hash)!.result;
-      const acc = r.kind === 'train' && r.final.validation ? `, val acc ${(r.final.validation.accuracy * 100).toFixed(2)}%` : '';
-      task.title = `${trialTitle(trial)}: cached (${trial.hash}${acc})`;
-      outcomes.set(trial.hash, { trial, status: 'cached' });
-      tell({ type: 'trial', trial, status: 'cached' });
-      return;
-    }
-    task.title = `${trialTitle(trial)}: waiting`;
-    tell({ type: 'trial', trial, status: 'waiting' });
-    await slots.acquire();
-    if (signal.aborted) {
-      // Interrupted while waiting: nothing started, nothing failed.
-      slots.release();
-      task.title = trialTitle(trial);
-      task.skip('not started (interrupted)');
-      tell({ type: 'trial', trial, status: 'stopped' });
-      return;
-    }
+  /** Trains a claimed trial and commits it, unless its claim was lost to a runner that committed it first. */
+  const train = async (trial: Trial, task: ListrTaskWrapper<unknown, never, never>, c: Claim) => {
     const tmp = store.begin(trial.hash);
     const t0 = performance.now();
     let lastShown = -1;
     // Time left from the training rate since the first progress event: the child's start-up and
     // data loading come before it and would make an early estimate far too long.
     let first: { step: number; at: number } | null = null;
+    const stopRefreshing = keepFresh(c);
     try {
       task.title = `${trialTitle(trial)}: running`;
       tell({ type: 'trial', trial, status: 'running' });
@@ -219,40 +208,108 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
         },
         signal,
       );
-      store.commit(tmp, trial.hash);
-      const r = store.get(trial.hash)!.result as StoredResult & Partial<JobRecord>;
-      const wall = (performance.now() - t0) / 1000;
-      const seconds = wall.toFixed(1);
-      const timing = { seconds: wall, engineSeconds: r.engineSeconds, worker: r.worker };
-      if (r.kind === 'train' && r.status === 'diverged') {
-        outcomes.set(trial.hash, { trial, status: 'diverged', message: r.message, ...timing });
-        tell({ type: 'trial', trial, status: 'diverged', message: r.message });
-        task.title = `${trialTitle(trial)}: ${r.message}`;
-      } else {
-        outcomes.set(trial.hash, { trial, status: 'trained', ...timing });
-        tell({ type: 'trial', trial, status: 'trained' });
-        const acc = r.kind === 'train' && r.final.validation ? `, val acc ${(r.final.validation.accuracy * 100).toFixed(2)}%` : '';
-        task.title = `${trialTitle(trial)}: done in ${seconds}s${acc}`;
+      stopRefreshing();
+      if (!refresh(c) && store.has(trial)) {
+        // Taken over while this runner was stopped, and committed by the other: keep theirs.
+        store.abandon(tmp);
+        outcomes.set(trial.hash, { trial, status: 'cached' });
+        task.title = `${trialTitle(trial)}: trained by another runner that took over its claim (${trial.hash}${accuracyText(store.read(trial)!)})`;
+        return;
       }
+      store.commit(tmp, trial.hash);
     } catch (err) {
-      rmSync(tmp, { recursive: true, force: true });
+      stopRefreshing();
+      store.abandon(tmp);
       if ((err as Error).name === 'AbortError') {
-        // Stopped by Ctrl-C/SIGTERM: not a failure; the rerun trains it again.
+        // Stopped by Ctrl-C/SIGTERM or a store that cannot be written: not a failure of the trial.
         task.title = trialTitle(trial);
         task.skip('stopped (interrupted)');
         tell({ type: 'trial', trial, status: 'stopped' });
         return;
       }
       const failure = err as TrialFailure;
-      failed.add(trial.hash);
+      const storeError = err instanceof StoreError ? err : StoreError.fromMessage(failure.message);
+      if (storeError) fail(storeError);
       const logFile = store.recordFailure(trial, failure.message, failure.log ?? '');
       outcomes.set(trial.hash, { trial, status: 'failed', message: failure.message, logFile });
       tell({ type: 'trial', trial, status: 'failed', message: failure.message });
       // Thrown so the progress display marks the trial ✖; the list goes on (exitOnError: false).
       task.title = trialTitle(trial);
       throw new Error(`${failure.message} (log: ${logFile})`);
-    } finally {
-      slots.release();
+    }
+    const r = store.read(trial)!.result as StoredTrial['result'] & Partial<JobRecord>;
+    const wall = (performance.now() - t0) / 1000;
+    const seconds = wall.toFixed(1);
+    const timing = { seconds: wall, engineSeconds: r.engineSeconds, worker: r.worker };
+    if (r.kind === 'train' && r.status === 'diverged') {
+      outcomes.set(trial.hash, { trial, status: 'diverged', message: r.message, ...timing });
+      tell({ type: 'trial', trial, status: 'diverged', message: r.message });
+      task.title = `${trialTitle(trial)}: ${r.message}`;
+    } else {
+      outcomes.set(trial.hash, { trial, status: 'trained', ...timing });
+      tell({ type: 'trial', trial, status: 'trained' });
+      task.title = `${trialTitle(trial)}: done in ${seconds}s${accuracyText(store.read(trial)!)}`;
+    }
+  };
+
+  const runTrial = async (trial: Trial, task: ListrTaskWrapper<unknown, never, never>) => {
+    // --force retrains what is stored, but takes what another runner trains meanwhile.
+    let reuse = !opts.force;
+    let trainedBy = '';
+    for (;;) {
+      const stored = reuse ? store.read(trial) : null;
+      if (stored) {
+        task.title = `${trialTitle(trial)}: ${trainedBy ? `trained by ${trainedBy}` : 'cached'} (${trial.hash}${accuracyText(stored)})`;
+        outcomes.set(trial.hash, { trial, status: 'cached' });
+        tell({ type: 'trial', trial, status: 'cached' });
+        return;
+      }
+      task.title = `${trialTitle(trial)}: waiting`;
+      tell({ type: 'trial', trial, status: 'waiting' });
+      await slots.acquire();
+      if (signal.aborted) {
+        // Interrupted while waiting: nothing started, nothing failed.
+        slots.release();
+        task.title = trialTitle(trial);
+        task.skip('not started (interrupted)');
+        tell({ type: 'trial', trial, status: 'stopped' });
+        return;
+      }
+      let c: Claim | null = null;
+      try {
+        c = claim(store, trial.hash);
+        if (c) {
+          if (c.tookOver) task.output = `${trial.id}: took over the claim of ${c.tookOver.info ? `${c.tookOver.info.host} pid ${c.tookOver.info.pid}` : 'an unknown process'}: ${c.tookOver.why}`;
+          // Committed by another runner between the look above and the claim.
+          const late = reuse ? store.read(trial) : null;
+          if (late) continue;
+          return await train(trial, task, c);
+        }
+      } catch (err) {
+        if (err instanceof StoreError) fail(err);
+        throw err;
+      } finally {
+        if (c) release(c);
+        slots.release();
+      }
+      // Claimed by another runner: wait for it without holding a slot, then take its result.
+      const h = holder(store, trial.hash);
+      trainedBy = h?.info ? `another runner (${h.info.host} pid ${h.info.pid})` : 'another runner';
+      task.title = `${trialTitle(trial)}: claimed by ${trainedBy}; waiting for it`;
+      const since = Date.now();
+      if ((await waitFor(store, trial.hash, { signal })) === 'aborted') {
+        task.title = trialTitle(trial);
+        task.skip('not started (interrupted)');
+        return;
+      }
+      reuse = true;
+      if (!store.has(trial) && store.failedSince(trial.hash, since)) {
+        // The other runner's attempt failed: one failure, not two of the same trial.
+        const logFile = store.failureLog(trial.hash);
+        outcomes.set(trial.hash, { trial, status: 'failed', message: `failed in ${trainedBy}`, logFile });
+        task.title = trialTitle(trial);
+        throw new Error(`failed in ${trainedBy} (log: ${logFile})`);
+      }
     }
   };
 
@@ -291,12 +348,13 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
         } as never,
       );
       await list.run();
+      if (fatal) throw fatal;
       if (signal.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
       plan = planTrials(exp, ctx);
     }
   } finally {
     if (!opts.executor) await executor.close?.();
-    store.writePlan({
+    const stored: StoredPlan = {
       experiment: exp.name,
       configHash: sha256(canonicalJson(exp.value)).slice(0, 16),
       engineVersion,
@@ -305,11 +363,17 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       stages: plan.stages,
       trials: plan.trials.map((t) => ({ id: t.id, hash: t.hash })),
       pending: plan.pending,
-    } satisfies StoredPlan);
+    };
+    try {
+      store.writePlan(stored);
+    } catch (err) {
+      // The first failure to write is the one reported.
+      if (!fatal) throw err;
+    }
   }
 
   const list = [...outcomes.values()];
-  printStageTables(exp, plan, store, log);
+  printStageTables(plan, store, log);
   const count = (s: TrialOutcome['status']) => list.filter((o) => o.status === s).length;
   log(`${list.length} trial${list.length === 1 ? '' : 's'}: ${count('trained')} trained, ${count('cached')} cached, ${count('failed')} failed, ${count('diverged')} diverged`);
   const overhead = overheadLine(list);
@@ -334,65 +398,4 @@ export function overheadLine(outcomes: TrialOutcome[]): string | null {
   // Why the slowest one was slow, when the worker says: its start, or its data being built.
   const why = max.worker?.job === 1 ? ': a new worker' : max.worker?.data === 'built' ? ': data built' : '';
   return `overhead a trial (wall − engine time): median ${median.toFixed(2)}s, max ${max.overhead.toFixed(2)}s (${max.trial.id}${why})`;
-}
-
-function pct(x: number | undefined): string {
-  return x === undefined ? '–' : `${(x * 100).toFixed(2)}%`;
-}
-
-/** Ranked table of each search stage, and the final trial's accuracies. */
-export function printStageTables(exp: ResolvedExperiment, plan: Plan, store: RunStore, log: (l: string) => void): void {
-  for (const stage of plan.stages) {
-    // One row per value (its first repeat), with the mean accuracies of its repeats.
-    const mean = (t: Trial, pick: (r: TrainResult) => number | undefined) =>
-      spread(repeatsOf(plan.trials, t).map((x) => store.get(x.hash)?.result as TrainResult | undefined).map((r) => (r?.kind === 'train' && r.status === 'ok' ? pick(r) : undefined)))?.mean;
-    const rows = plan.trials
-      .filter((t) => t.kind === 'train' && t.role === 'search' && t.stage === stage.name && t.repeat === 1)
-      .map((t) => ({ t, r: store.get(t.hash)?.result as TrainResult | undefined, val: mean(t, (r) => r.final.validation?.accuracy), test: mean(t, (r) => r.final.test?.accuracy) }))
-      .filter((x) => x.r?.kind === 'train')
-      .sort((a, b) => (b.val ?? -1) - (a.val ?? -1));
-    if (!rows.length) continue;
-    const range = stage.range ? ` over [${stage.range[0]}, ${stage.range[1]}]${stage.from ? ` (from the best ${stage.from.best} of "${stage.from.stage}", widened ×${stage.from.widen})` : ''}` : '';
-    log(`\nSearch "${stage.name}": ${stage.param}${range}${stage.repeats > 1 ? ` (accuracies: means of ${stage.repeats} repeats)` : ''}`);
-    log(`  rank  ${stage.param.padEnd(16)}  val acc   test acc  trial`);
-    rows.forEach(({ t, r, val, test }, i) => {
-      const value = t.kind === 'train' ? String(t.value) : '';
-      log(`  ${String(i + 1).padStart(4)}  ${value.padEnd(16)}  ${pct(val).padStart(7)}  ${pct(test).padStart(8)}  ${t.hash}${r!.status === 'diverged' ? ' (diverged)' : ''}`);
-    });
-  }
-  const final = plan.trials.find((t) => t.kind === 'train' && t.role === 'final');
-  const r = final && (store.get(final.hash)?.result as TrainResult | undefined);
-  if (final && final.kind === 'train' && r) {
-    log(`\nFinal: ${final.param} = ${final.value}, trained ${trainingLength(final.config).totalSteps} steps: validation ${pct(r.final.validation?.accuracy)}, test ${pct(r.final.test?.accuracy)}`);
-  }
-  void exp;
-}
-
-function printPlan(exp: ResolvedExperiment, plan: Plan, store: RunStore, log: (l: string) => void, noData: boolean, limit: ReturnType<typeof memoryLimit>): void {
-  log(`${exp.file}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} planned${plan.pending.length ? `, ${plan.pending.length} planned once earlier stages finish` : ''}`);
-  if (noData) log('(data not installed: hashes computed without a data fingerprint, they will differ once it is)');
-  log(`memory: each trial's estimated peak; the limit is ${limit.what}, ${formatBytes(limit.bytes)}`);
-  const base = exp.base as unknown as Record<string, unknown>;
-  for (const t of plan.trials) {
-    const status = store.has(t.hash) ? 'cached' : 'to train';
-    const diffs = t.kind === 'train' ? differences(base, t.config as unknown as Record<string, unknown>) : [`network ${JSON.stringify(t.config.network)}`];
-    const len = t.kind === 'train' ? ` (${trainingLength(t.config).totalSteps} steps)` : '';
-    log(`  ${t.hash}  ${t.id}${len}  [${status}]  memory ${describeMemory(trialMemory(t))}${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`);
-  }
-  for (const p of plan.pending) log(`  (later)           ${p.id}: ${p.reason}`);
-}
-
-/** Dotted paths where `b` differs from `a`, as `path: old → new`. */
-export function differences(a: Record<string, unknown>, b: Record<string, unknown>, prefix = ''): string[] {
-  const out: string[] = [];
-  const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort();
-  for (const k of keys) {
-    const p = prefix ? `${prefix}.${k}` : k;
-    const x = a?.[k];
-    const y = b?.[k];
-    const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
-    if (isObj(x) && isObj(y)) out.push(...differences(x as Record<string, unknown>, y as Record<string, unknown>, p));
-    else if (canonicalJson(x ?? null) !== canonicalJson(y ?? null)) out.push(`${p}: ${JSON.stringify(x)} → ${JSON.stringify(y)}`);
-  }
-  return out;
 }

@@ -4,7 +4,7 @@
 // Reading the store is the run store's business; which trial is best is not decided here.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunStore, type StoredResult } from '../runner/store.ts';
+import { RunStore, type StoredResult } from '../store/store.ts';
 import { canonicalJson } from '../config/canonical.ts';
 import { didYouMean } from '../config/messages.ts';
 import { UsageError } from '../errors.ts';
@@ -49,7 +49,7 @@ export function readTrials(runsDir: string, experiment: string): Trial[] {
   const out: Trial[] = [];
   const hashes = existsSync(store.trialsDir) ? readdirSync(store.trialsDir).filter((n) => /^[0-9a-f]+$/.test(n)) : [];
   for (const hash of hashes) {
-    const s = store.get(hash);
+    const s = store.read(store.ref(hash));
     if (!s) continue;
     const r = s.result;
     out.push({

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '../runner/run.ts';
-import { processAlive } from '../runner/store.ts';
+import { processAlive } from '../store/store.ts';
 
 export const LIVE_FILE = 'live.json';
 

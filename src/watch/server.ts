@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { pageAssets } from '../report/html.ts';
 import { renderHtmlTemplate, TEMPLATES } from '../report/render.ts';
 import { join } from 'node:path';
-import type { RunStore, StoredTrial } from '../runner/store.ts';
+import type { RunStore, StoredTrial, TrialRef } from '../store/store.ts';
 import { readLive, writerAlive, type LiveState } from './live.ts';
 import { watchView, type Phase, type WatchView } from './view.ts';
 
@@ -45,15 +45,16 @@ export async function startWatch(opts: { store: RunStore; experiment: string; fi
   // Stored trials do not change: read each once.
   const cache = new Map<string, StoredTrial | null>();
   const reader = {
-    get(hash: string) {
+    read(ref: TrialRef) {
+      const hash = ref.hash;
       if (!cache.has(hash)) {
-        const s = store.get(hash);
+        const s = store.read(ref);
         const curves = s ? s.curves() : [];
         cache.set(hash, s && { ...s, curves: () => curves });
       }
       return cache.get(hash)!;
     },
-  } as RunStore;
+  } as unknown as RunStore;
 
   const send = (res: ServerResponse) => res.write(`event: state\ndata: ${json}\n\n`);
 

@@ -4,7 +4,7 @@
 import type { CurvePoint } from '../engine/index.ts';
 import { curveAxis, overlaySpec } from '../report/charts.ts';
 import { interactiveVega } from '../report/interactive.ts';
-import type { RunStore } from '../runner/store.ts';
+import type { RunStore } from '../store/store.ts';
 import type { LiveState, LiveTrial } from './live.ts';
 
 /** waiting: no run of the experiment in progress yet; stopped: its process went away mid-run. */
@@ -50,7 +50,7 @@ export async function watchView(phase: Phase, experiment: string, file: string, 
   const series: { variant: string; points: CurvePoint[] }[] = [];
   const rows: TrialRow[] = [];
   for (const t of trials) {
-    const stored = t.status === 'trained' || t.status === 'cached' || t.status === 'diverged' ? store.get(t.hash) : null;
+    const stored = t.status === 'trained' || t.status === 'cached' || t.status === 'diverged' ? store.read({ id: t.id, hash: t.hash }) : null;
     const r = stored?.result;
     const done = r?.kind === 'train';
     rows.push({

@@ -12,10 +12,10 @@ import { resolveExperiment } from '../../src/config/resolve.ts';
 import { planTrials, type PlanContext, type TrainTrial } from '../../src/config/expand.ts';
 import { repeatSeed, MESSAGES } from '../../src/config/repeats.ts';
 import { ConfigErrors } from '../../src/errors.ts';
-import { bestOfStage } from '../../src/runner/best.ts';
+import { bestOfStage } from '../../src/store/rank.ts';
 import { meanCurve, noiseLevel, spread } from '../../src/runner/repeat-stats.ts';
 import { chooseLrBounds, lrBoundsOf } from '../../src/runner/lr-range.ts';
-import type { RunStore } from '../../src/runner/store.ts';
+import type { RunStore } from '../../src/store/store.ts';
 import type { CurvePoint } from '../../src/engine/index.ts';
 
 const BASE = `name: rep

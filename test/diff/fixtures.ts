@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { RunStore } from '../../src/store/store.ts';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'nnlab.js');
@@ -71,14 +72,17 @@ export function initRepo(dir: string): void {
   git(dir, 'config', 'commit.gpgsign', 'false');
 }
 
-/** A stored finished trial: result.json and config.json under runs/<experiment>/trials/<hash>/. */
+/** A stored finished trial committed through the store (config, result, curves, model bytes, manifest). */
 export function storeResult(runs: string, experiment: string, hash: string, config: unknown, r: { validation: number; test: number; seconds: number }): void {
-  const dir = join(runs, experiment, 'trials', hash);
-  mkdirSync(dir, { recursive: true });
+  const store = new RunStore(runs, experiment);
+  const tmp = store.begin(hash);
   const metrics = (accuracy: number) => ({ loss: 1.5, cost: 1.6, accuracy });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  writeFileSync(join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   writeFileSync(
-    join(dir, 'result.json'),
+    join(tmp, 'result.json'),
     JSON.stringify({ kind: 'train', id: 'x', hash, status: 'ok', engineVersion: 'engine-test', dataFingerprint: 'data-test', final: { train: metrics(0.6), validation: metrics(r.validation), test: metrics(r.test) }, seconds: r.seconds }) + '\n',
   );
+  writeFileSync(join(tmp, 'curves.jsonl'), '');
+  writeFileSync(join(tmp, 'model.bin'), 'not read by the diff');
+  store.commit(tmp, hash);
 }

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { resolveExperiment } from '../../src/config/resolve.ts';
 import { planTrials, trainingLength, type Trial, type TrainTrial } from '../../src/config/expand.ts';
-import { RunStore, type StoredResult } from '../../src/runner/store.ts';
+import { RunStore, type StoredResult } from '../../src/store/store.ts';
+import { bestOfStage } from '../../src/store/rank.ts';
 import { encodeModel, readModel } from '../../src/engine/model.ts';
 
 export const ENGINE = 'test-engine-1';
@@ -174,7 +175,7 @@ export function makeFixture(opts: { skip?: string[]; stored?: boolean; source?: 
     store.commit(tmp, t.hash);
   };
   // Plan in waves as the runner does: the final is planned once the search has results.
-  const ctx = { engineVersion: ENGINE, dataFingerprint: DATA, bestOf: bestOf(store) };
+  const ctx = { engineVersion: ENGINE, dataFingerprint: DATA, bestOf: bestOfStage(store) };
   let plan = planTrials(exp, ctx);
   plan.trials.forEach(write);
   const written = new Set(plan.trials.map((t) => t.hash));
@@ -188,13 +189,4 @@ export function makeFixture(opts: { skip?: string[]; stored?: boolean; source?: 
   fx.trials = plan.trials;
   store.writePlan({ experiment: exp.name, configHash: 'x', engineVersion: ENGINE, dataFingerprint: DATA, data: DATA_LINE, stages: plan.stages, trials: plan.trials.map((t) => ({ id: t.id, hash: t.hash })), pending: plan.pending });
   return fx;
-}
-
-function bestOf(store: RunStore) {
-  return (trials: TrainTrial[]) => {
-    if (!trials.every((t) => store.has(t.hash))) return null;
-    return trials
-      .map((t) => ({ value: t.value, config: t.config, validationAccuracy: (store.get(t.hash)!.result as { final: { validation: { accuracy: number } } }).final.validation.accuracy, index: t.index ?? 0 }))
-      .sort((a, b) => b.validationAccuracy - a.validationAccuracy || a.index - b.index);
-  };
 }

@@ -133,9 +133,13 @@ export interface Running {
   exited: Promise<Exit>;
 }
 
-/** Spawns `node bin/nnlab.js ARGS`; `detached` gives it its own process group (as a shell's job). */
-export function nnlab(args: string[], opts: { env?: Record<string, string>; cwd?: string; detached?: boolean } = {}): Running {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'nnlab.js'), ...args], {
+/**
+ * Spawns `node bin/nnlab.js ARGS`; `detached` gives it its own process group (as a shell's job);
+ * `wrap` is a command that execs the rest (e.g. a shell setting ulimit -f first).
+ */
+export function nnlab(args: string[], opts: { env?: Record<string, string>; cwd?: string; detached?: boolean; wrap?: string[] } = {}): Running {
+  const [command, ...before] = [...(opts.wrap ?? []), process.execPath];
+  const child = spawn(command, [...before, join(repoRoot, 'bin', 'nnlab.js'), ...args], {
     cwd: opts.cwd ?? repoRoot,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -190,7 +194,7 @@ export function until(run: Running, what: string, condition: () => boolean): Pro
 // --- Reading the run store and the output.
 
 export const isHash = (name: string) => /^[0-9a-f]{16}$/.test(name);
-export const isTemporary = (name: string) => /\.(?:tmp|old)-\d+-\d+$/.test(name);
+export const isTemporary = (name: string) => /\.(?:tmp|old)-.+-\d+-\d+$/.test(name);
 
 export function trialsDir(runs: string, experiment = EXPERIMENT_NAME): string {
   return join(runs, experiment, 'trials');

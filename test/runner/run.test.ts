@@ -78,8 +78,8 @@ test('a full run trains every stage, prints the ranked tables; a second run trai
   const hashes = plan.trials.map((t) => t.hash);
   assert.deepEqual(trialFolders(runs), [...hashes].sort(), 'the trials folder holds exactly the planned trials, no temporary folders');
   for (const h of hashes) assert.deepEqual(missingFiles(runs, h), [], `trial ${h}`);
-  assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[1].hash)).sort(), ['config.json', 'curves.jsonl', 'model.bin', 'result.json']);
-  assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[0].hash)).sort(), ['config.json', 'result.json']);
+  assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[1].hash)).sort(), ['config.json', 'curves.jsonl', 'manifest.json', 'model.bin', 'result.json']);
+  assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[0].hash)).sort(), ['config.json', 'manifest.json', 'result.json']);
   assert.equal(existsSync(join(runs, EXPERIMENT_NAME, 'failed')), false);
   // Each worker recorded the BLAS it ran on: the same library and core as this process, chosen alike.
   const blas = blasProvenance();

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, ConfigErrors } from '../../errors.ts';
 import { planTrials } from '../../config/expand.ts';
 import { resolveExperiment } from '../../config/resolve.ts';
-import { RunStore, runsDir } from '../../runner/store.ts';
+import { RunStore, runsDir } from '../../store/store.ts';
 import { CONFIG_ONLY, hashContext } from '../../diff/compare.ts';
 import { resolvedText } from '../../diff/resolved-text.ts';
 import { textconvSide } from '../../diff/sides.ts';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.ts';
 import { join } from 'node:path';
 import { runExperiment } from '../../runner/run.ts';
-import { runsDir } from '../../runner/store.ts';
+import { runsDir } from '../../store/store.ts';
 import { LiveStatus, type LiveState } from '../../watch/live.ts';
 import type { Watch } from '../../watch/server.ts';
 import { openWatch } from './watch.ts';
@@ -24,7 +24,11 @@ options:
   --no-report        do not render the report at the end
   --no-fetch         do not download missing data
   --open             serve a page on 127.0.0.1 that shows the run as it goes, then its report
-                     (as nnlab watch FILE does from another terminal)`;
+                     (as nnlab watch FILE does from another terminal)
+
+Runners sharing a store train each trial once: a trial another runner has claimed is waited for and
+its result used. Exit 1 when a trial failed; 2 when the run store cannot be written (the path and
+the reason are printed; trials committed before are kept).`;
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -99,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values['dry-run']) return 0;
     if (!values['no-report'] && !interrupted) {
       const { writeReport, reportLine } = await import('../../report/index.ts');
-      const out = await writeReport(file, { set: values.set, log: (l: string) => console.log(l) });
+      const out = await writeReport(file, { set: values.set, store: summary.store, log: (l: string) => console.log(l) });
       console.log(reportLine(out));
       report = out.html;
     }

@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UsageError(`runs: --format must be one of ${FORMATS.join(', ')}; got "${values.format}"`);
   const { readTrials, runsTable, storedExperiments } = await import('../../runs/table.ts');
-  const { runsDir } = await import('../../runner/store.ts');
+  const { runsDir } = await import('../../store/store.ts');
 
   const trials = [];
   if (positionals.length) {

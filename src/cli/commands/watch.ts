@@ -17,7 +17,7 @@ the same for the run it starts.`;
 /** Starts the watch server for an experiment file, prints its address and opens a browser where there is a display. */
 export async function openWatch(file: string, since?: string): Promise<Watch> {
   const { resolveExperiment } = await import('../../config/resolve.ts');
-  const { RunStore, runsDir } = await import('../../runner/store.ts');
+  const { RunStore, runsDir } = await import('../../store/store.ts');
   const { startWatch } = await import('../../watch/server.ts');
   const exp = resolveExperiment(file);
   const watch = await startWatch({ store: new RunStore(runsDir(file), exp.name), experiment: exp.name, file, title: exp.title, since });

@@ -1,0 +1,73 @@
+// What `nnlab run` prints from the store: the ranked table of each search stage and the final's
+// accuracies after a run, and the plan of a dry run. The ranking rule is the store's (rank.ts).
+import { trainingLength, type Plan, type TrainTrial } from '../config/expand.ts';
+import type { ResolvedExperiment } from '../config/resolve.ts';
+import { canonicalJson } from '../config/canonical.ts';
+import { rankStage } from '../store/rank.ts';
+import type { RunStore, TrainResult } from '../store/store.ts';
+import { repeatsOf } from '../config/repeats.ts';
+import { spread } from './repeat-stats.ts';
+import { describeMemory, trialMemory, type memoryLimit } from './memory.ts';
+import { formatBytes } from '../engine/memory.ts';
+
+function pct(x: number | undefined): string {
+  return x === undefined ? '–' : `${(x * 100).toFixed(2)}%`;
+}
+
+/** Ranked table of each search stage (planned trials without a result named as such), and the final trial's accuracies. */
+export function printStageTables(plan: Plan, store: RunStore, log: (l: string) => void): void {
+  const result = (t: TrainTrial) => store.read(t)?.result as TrainResult | undefined;
+  for (const stage of plan.stages) {
+    const trials = plan.trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage.name);
+    if (!trials.length) continue;
+    const ranked = rankStage(trials, result).filter((x) => x.trial.repeat === 1 || x.rank === null);
+    // One row per value (its first repeat), with the mean accuracies of its repeats.
+    const mean = (t: TrainTrial, pick: (r: TrainResult) => number | undefined) =>
+      spread(repeatsOf(plan.trials, t).map((x) => result(x as TrainTrial)).map((r) => (r?.kind === 'train' && r.status === 'ok' ? pick(r) : undefined)))?.mean;
+    const range = stage.range ? ` over [${stage.range[0]}, ${stage.range[1]}]${stage.from ? ` (from the best ${stage.from.best} of "${stage.from.stage}", widened ×${stage.from.widen})` : ''}` : '';
+    log(`\nSearch "${stage.name}": ${stage.param}${range}${stage.repeats > 1 ? ` (accuracies: means of ${stage.repeats} repeats)` : ''}`);
+    log(`  rank  ${stage.param.padEnd(16)}  val acc   test acc  trial`);
+    for (const { trial: t, result: r, rank } of ranked) {
+      log(`  ${String(rank ?? '–').padStart(4)}  ${String(t.value).padEnd(16)}  ${pct(mean(t, (x) => x.final.validation?.accuracy) ?? r.final.validation?.accuracy).padStart(7)}  ${pct(mean(t, (x) => x.final.test?.accuracy) ?? r.final.test?.accuracy).padStart(8)}  ${t.hash}${r.status === 'diverged' ? ' (diverged)' : ''}`);
+    }
+    for (const t of trials.filter((t) => t.repeat === 1 && !ranked.some((x) => x.trial === t))) {
+      log(`  ${'–'.padStart(4)}  ${String(t.value).padEnd(16)}  ${(store.failed(t.hash) ? 'failed' : 'not stored').padEnd(17)}  ${t.hash}`);
+    }
+  }
+  const final = plan.trials.find((t): t is TrainTrial => t.kind === 'train' && t.role === 'final');
+  const r = final && result(final);
+  if (final && r) {
+    log(`\nFinal: ${final.param} = ${final.value}, trained ${trainingLength(final.config).totalSteps} steps: validation ${pct(r.final.validation?.accuracy)}, test ${pct(r.final.test?.accuracy)}`);
+  }
+}
+
+/** The dry run's list: every planned trial, whether the store holds it (cheap check, nothing moved), how it differs from the base. */
+export function printPlan(exp: ResolvedExperiment, plan: Plan, store: RunStore, log: (l: string) => void, noData: boolean, limit: ReturnType<typeof memoryLimit>): void {
+  log(`${exp.file}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} planned${plan.pending.length ? `, ${plan.pending.length} planned once earlier stages finish` : ''}`);
+  if (noData) log('(data not installed: hashes computed without a data fingerprint, they will differ once it is)');
+  log(`memory: each trial's estimated peak; the limit is ${limit.what}, ${formatBytes(limit.bytes)}`);
+  const base = exp.base as unknown as Record<string, unknown>;
+  for (const t of plan.trials) {
+    const s = store.check(t.hash);
+    const status = s.state === 'stored' ? 'cached' : s.state === 'absent' ? 'to train' : `damaged: ${s.problem}; the run quarantines and retrains it`;
+    const diffs = t.kind === 'train' ? differences(base, t.config as unknown as Record<string, unknown>) : [`network ${JSON.stringify(t.config.network)}`];
+    const len = t.kind === 'train' ? ` (${trainingLength(t.config).totalSteps} steps)` : '';
+    log(`  ${t.hash}  ${t.id}${len}  [${status}]  memory ${describeMemory(trialMemory(t))}${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`);
+  }
+  for (const p of plan.pending) log(`  (later)           ${p.id}: ${p.reason}`);
+}
+
+/** Dotted paths where `b` differs from `a`, as `path: old → new`. */
+export function differences(a: Record<string, unknown>, b: Record<string, unknown>, prefix = ''): string[] {
+  const out: string[] = [];
+  const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort();
+  for (const k of keys) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    const x = a?.[k];
+    const y = b?.[k];
+    const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (isObj(x) && isObj(y)) out.push(...differences(x as Record<string, unknown>, y as Record<string, unknown>, p));
+    else if (canonicalJson(x ?? null) !== canonicalJson(y ?? null)) out.push(`${p}: ${JSON.stringify(x)} → ${JSON.stringify(y)}`);
+  }
+  return out;
+}
