@@ -129,14 +129,14 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   // Trials too large for the memory are refused before anything is trained or written (and again
   // for each later wave, whose trials are known only then).
   const limit = memoryLimit(opts.executor?.memoryLimit);
-  const checkMemory = (trials: Trial[]) => refuseOversized(exp, trials.filter((t) => selected(t, opts.only) && (!store.has(t) || opts.force)), limit);
+  const checkMemory = (trials: Trial[], from = store) => refuseOversized(exp, trials.filter((t) => selected(t, opts.only) && (!from.has(t) || opts.force)), limit);
 
   if (opts.dryRun) {
     // A dry run leaves the store as it is: damaged trials are listed as such, not moved.
     const still = new RunStore(runsDir(file), exp.name, { moveDamaged: false, warn: () => undefined });
     const plan = planTrials(exp, { ...ctx, bestOf: bestOfStage(still), lrBounds: storedLrBounds(still) });
     printPlan(exp, { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) }, still, log, identity.fingerprint === 'unavailable', limit);
-    checkMemory(plan.trials);
+    checkMemory(plan.trials, still);
     return { experiment: exp, plan, outcomes: [], store };
   }
 

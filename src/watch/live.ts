@@ -1,7 +1,7 @@
 // The live status of a run: `nnlab run` keeps runs/<experiment>/live.json up to date (each trial's
 // state, progress and the accuracies recorded so far, at most a few writes a second) so that a watch
 // page, in this process or another, can show the run as it goes. Written atomically (tmp + rename).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '../runner/run.ts';
 import { processAlive } from '../store/store.ts';
@@ -100,12 +100,21 @@ export class LiveStatus {
   private write(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.unwritable) return;
     this.state.updatedAt = new Date().toISOString();
-    mkdirSync(this.dir, { recursive: true });
     const tmp = join(this.dir, `${LIVE_FILE}.tmp-${process.pid}`);
-    writeFileSync(tmp, JSON.stringify(this.state) + '\n');
-    renameSync(tmp, join(this.dir, LIVE_FILE));
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(tmp, JSON.stringify(this.state) + '\n');
+      renameSync(tmp, join(this.dir, LIVE_FILE));
+    } catch {
+      // The live status only serves `nnlab watch`; a store that cannot be written is the run's to
+      // report (exit 2 with the path and reason), so stop writing it rather than mask that error.
+      this.unwritable = true;
+      rmSync(tmp, { force: true });
+    }
   }
+  private unwritable = false;
 }
 
 /** The live status of an experiment's store folder, or null when no run has written one. */

@@ -72,8 +72,9 @@ test('search stages and the final repeat too; the final retrains the value with 
   const acc: Record<string, number> = { 'search/coarse/01': 0.6, 'search/coarse/01/r2': 0.4, 'search/coarse/02': 0.56, 'search/coarse/02/r2': 0.54, 'search/coarse/03': 0.3, 'search/coarse/03/r2': 0.31 };
   const byHash = new Map(search.map((t) => [t.hash, acc[t.id]]));
   const store = {
-    has: (h: string) => byHash.has(h),
-    get: (h: string) => (byHash.has(h) ? { result: { kind: 'train', status: 'ok', final: { validation: { accuracy: byHash.get(h)! } } } } : null),
+    has: (t: { hash: string }) => byHash.has(t.hash),
+    failed: () => false,
+    read: (t: { hash: string }) => (byHash.has(t.hash) ? { result: { kind: 'train', status: 'ok', final: { validation: { accuracy: byHash.get(t.hash)! } } } } : null),
   } as unknown as RunStore;
   const best = bestOfStage(store)(search)!;
   assert.deepEqual(best.map((b) => b.value), [search[2].value, search[0].value, search[4].value]);

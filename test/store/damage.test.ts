@@ -59,7 +59,7 @@ test('truncated and altered files are quarantined with a warning and retrained; 
   const dry = await nnlab(['run', file, '--dry-run'], { env: { NNLAB_DATA: data, NNLAB_RUNS: runs } }).exited;
   assert.equal(dry.code, 0, dry.stderr);
   // (search/fine waits for search/coarse, whose damaged trial is not settled: the plan stops there.)
-  for (const [id, problem] of [damage[0], damage[3]]) assert.match(dry.stdout, new RegExp(`^  ${hash(id)}  ${esc(id)} .*\\[damaged: ${esc(problem)}; the run quarantines and retrains it\\]$`, 'm'));
+  for (const [id, problem] of [damage[0], damage[3]]) assert.match(dry.stdout, new RegExp(`^  ${hash(id)}  ${esc(id)} .*\\[damaged: ${esc(problem)}; the run quarantines and retrains it\\]  memory .*$`, 'm'));
   assert.equal(existsSync(join(runs, EXPERIMENT_NAME, 'quarantine')), false, 'a dry run moves nothing');
 
   const r = await runToEnd(file, { NNLAB_DATA: data, NNLAB_RUNS: runs });
