@@ -31,7 +31,7 @@ const report = pathToFileURL(resolve(process.argv[2])).href;
   const cli = join(docs, '..', 'src', 'cli', 'main.ts');
   const args = ['runs', '--where', 'trial=search/*', '--sort', '-validation.accuracy'];
   const text = execFileSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });
-  const html = `<!doctype html><meta charset="utf-8"><body style="margin:0;background:#1e1f22"><pre style="margin:0;padding:14px 16px;color:#e6e6e6;font:13px/1.45 'DejaVu Sans Mono',monospace;display:inline-block"><span style="color:#8ae234">$</span> npx nnlab ${args.map((a) => (a.includes('*') ? `'${a}'` : a)).join(' ')}\n${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre></body>`;
+  const html = `<!doctype html><meta charset="utf-8"><body style="margin:0;background:#1e1f22"><pre style="margin:0;padding:14px 16px;color:#e6e6e6;font:13px/1.45 'DejaVu Sans Mono',monospace;display:inline-block"><span style="color:#8ae234">$</span> npm exec --no -- nnlab ${args.map((a) => (a.includes('*') ? `'${a}'` : a)).join(' ')}\n${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre></body>`;
   const w = await newPage((u) => u.startsWith('data:') || u === 'about:blank');
   await w.page.setContent(html);
   await w.page.locator('pre').screenshot({ path: join(docs, 'nnlab-runs.png') });
