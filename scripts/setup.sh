@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 #   chromium, fonts-dejavu-core            headless browser that prints reports to PDF
 #   poppler-utils                          pdftotext/pdftoppm, used by the report tests
 #   dataset-fashion-mnist                  offline data for experiments/quickstart.yaml
-packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist)
+#   slurmctld slurmd slurm-client munge    a single-node Slurm the --executor slurm tests start
+packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge)
 
 missing=()
 for p in "${packages[@]}"; do

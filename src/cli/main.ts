@@ -7,6 +7,10 @@ const USAGE = `usage: nnlab <command> [options]
 commands:
   run FILE [--set k=v]… [--only VARIANT] [--jobs N] [--threads N] [--force] [--dry-run] [--no-report] [--no-fetch] [--open]
                          validate, train every trial not already stored, render the report
+      [--executor slurm [--partition P] [--time T] [--mem M] [--cpus-per-task N] [--detach] …]
+                         the same on a Slurm cluster, one job array a wave
+  status FILE [--set k=v]…
+                         which trials are done, queued, running or failed (Slurm runs too)
   validate FILE…         check experiment files against the schema and the rules across fields
   resolve FILE [--set k=v]… [--run-hashes] [--textconv]
                          print the canonical resolved config (and its trials)
@@ -28,6 +32,7 @@ Run 'nnlab <command> --help' for a command's options.`;
 
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   run: () => import('./commands/run.ts'),
+  status: () => import('./commands/status.ts'),
   validate: () => import('./commands/validate.ts'),
   resolve: () => import('./commands/resolve.ts'),
   report: () => import('./commands/report.ts'),

@@ -30,6 +30,11 @@ export class TrialFailure extends Error {
   }
 }
 
+/** A trial the executor found trained by another process sharing the store: who. */
+export interface Ran {
+  elsewhere: string;
+}
+
 export interface Executor {
   /** How many trials may run at once. */
   readonly slots: number;
@@ -37,8 +42,15 @@ export interface Executor {
   readonly threadsPerTrial: number;
   /** Bytes a trial may use, where the executor sets a limit (e.g. a cluster job's --mem); else the machine's. */
   readonly memoryLimit?: number;
-  /** Resolves when job.tmpDir holds a complete trial; rejects with TrialFailure or an AbortError. */
-  run(job: Job, onProgress: (p: TrialProgress) => void, signal: AbortSignal): Promise<void>;
+  /** What that limit is, for the message refusing a trial (e.g. "the Slurm task's --mem 4G"). */
+  readonly memoryLimitName?: string;
+  /** True when the executor claims and commits each trial in the store itself (Slurm's tasks): the runner then neither claims nor commits, and job.tmpDir is unused. */
+  readonly commitsItself?: boolean;
+  /**
+   * Resolves when job.tmpDir holds a complete trial (or, `commitsItself`, the store does; then with
+   * `elsewhere` saying who trained it when not this executor's job); rejects with TrialFailure or an AbortError.
+   */
+  run(job: Job, onProgress: (p: TrialProgress) => void, signal: AbortSignal): Promise<void | Ran>;
   /** Ends whatever the executor keeps between trials (the local pool's workers: they keep the caller's process alive until then). */
   close?(): Promise<void>;
 }

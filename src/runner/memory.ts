@@ -61,8 +61,8 @@ export function trialMemory(trial: Trial): TrialMemory {
 }
 
 /** The memory trials may use: the machine's (or the control group's, when smaller), or an executor's limit. */
-export function memoryLimit(executorLimit?: number): { bytes: number; what: string } {
-  if (executorLimit !== undefined) return { bytes: executorLimit, what: "the executor's memory limit" };
+export function memoryLimit(executorLimit?: number, what = "the executor's memory limit"): { bytes: number; what: string } {
+  if (executorLimit !== undefined) return { bytes: executorLimit, what };
   const machine = osTotalmem();
   // Node 20 gives 2^64 where no control group limits the process.
   const group = process.constrainedMemory?.() ?? 0;

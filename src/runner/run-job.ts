@@ -22,6 +22,8 @@ export interface TrialProgress {
   eta?: number;
   trainAccuracy?: number;
   validationAccuracy?: number;
+  /** Where the trial is before it trains (a cluster's queue): shown instead of the steps. */
+  note?: string;
 }
 
 /**

@@ -3,6 +3,7 @@
 // before planning the stages that derive from them. Runners sharing a store train each trial once
 // (claims, src/store/claim.ts); a store that cannot be written stops the run. Reports are src/report's.
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import { planTrials, type Plan, type Trial, type PlanContext } from '../config/expand.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
@@ -19,6 +20,10 @@ import { storedLrBounds } from './lr-range.ts';
 import { memoryLimit, refuseOversized } from './memory.ts';
 import { StoreError, UsageError } from '../errors.ts';
 import { didYouMean } from '../config/messages.ts';
+import { SlurmExecutor } from './slurm/executor.ts';
+import { detachRun } from './slurm/detach.ts';
+import { dryRunScript } from './slurm/submit.ts';
+import type { SlurmOptions } from './slurm/options.ts';
 
 export interface RunOptions {
   set?: string[];
@@ -30,6 +35,8 @@ export interface RunOptions {
   /** Fetch missing CIFAR-10 (default true). */
   fetch?: boolean;
   executor?: Executor;
+  /** Run the trials as Slurm jobs (src/runner/slurm/); with `detach`, submit and return. */
+  slurm?: { options: SlurmOptions; detach?: boolean };
   signal?: AbortSignal;
   /** Print with listr2's plain renderer even on a terminal (tests). */
   plain?: boolean;
@@ -59,6 +66,8 @@ export interface RunSummary {
   plan: Plan;
   outcomes: TrialOutcome[];
   store: RunStore;
+  /** --detach: the Slurm jobs submitted (arrays and follow-up). */
+  detached?: string[];
 }
 
 function humanTime(s: number): string {
@@ -128,7 +137,8 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
 
   // Trials too large for the memory are refused before anything is trained or written (and again
   // for each later wave, whose trials are known only then).
-  const limit = memoryLimit(opts.executor?.memoryLimit);
+  const slurm = opts.slurm && !opts.executor ? new SlurmExecutor(store.root, exp.name, opts.slurm.options, log, opts.force) : undefined;
+  const limit = memoryLimit((opts.executor ?? slurm)?.memoryLimit, (opts.executor ?? slurm)?.memoryLimitName);
   const checkMemory = (trials: Trial[], from = store) => refuseOversized(exp, trials.filter((t) => selected(t, opts.only) && (!from.has(t) || opts.force)), limit);
 
   if (opts.dryRun) {
@@ -137,6 +147,10 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     const plan = planTrials(exp, { ...ctx, bestOf: bestOfStage(still), lrBounds: storedLrBounds(still) });
     printPlan(exp, { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) }, still, log, identity.fingerprint === 'unavailable', limit);
     checkMemory(plan.trials, still);
+    if (opts.slurm) {
+      const trials = plan.trials.filter((t) => selected(t, opts.only) && (opts.force || !still.has(t)));
+      log(`\n${dryRunScript({ storeRoot: store.root, experiment: exp.name, trials, options: opts.slurm.options })}`);
+    }
     return { experiment: exp, plan, outcomes: [], store };
   }
 
@@ -164,7 +178,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   if (swept.length) log(`removed ${swept.length} unfinished trial folder${swept.length === 1 ? '' : 's'} left by an interrupted run`);
   const cores = availableParallelism();
   const threads = opts.threads ?? cores;
-  const executor = opts.executor ?? new LocalProcessExecutor(Math.max(1, opts.jobs ?? cores), Math.max(1, Math.floor(threads / Math.max(1, opts.jobs ?? cores))));
+  const executor: Executor = opts.executor ?? slurm ?? new LocalProcessExecutor(Math.max(1, opts.jobs ?? cores), Math.max(1, Math.floor(threads / Math.max(1, opts.jobs ?? cores))));
   const provenance: Provenance = {
     engineVersion,
     codeVersion: codeVersion(),
@@ -173,26 +187,38 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     machine: machine(),
     threads: executor.threadsPerTrial,
   };
+  if (opts.slurm?.detach) {
+    const runArgs = [...(opts.set ?? []).flatMap((s) => ['--set', s]), ...(opts.only ?? []).flatMap((o) => ['--only', o])];
+    const d = await detachRun({ file: resolve(file), experiment: exp.name, store, provenance, plan: () => planTrials(exp, ctx), selected: (t) => selected(t, opts.only), options: opts.slurm.options, runArgs, log });
+    return { experiment: exp, plan: d.plan, outcomes: [], store, detached: d.jobs };
+  }
   const slots = semaphore(executor.slots);
   const outcomes = new Map<string, TrialOutcome>();
   const interactive = !opts.plain && process.stdout.isTTY;
   const tell = opts.onEvent ?? (() => {});
 
-  /** Trains a claimed trial and commits it, unless its claim was lost to a runner that committed it first. */
-  const train = async (trial: Trial, task: ListrTaskWrapper<unknown, never, never>, c: Claim) => {
-    const tmp = store.begin(trial.hash);
+  /**
+   * Trains a claimed trial and commits it, unless its claim was lost to a runner that committed it
+   * first. Without a claim (`c` null), the executor claims and commits the trial itself (Slurm's tasks).
+   */
+  const train = async (trial: Trial, task: ListrTaskWrapper<unknown, never, never>, c: Claim | null) => {
+    const tmp = c ? store.begin(trial.hash) : '';
     const t0 = performance.now();
     let lastShown = -1;
     // Time left from the training rate since the first progress event: the child's start-up and
     // data loading come before it and would make an early estimate far too long.
     let first: { step: number; at: number } | null = null;
-    const stopRefreshing = keepFresh(c);
+    const stopRefreshing = c ? keepFresh(c) : () => {};
     try {
       task.title = `${trialTitle(trial)}: running`;
       tell({ type: 'trial', trial, status: 'running' });
-      await executor.run(
+      const ran = await executor.run(
         { trial, tmpDir: tmp, provenance },
         (p) => {
+          if (p.note) {
+            task.output = `${interactive ? '' : `${trial.id}: `}${p.note}`;
+            return;
+          }
           tell({ type: 'progress', trial, progress: p });
           const now = performance.now();
           first ??= { step: p.step, at: now };
@@ -209,17 +235,24 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
         signal,
       );
       stopRefreshing();
-      if (!refresh(c) && store.has(trial)) {
+      if (c && !refresh(c) && store.has(trial)) {
         // Taken over while this runner was stopped, and committed by the other: keep theirs.
         store.abandon(tmp);
         outcomes.set(trial.hash, { trial, status: 'cached' });
         task.title = `${trialTitle(trial)}: trained by another runner that took over its claim (${trial.hash}${accuracyText(store.read(trial)!)})`;
         return;
       }
-      store.commit(tmp, trial.hash);
+      if (c) store.commit(tmp, trial.hash);
+      else if (ran?.elsewhere) {
+        // The executor's task found it trained by another process sharing the store (a local runner).
+        outcomes.set(trial.hash, { trial, status: 'cached' });
+        tell({ type: 'trial', trial, status: 'cached' });
+        task.title = `${trialTitle(trial)}: ${ran.elsewhere} (${trial.hash}${accuracyText(store.read(trial)!)})`;
+        return;
+      }
     } catch (err) {
       stopRefreshing();
-      store.abandon(tmp);
+      if (c) store.abandon(tmp);
       if ((err as Error).name === 'AbortError') {
         // Stopped by Ctrl-C/SIGTERM or a store that cannot be written: not a failure of the trial.
         task.title = trialTitle(trial);
@@ -277,6 +310,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       }
       let c: Claim | null = null;
       try {
+        if (executor.commitsItself) return await train(trial, task, null);
         c = claim(store, trial.hash);
         if (c) {
           if (c.tookOver) task.output = `${trial.id}: took over the claim of ${c.tookOver.info ? `${c.tookOver.info.host} pid ${c.tookOver.info.pid}` : 'an unknown process'}: ${c.tookOver.why}`;

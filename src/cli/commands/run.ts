@@ -7,6 +7,34 @@ import { runsDir } from '../../store/store.ts';
 import { LiveStatus, type LiveState } from '../../watch/live.ts';
 import type { Watch } from '../../watch/server.ts';
 import { openWatch } from './watch.ts';
+import { slurmOptions, type SlurmOptions } from '../../runner/slurm/options.ts';
+
+const SLURM_FLAGS = ['partition', 'time', 'mem', 'cpus-per-task', 'account', 'qos', 'sbatch-arg', 'array-limit', 'retries', 'detach'] as const;
+
+/** The Slurm settings when --executor slurm; the Slurm options without it are a mistake. */
+function slurmRun(values: Record<string, unknown>): { options: SlurmOptions; detach?: boolean } | undefined {
+  const executor = (values.executor as string | undefined) ?? 'local';
+  if (executor !== 'local' && executor !== 'slurm') throw new UsageError(`run: --executor must be local or slurm; got "${executor}"`);
+  if (executor === 'local') {
+    const given = SLURM_FLAGS.filter((f) => values[f] !== undefined);
+    if (given.length) throw new UsageError(`run: --${given[0]} is an option of the Slurm executor: add --executor slurm`);
+    return undefined;
+  }
+  for (const f of ['jobs', 'threads'] as const)
+    if (values[f] !== undefined) throw new UsageError(`run: --${f} is for the local executor; with --executor slurm each trial is a task with --cpus-per-task threads`);
+  const options = slurmOptions({
+    partition: values.partition,
+    time: values.time,
+    mem: values.mem,
+    cpusPerTask: values['cpus-per-task'],
+    account: values.account,
+    qos: values.qos,
+    sbatchArgs: values['sbatch-arg'],
+    arrayLimit: values['array-limit'],
+    retries: values.retries,
+  });
+  return { options, detach: values.detach as boolean | undefined };
+}
 
 const HELP = `usage: nnlab run FILE [options]
 
@@ -28,7 +56,17 @@ options:
 
 Runners sharing a store train each trial once: a trial another runner has claimed is waited for and
 its result used. Exit 1 when a trial failed; 2 when the run store cannot be written (the path and
-the reason are printed; trials committed before are kept).`;
+the reason are printed; trials committed before are kept).
+
+on a Slurm cluster (--executor slurm; defaults from the "slurm:" section of $NNLAB_CONFIG, else
+~/.config/nnlab/config.yaml; see README "On a cluster"):
+  --executor NAME    local (default: worker processes on this machine) or slurm (one job array a wave)
+  --partition NAME   --time LIMIT   --mem SIZE   --cpus-per-task N   --account NAME   --qos NAME
+                     passed to sbatch for each trial's task (--cpus-per-task is its BLAS threads)
+  --sbatch-arg ARG   any other sbatch option, e.g. --sbatch-arg=--constraint=avx512; repeatable
+  --array-limit N    at most N tasks of an array run at once (sbatch --array=…%N)
+  --retries N        resubmit a trial whose task failed, timed out, ran out of memory or lost its node
+  --detach           submit and exit; a follow-up job submits later stages (see 'nnlab status FILE')`;
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -53,6 +91,17 @@ export async function run(argv: string[]): Promise<number> {
         'no-report': { type: 'boolean' },
         'no-fetch': { type: 'boolean' },
         open: { type: 'boolean' },
+        executor: { type: 'string' },
+        partition: { type: 'string' },
+        time: { type: 'string' },
+        mem: { type: 'string' },
+        'cpus-per-task': { type: 'string' },
+        account: { type: 'string' },
+        qos: { type: 'string' },
+        'sbatch-arg': { type: 'string', multiple: true },
+        'array-limit': { type: 'string' },
+        retries: { type: 'string' },
+        detach: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -66,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(`run: give one experiment file, e.g. nnlab run experiments/assignment3-bn.yaml\n\n${HELP}`);
   const file = positionals[0];
+  const slurm = slurmRun(values);
   const controller = new AbortController();
   let interrupted = false;
   const stop = () => {
@@ -99,8 +149,13 @@ export async function run(argv: string[]): Promise<number> {
       fetch: !values['no-fetch'],
       signal: controller.signal,
       onEvent: live?.onEvent,
+      slurm,
     });
     if (values['dry-run']) return 0;
+    if (summary.detached) {
+      console.log(summary.detached.length ? `detached: Slurm job${summary.detached.length === 1 ? '' : 's'} ${summary.detached.join(', ')}; see where they are with: nnlab status ${file}` : `detached: nothing submitted; see: nnlab status ${file}`);
+      return 0;
+    }
     if (!values['no-report'] && !interrupted) {
       const { writeReport, reportLine } = await import('../../report/index.ts');
       const out = await writeReport(file, { set: values.set, store: summary.store, log: (l: string) => console.log(l) });
