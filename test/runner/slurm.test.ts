@@ -95,12 +95,15 @@ test('quickstart through --executor slurm gives the local executor\'s trial hash
   }
 });
 
-test('a local runner and a Slurm run started together on one store train each trial once', { skip: skip ?? false }, async (t) => {
+test('a local runner and a Slurm run on one store train each trial once, each some of them', { skip: skip ?? false }, async (t) => {
   const runs = runsFolder();
   const file = experimentFile();
   const args = ['run', file, '--only', 'coarse', '--no-report'];
-  const local = nnlab([...args, '--jobs', '1', '--threads', '1'], { env: env(runs) });
+  // The local runner starts once a task has claimed its trial, while the other tasks wait in the
+  // queue: each side then trains some trials and waits for the other's.
   const remote = nnlab([...args, '--executor', 'slurm', '--cpus-per-task', '1'], { env: env(runs) });
+  await until(remote, 'a task is training', () => states(runs).some((s) => s.state === 'running'));
+  const local = nnlab([...args, '--jobs', '1', '--threads', '1'], { env: env(runs) });
   const [a, b] = await Promise.all([local.exited, remote.exited]);
   ok(a);
   ok(b);
@@ -110,6 +113,7 @@ test('a local runner and a Slurm run started together on one store train each tr
   const byTasks = st.filter((s) => s.state === 'committed' && !('elsewhere' in s)).length;
   assert.equal(trained(b), byTasks, b.stdout);
   assert.equal(trained(a) + trained(b), 6, `local trained ${trained(a)}, Slurm tasks ${trained(b)}\n${a.stdout}\n${b.stdout}`);
+  assert.ok(trained(a) > 0 && trained(b) > 0, `both sides trained: local ${trained(a)}, Slurm tasks ${trained(b)}`);
   t.diagnostic(`trained by the local runner: ${trained(a)}; by Slurm tasks: ${trained(b)}`);
   assert.equal(tables(a.stdout), tables(b.stdout));
   assert.equal(readdirSync(join(runs, EXPERIMENT_NAME, 'trials')).length, 6);
