@@ -187,7 +187,7 @@ export function until(run: Running, what: string, condition: () => boolean): Pro
       if (ended || !condition()) return;
       clearInterval(timer);
       resolve();
-    }, 10);
+    }, 2);
   });
 }
 
