@@ -20,17 +20,19 @@ export function printStageTables(plan: Plan, store: RunStore, log: (l: string) =
   for (const stage of plan.stages) {
     const trials = plan.trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage.name);
     if (!trials.length) continue;
-    const ranked = rankStage(trials, result).filter((x) => x.trial.repeat === 1 || x.rank === null);
-    // One row per value (its first repeat), with the mean accuracies of its repeats.
-    const mean = (t: TrainTrial, pick: (r: TrainResult) => number | undefined) =>
-      spread(repeatsOf(plan.trials, t).map((x) => result(x as TrainTrial)).map((r) => (r?.kind === 'train' && r.status === 'ok' ? pick(r) : undefined)))?.mean;
+    // One row per value: its first entry in the store's ranking (a scored repeat before a diverged
+    // one), with the value's score (mean validation accuracy of its repeats) and mean test accuracy.
+    const all = rankStage(trials, result);
+    const ranked = all.filter((x, i) => all.findIndex((y) => y.trial.index === x.trial.index) === i);
+    const meanTest = (t: TrainTrial) =>
+      spread(repeatsOf(plan.trials, t).map((x) => result(x as TrainTrial)).map((r) => (r?.kind === 'train' && r.status === 'ok' ? r.final.test?.accuracy : undefined)))?.mean;
     const range = stage.range ? ` over [${stage.range[0]}, ${stage.range[1]}]${stage.from ? ` (from the best ${stage.from.best} of "${stage.from.stage}", widened ×${stage.from.widen})` : ''}` : '';
     log(`\nSearch "${stage.name}": ${stage.param}${range}${stage.repeats > 1 ? ` (accuracies: means of ${stage.repeats} repeats)` : ''}`);
     log(`  rank  ${stage.param.padEnd(16)}  val acc   test acc  trial`);
-    for (const { trial: t, result: r, rank } of ranked) {
-      log(`  ${String(rank ?? '–').padStart(4)}  ${String(t.value).padEnd(16)}  ${pct(mean(t, (x) => x.final.validation?.accuracy) ?? r.final.validation?.accuracy).padStart(7)}  ${pct(mean(t, (x) => x.final.test?.accuracy) ?? r.final.test?.accuracy).padStart(8)}  ${t.hash}${r.status === 'diverged' ? ' (diverged)' : ''}`);
+    for (const { trial: t, result: r, rank, score } of ranked) {
+      log(`  ${String(rank ?? '–').padStart(4)}  ${String(t.value).padEnd(16)}  ${pct(score ?? r.final.validation?.accuracy).padStart(7)}  ${pct(meanTest(t) ?? r.final.test?.accuracy).padStart(8)}  ${t.hash}${r.status === 'diverged' ? ' (diverged)' : ''}`);
     }
-    for (const t of trials.filter((t) => t.repeat === 1 && !ranked.some((x) => x.trial === t))) {
+    for (const t of trials.filter((t) => t.repeat === 1 && !ranked.some((x) => x.trial.index === t.index))) {
       log(`  ${'–'.padStart(4)}  ${String(t.value).padEnd(16)}  ${(store.failed(t.hash) ? 'failed' : 'not stored').padEnd(17)}  ${t.hash}`);
     }
   }

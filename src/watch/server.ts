@@ -44,7 +44,7 @@ export async function startWatch(opts: { store: RunStore; experiment: string; fi
 
   // Stored trials do not change: read each once.
   const cache = new Map<string, StoredTrial | null>();
-  const reader = {
+  const reader: Pick<RunStore, 'read'> = {
     read(ref: TrialRef) {
       const hash = ref.hash;
       if (!cache.has(hash)) {
@@ -54,7 +54,7 @@ export async function startWatch(opts: { store: RunStore; experiment: string; fi
       }
       return cache.get(hash)!;
     },
-  } as unknown as RunStore;
+  };
 
   const send = (res: ServerResponse) => res.write(`event: state\ndata: ${json}\n\n`);
 

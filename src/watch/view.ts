@@ -45,7 +45,7 @@ function asCurve(p: NonNullable<LiveTrial['points']>[number]): CurvePoint {
   return { step: p.step, epoch: NaN, eta: p.eta ?? NaN, train: m(p.train), ...(p.validation !== undefined ? { validation: m(p.validation) } : {}) } as CurvePoint;
 }
 
-export async function watchView(phase: Phase, experiment: string, file: string, live: LiveState | null, store: RunStore): Promise<WatchView> {
+export async function watchView(phase: Phase, experiment: string, file: string, live: LiveState | null, store: Pick<RunStore, 'read'>): Promise<WatchView> {
   const trials = live?.trials ?? [];
   const series: { variant: string; points: CurvePoint[] }[] = [];
   const rows: TrialRow[] = [];
