@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { canonicalJson } from '../config/canonical.ts';
 import { planTrials, type Trial, type TrainTrial } from '../config/expand.ts';
-import { isPlainObject, type Path } from '../config/load.ts';
+import type { Path } from '../config/load.ts';
+import { configDifferences } from '../config/walk.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { RunStore, runsDir, type TrainResult, type TrialRef } from '../store/store.ts';
 import { bestOfStage, rankStage, stageSettled } from '../store/rank.ts';
@@ -82,51 +83,6 @@ export interface FileDiff {
 
 // --- settings -------------------------------------------------------------------------------
 
-type Located = { value: unknown; path: Path };
-
-const show = (p: (string | number)[]): string =>
-  p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : k.startsWith('[') ? s + k : s ? `${s}.${k}` : k), '');
-
-/** Lists whose items are maps with unique names are matched by name, others by position. */
-function byName(list: unknown[]): Map<string, number> | null {
-  if (!list.length || !list.every((x) => isPlainObject(x) && typeof x.name === 'string')) return null;
-  const m = new Map<string, number>();
-  list.forEach((x, i) => m.set((x as { name: string }).name, i));
-  return m.size === list.length ? m : null;
-}
-
-function walk(a: Located | undefined, b: Located | undefined, shown: (string | number)[], out: { shown: string; a?: Located; b?: Located }[]): void {
-  const x = a?.value;
-  const y = b?.value;
-  if (a && b && canonicalJson(x) === canonicalJson(y)) return;
-  if (a && b && isPlainObject(x) && isPlainObject(y)) {
-    for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) {
-      const ka = x[k] === undefined ? undefined : { value: x[k], path: [...a.path, k] };
-      const kb = y[k] === undefined ? undefined : { value: y[k], path: [...b.path, k] };
-      walk(ka, kb, [...shown, k], out);
-    }
-    return;
-  }
-  if (a && b && Array.isArray(x) && Array.isArray(y) && x.some((i) => typeof i === 'object' && i !== null)) {
-    const na = byName(x);
-    const nb = byName(y);
-    if (na && nb) {
-      const names = [...na.keys(), ...[...nb.keys()].filter((n) => !na.has(n))];
-      for (const n of names) {
-        const ia = na.get(n);
-        const ib = nb.get(n);
-        walk(ia === undefined ? undefined : { value: x[ia], path: [...a.path, ia] }, ib === undefined ? undefined : { value: y[ib], path: [...b.path, ib] }, [...shown, `[${n}]`], out);
-      }
-      return;
-    }
-    for (let i = 0; i < Math.max(x.length, y.length); i++) {
-      walk(i < x.length ? { value: x[i], path: [...a.path, i] } : undefined, i < y.length ? { value: y[i], path: [...b.path, i] } : undefined, [...shown, i], out);
-    }
-    return;
-  }
-  out.push({ shown: show(shown), a, b });
-}
-
 /** Where a value came from: its own position, a --set flag above it, or the schema's default. */
 function origin(exp: ResolvedExperiment, path: Path, relabel: (s: string) => string): string {
   const own = exp.sources.get(path);
@@ -137,17 +93,15 @@ function origin(exp: ResolvedExperiment, path: Path, relabel: (s: string) => str
 }
 
 export function compareSettings(a: ResolvedExperiment, b: ResolvedExperiment, relabelA: (s: string) => string, relabelB: (s: string) => string): SettingChange[] {
-  const found: { shown: string; a?: Located; b?: Located }[] = [];
-  walk({ value: a.value, path: [] }, { value: b.value, path: [] }, [], found);
-  return found.map((f) => {
-    const c: SettingChange = { path: f.shown, change: f.a && f.b ? 'changed' : f.a ? 'removed' : 'added' };
-    if (f.a) {
-      c.old = f.a.value;
-      c.oldAt = origin(a, f.a.path, relabelA);
+  return configDifferences(a.value, b.value, { listItems: true }).map((d) => {
+    const c: SettingChange = { path: d.path, change: d.a && d.b ? 'changed' : d.a ? 'removed' : 'added' };
+    if (d.a) {
+      c.old = d.a.value;
+      c.oldAt = origin(a, d.a.at, relabelA);
     }
-    if (f.b) {
-      c.new = f.b.value;
-      c.newAt = origin(b, f.b.path, relabelB);
+    if (d.b) {
+      c.new = d.b.value;
+      c.newAt = origin(b, d.b.at, relabelB);
     }
     return c;
   });

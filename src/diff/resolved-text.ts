@@ -2,17 +2,14 @@
 // sorted) as YAML, then the expanded trials with their hashes and what each changes from the base.
 // Deterministic, so it serves as a git textconv driver; resolving is src/config's job.
 import { Document, isScalar, visit } from 'yaml';
-import { canonicalJson, sortKeys } from '../config/canonical.ts';
-import { isPlainObject } from '../config/load.ts';
+import { sortKeys } from '../config/canonical.ts';
+import { configDifferences } from '../config/walk.ts';
 import type { Plan } from '../config/expand.ts';
 import type { ResolvedExperiment } from '../config/resolve.ts';
 
 /** Leaf settings where `b` differs from `a`, as dotted path → new value (null where `b` has none). */
-export function changesFrom(a: unknown, b: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
-  if (isPlainObject(a) && isPlainObject(b)) {
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) changesFrom(a[k], b[k], prefix ? `${prefix}.${k}` : k, out);
-  } else if (canonicalJson(a ?? null) !== canonicalJson(b ?? null)) out[prefix] = b ?? null;
-  return out;
+export function changesFrom(a: unknown, b: unknown): Record<string, unknown> {
+  return Object.fromEntries(configDifferences(a, b).map((d) => [d.path, d.b?.value ?? null]));
 }
 
 /** Block maps, lists of scalars on one line (`train: [data_batch_1, data_batch_2]`), no line folding. */

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join, resolve } from 'node:path';
 import { gather, NoRunsError } from './gather.ts';
 import type { RunStore } from '../store/store.ts';
-import { buildModel } from './model.ts';
+import { buildDocument } from './document.ts';
 import { renderChart } from './charts.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
 import { weightImages } from './weights.ts';
@@ -57,7 +57,7 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
   const log = opts.log ?? (() => {});
   const g = gather(file, { set: opts.set, runsDir: opts.runsDir, store: opts.store });
   const { exp } = g;
-  const model = buildModel(g);
+  const doc = buildDocument(g);
 
   const root = resolve(opts.outDir ?? resolve(file, '..', '..', 'reports'));
   const dest = join(root, exp.name);
@@ -66,16 +66,16 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
   mkdirSync(join(tmp, 'assets'), { recursive: true });
   const assets = new Map<string, string | Uint8Array>();
   try {
-    for (const chart of model.charts) {
+    for (const chart of doc.charts) {
       const { vega, svg } = await renderChart(chart.spec, chart.name);
       writeFileSync(join(tmp, 'assets', `${chart.name}.svg`), svg);
       writeFileSync(join(tmp, 'assets', `${chart.name}.vg.json`), JSON.stringify(vega, null, 2) + '\n');
       assets.set(`assets/${chart.name}.svg`, svg);
     }
 
-    if (model.weights.length) {
+    if (doc.weights.length) {
       const readModel = opts.readModel ?? (await engineReadModel());
-      for (const w of model.weights) {
+      for (const w of doc.weights) {
         const bytes = g.stored.get(w.hash)?.model() ?? null;
         let note = '';
         if (!readModel) note = 'Learnt weights not drawn: the engine (src/engine, npm run build) is not built, so model.bin cannot be read.';
@@ -94,9 +94,9 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
       }
     }
 
-    const markdown = renderMarkdown(model);
+    const markdown = renderMarkdown(doc);
     writeFileSync(join(tmp, 'report.md'), markdown);
-    writeFileSync(join(tmp, 'report.html'), await renderReportPage(markdown, exp.title, model.charts, assets));
+    writeFileSync(join(tmp, 'report.html'), await renderReportPage(markdown, exp.title, doc.charts, assets));
 
     let pdf: string | null = null;
     if ((opts.pdf ?? true) && exp.report.pdf !== false) {

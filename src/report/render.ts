@@ -1,10 +1,10 @@
-// Renders the report model with nunjucks: Markdown from templates/kinds/<kind>.md.njk (which extends
+// Renders the report document (views.ts) with nunjucks: Markdown from templates/kinds/<kind>.md.njk (which extends
 // templates/report.md.njk and includes one partial per section), and the printable HTML from that
 // Markdown (marked), with charts inlined as SVG and weight images as data URLs.
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { Marked } from 'marked';
-import type { ReportModel } from './model.ts';
+import type { ReportDocument } from './views.ts';
 
 export const TEMPLATES = fileURLToPath(new URL('../../templates', import.meta.url));
 
@@ -23,11 +23,11 @@ function tidy(text: string): string {
   );
 }
 
-export function renderMarkdown(model: ReportModel): string {
-  // Markdown is not HTML: autoescape is off and every string in the model is escaped for Markdown
-  // (format.ts md) when the model is built.
+export function renderMarkdown(doc: ReportDocument): string {
+  // Markdown is not HTML: autoescape is off and every string in the document is escaped for Markdown
+  // (format.ts md) when the document is built.
   mdEnv ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
-  return tidy(mdEnv.render(`kinds/${model.kind}.md.njk`, { r: model }));
+  return tidy(mdEnv.render(`kinds/${doc.kind}.md.njk`, { r: doc }));
 }
 
 export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -43,7 +43,7 @@ export function markdownToHtml(markdown: string, image: ImageHtml): string {
       image({ href, text }) {
         return image(href, text) ?? `<em>[missing image ${escapeHtml(href)}]</em>`;
       },
-      // The model escapes everything, so no raw HTML should reach here; if it does, show it as text.
+      // The document escapes everything, so no raw HTML should reach here; if it does, show it as text.
       html({ text }) {
         return escapeHtml(text);
       },

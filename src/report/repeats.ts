@@ -1,6 +1,6 @@
 // Repeats in the report: the accuracies of a setting trained with several seeds as mean ± sd (n),
 // its learning curves as the mean curve with a ±1 sd band, and the ranking of search values by
-// their mean. model.ts asks here for every number of a trial, so a setting with one repeat prints
+// their mean. The section builders (sections/) ask here for every number of a trial, so a setting with one repeat prints
 // exactly as before and one with several prints its statistics everywhere.
 import type { TrainTrial, Trial } from '../config/expand.ts';
 import { repeatsOf } from '../config/repeats.ts';

@@ -2,7 +2,7 @@
 // accuracies after a run, and the plan of a dry run. The ranking rule is the store's (rank.ts).
 import { trainingLength, type Plan, type TrainTrial } from '../config/expand.ts';
 import type { ResolvedExperiment } from '../config/resolve.ts';
-import { canonicalJson } from '../config/canonical.ts';
+import { configDifferences } from '../config/walk.ts';
 import { rankStage } from '../store/rank.ts';
 import type { RunStore, TrainResult } from '../store/store.ts';
 import { repeatsOf } from '../config/repeats.ts';
@@ -48,11 +48,10 @@ export function printPlan(exp: ResolvedExperiment, plan: Plan, store: RunStore, 
   log(`${exp.file}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} planned${plan.pending.length ? `, ${plan.pending.length} planned once earlier stages finish` : ''}`);
   if (noData) log('(data not installed: hashes computed without a data fingerprint, they will differ once it is)');
   log(`memory: each trial's estimated peak; the limit is ${limit.what}, ${formatBytes(limit.bytes)}`);
-  const base = exp.base as unknown as Record<string, unknown>;
   for (const t of plan.trials) {
     const s = store.check(t.hash);
     const status = s.state === 'stored' ? 'cached' : s.state === 'absent' ? 'to train' : `damaged: ${s.problem}; the run quarantines and retrains it`;
-    const diffs = t.kind === 'train' ? differences(base, t.config as unknown as Record<string, unknown>) : [`network ${JSON.stringify(t.config.network)}`];
+    const diffs = t.kind === 'train' ? differences(exp.base, t.config) : [`network ${JSON.stringify(t.config.network)}`];
     const len = t.kind === 'train' ? ` (${trainingLength(t.config).totalSteps} steps)` : '';
     log(`  ${t.hash}  ${t.id}${len}  [${status}]  memory ${describeMemory(trialMemory(t))}${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`);
   }
@@ -60,16 +59,6 @@ export function printPlan(exp: ResolvedExperiment, plan: Plan, store: RunStore, 
 }
 
 /** Dotted paths where `b` differs from `a`, as `path: old → new`. */
-export function differences(a: Record<string, unknown>, b: Record<string, unknown>, prefix = ''): string[] {
-  const out: string[] = [];
-  const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort();
-  for (const k of keys) {
-    const p = prefix ? `${prefix}.${k}` : k;
-    const x = a?.[k];
-    const y = b?.[k];
-    const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
-    if (isObj(x) && isObj(y)) out.push(...differences(x as Record<string, unknown>, y as Record<string, unknown>, p));
-    else if (canonicalJson(x ?? null) !== canonicalJson(y ?? null)) out.push(`${p}: ${JSON.stringify(x)} → ${JSON.stringify(y)}`);
-  }
-  return out;
+export function differences(a: unknown, b: unknown): string[] {
+  return configDifferences(a, b).map((d) => `${d.path}: ${JSON.stringify(d.a?.value)} → ${JSON.stringify(d.b?.value)}`);
 }

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunStore, type StoredResult } from '../store/store.ts';
 import { canonicalJson } from '../config/canonical.ts';
+import { leafSettings } from '../config/walk.ts';
 import { didYouMean } from '../config/messages.ts';
 import { UsageError } from '../errors.ts';
 
@@ -23,14 +24,6 @@ interface Trial {
   kind: string;
   settings: Map<string, Cell>;
   startedAt: string;
-}
-
-/** A config as dotted paths to leaves (arrays are leaves: [50, 50] is one setting). */
-export function flatten(value: unknown, prefix = '', out = new Map<string, Cell>()): Map<string, Cell> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (prefix) out.set(prefix, value as Cell);
-  return out;
 }
 
 function metrics(r: StoredResult): Row {
@@ -54,7 +47,7 @@ export function readTrials(runsDir: string, experiment: string): Trial[] {
     const r = s.result;
     out.push({
       kind: r.kind,
-      settings: flatten(s.config),
+      settings: leafSettings(s.config) as Map<string, Cell>,
       startedAt: r.startedAt,
       row: { experiment, trial: r.id, ...metrics(r), seconds: Number(r.seconds.toFixed(2)), status: r.status, hash },
     });
