@@ -8,11 +8,11 @@ import { Listr, type ListrTaskWrapper } from 'listr2';
 import { planTrials, type Plan, type Trial, type PlanContext } from '../config/expand.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { canonicalJson, sha256 } from '../config/canonical.ts';
-import { LocalProcessExecutor, TrialFailure, type Executor, type TrialProgress } from './executor.ts';
-import type { JobRecord } from './run-job.ts';
-import { RunStore, runsDir, type Provenance, type StoredPlan, type StoredTrial } from '../store/store.ts';
+import { LocalProcessExecutor, type Executor } from './executor.ts';
+import { RunStore, runsDir, type Provenance, type StoredPlan } from '../store/store.ts';
 import { bestOfStage } from '../store/rank.ts';
-import { claim, holder, keepFresh, refresh, release, waitFor, type Claim } from '../store/claim.ts';
+import { holder } from '../store/claim.ts';
+import { trialTask, trialTitle, type RunEvent, type TrialOutcome } from './trial-task.ts';
 import { codeVersion, machine } from './provenance.ts';
 import { dataIdentity } from './data-identity.ts';
 import { printPlan, printStageTables } from './tables.ts';
@@ -24,6 +24,8 @@ import { SlurmExecutor } from './slurm/executor.ts';
 import { detachRun } from './slurm/detach.ts';
 import { dryRunScript } from './slurm/submit.ts';
 import type { SlurmOptions } from './slurm/options.ts';
+
+export type { RunEvent, TrialOutcome };
 
 export interface RunOptions {
   set?: string[];
@@ -45,22 +47,6 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
 }
 
-export type RunEvent =
-  | { type: 'plan'; trials: { id: string; hash: string }[] }
-  | { type: 'trial'; trial: Trial; status: 'cached' | 'waiting' | 'running' | 'trained' | 'diverged' | 'failed' | 'stopped'; message?: string }
-  | { type: 'progress'; trial: Trial; progress: TrialProgress };
-
-export type TrialOutcome = {
-  trial: Trial;
-  status: 'cached' | 'trained' | 'failed' | 'diverged';
-  message?: string;
-  logFile?: string;
-  /** A trial trained in this run: its wall time as the runner saw it, and the engine's share of it. */
-  seconds?: number;
-  engineSeconds?: number;
-  worker?: JobRecord['worker'];
-};
-
 export interface RunSummary {
   experiment: ResolvedExperiment;
   plan: Plan;
@@ -68,12 +54,6 @@ export interface RunSummary {
   store: RunStore;
   /** --detach: the Slurm jobs submitted (arrays and follow-up). */
   detached?: string[];
-}
-
-function humanTime(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 60) return `${Math.round(s)}s`;
-  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
 }
 
 function selected(trial: Trial, only: string[] | undefined): boolean {
@@ -97,34 +77,6 @@ function section(trial: Trial): string {
   if (trial.role === 'final') return 'Final';
   return `Variants: ${trial.group}`;
 }
-
-function trialTitle(trial: Trial): string {
-  if (trial.kind === 'train' && trial.role === 'search') return `${trial.id}  ${trial.param} = ${trial.value}`;
-  return trial.id;
-}
-
-/** A counting semaphore: at most `n` trials run at once across all sections. */
-function semaphore(n: number) {
-  let free = n;
-  const waiting: (() => void)[] = [];
-  return {
-    async acquire() {
-      if (free > 0) {
-        free--;
-        return;
-      }
-      await new Promise<void>((r) => waiting.push(r));
-    },
-    release() {
-      const next = waiting.shift();
-      if (next) next();
-      else free++;
-    },
-  };
-}
-
-
-const accuracyText = (s: StoredTrial) => (s.result.kind === 'train' && s.result.final.validation ? `, val acc ${(s.result.final.validation.accuracy * 100).toFixed(2)}%` : '');
 
 export async function runExperiment(file: string, opts: RunOptions = {}): Promise<RunSummary> {
   const log = opts.log ?? ((l: string) => console.log(l));
@@ -192,160 +144,10 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     const d = await detachRun({ file: resolve(file), experiment: exp.name, store, provenance, plan: () => planTrials(exp, ctx), selected: (t) => selected(t, opts.only), options: opts.slurm.options, runArgs, log });
     return { experiment: exp, plan: d.plan, outcomes: [], store, detached: d.jobs };
   }
-  const slots = semaphore(executor.slots);
   const outcomes = new Map<string, TrialOutcome>();
   const interactive = !opts.plain && process.stdout.isTTY;
   const tell = opts.onEvent ?? (() => {});
-
-  /**
-   * Trains a claimed trial and commits it, unless its claim was lost to a runner that committed it
-   * first. Without a claim (`c` null), the executor claims and commits the trial itself (Slurm's tasks).
-   */
-  const train = async (trial: Trial, task: ListrTaskWrapper<unknown, never, never>, c: Claim | null) => {
-    const tmp = c ? store.begin(trial.hash) : '';
-    const t0 = performance.now();
-    let lastShown = -1;
-    // Time left from the training rate since the first progress event: the child's start-up and
-    // data loading come before it and would make an early estimate far too long.
-    let first: { step: number; at: number } | null = null;
-    const stopRefreshing = c ? keepFresh(c) : () => {};
-    try {
-      task.title = `${trialTitle(trial)}: running`;
-      tell({ type: 'trial', trial, status: 'running' });
-      const ran = await executor.run(
-        { trial, tmpDir: tmp, provenance },
-        (p) => {
-          if (p.note) {
-            task.output = `${interactive ? '' : `${trial.id}: `}${p.note}`;
-            return;
-          }
-          tell({ type: 'progress', trial, progress: p });
-          const now = performance.now();
-          first ??= { step: p.step, at: now };
-          const frac = p.step / p.totalSteps;
-          const bucket = Math.floor(frac * 4);
-          if (!interactive && bucket === lastShown) return;
-          lastShown = bucket;
-          const rate = p.step > first.step ? (p.step - first.step) / ((now - first.at) / 1000) : NaN;
-          const left = p.step >= p.totalSteps ? 0 : Number.isFinite(rate) ? (p.totalSteps - p.step) / rate : NaN;
-          const acc = p.validationAccuracy !== undefined ? ` · val acc ${(p.validationAccuracy * 100).toFixed(1)}%` : '';
-          // Without a terminal, lines of concurrent trials interleave: name the trial on each.
-          task.output = `${interactive ? '' : `${trial.id}: `}step ${p.step}/${p.totalSteps} · ${Number.isFinite(left) ? `${humanTime(left)} left` : 'estimating time left'}${acc}`;
-        },
-        signal,
-      );
-      stopRefreshing();
-      if (c && !refresh(c) && store.has(trial)) {
-        // Taken over while this runner was stopped, and committed by the other: keep theirs.
-        store.abandon(tmp);
-        outcomes.set(trial.hash, { trial, status: 'cached' });
-        task.title = `${trialTitle(trial)}: trained by another runner that took over its claim (${trial.hash}${accuracyText(store.read(trial)!)})`;
-        return;
-      }
-      if (c) store.commit(tmp, trial.hash);
-      else if (ran?.elsewhere) {
-        // The executor's task found it trained by another process sharing the store (a local runner).
-        outcomes.set(trial.hash, { trial, status: 'cached' });
-        tell({ type: 'trial', trial, status: 'cached' });
-        task.title = `${trialTitle(trial)}: ${ran.elsewhere} (${trial.hash}${accuracyText(store.read(trial)!)})`;
-        return;
-      }
-    } catch (err) {
-      stopRefreshing();
-      if (c) store.abandon(tmp);
-      if ((err as Error).name === 'AbortError') {
-        // Stopped by Ctrl-C/SIGTERM or a store that cannot be written: not a failure of the trial.
-        task.title = trialTitle(trial);
-        task.skip('stopped (interrupted)');
-        tell({ type: 'trial', trial, status: 'stopped' });
-        return;
-      }
-      const failure = err as TrialFailure;
-      const storeError = err instanceof StoreError ? err : StoreError.fromMessage(failure.message);
-      if (storeError) fail(storeError);
-      const logFile = store.recordFailure(trial, failure.message, failure.log ?? '');
-      outcomes.set(trial.hash, { trial, status: 'failed', message: failure.message, logFile });
-      tell({ type: 'trial', trial, status: 'failed', message: failure.message });
-      // Thrown so the progress display marks the trial ✖; the list goes on (exitOnError: false).
-      task.title = trialTitle(trial);
-      throw new Error(`${failure.message} (log: ${logFile})`);
-    }
-    const r = store.read(trial)!.result as StoredTrial['result'] & Partial<JobRecord>;
-    const wall = (performance.now() - t0) / 1000;
-    const seconds = wall.toFixed(1);
-    const timing = { seconds: wall, engineSeconds: r.engineSeconds, worker: r.worker };
-    if (r.kind === 'train' && r.status === 'diverged') {
-      outcomes.set(trial.hash, { trial, status: 'diverged', message: r.message, ...timing });
-      tell({ type: 'trial', trial, status: 'diverged', message: r.message });
-      task.title = `${trialTitle(trial)}: ${r.message}`;
-    } else {
-      outcomes.set(trial.hash, { trial, status: 'trained', ...timing });
-      tell({ type: 'trial', trial, status: 'trained' });
-      task.title = `${trialTitle(trial)}: done in ${seconds}s${accuracyText(store.read(trial)!)}`;
-    }
-  };
-
-  const runTrial = async (trial: Trial, task: ListrTaskWrapper<unknown, never, never>) => {
-    // --force retrains what is stored, but takes what another runner trains meanwhile.
-    let reuse = !opts.force;
-    let trainedBy = '';
-    for (;;) {
-      const stored = reuse ? store.read(trial) : null;
-      if (stored) {
-        task.title = `${trialTitle(trial)}: ${trainedBy ? `trained by ${trainedBy}` : 'cached'} (${trial.hash}${accuracyText(stored)})`;
-        outcomes.set(trial.hash, { trial, status: 'cached' });
-        tell({ type: 'trial', trial, status: 'cached' });
-        return;
-      }
-      task.title = `${trialTitle(trial)}: waiting`;
-      tell({ type: 'trial', trial, status: 'waiting' });
-      await slots.acquire();
-      if (signal.aborted) {
-        // Interrupted while waiting: nothing started, nothing failed.
-        slots.release();
-        task.title = trialTitle(trial);
-        task.skip('not started (interrupted)');
-        tell({ type: 'trial', trial, status: 'stopped' });
-        return;
-      }
-      let c: Claim | null = null;
-      try {
-        if (executor.commitsItself) return await train(trial, task, null);
-        c = claim(store, trial.hash);
-        if (c) {
-          if (c.tookOver) task.output = `${trial.id}: took over the claim of ${c.tookOver.info ? `${c.tookOver.info.host} pid ${c.tookOver.info.pid}` : 'an unknown process'}: ${c.tookOver.why}`;
-          // Committed by another runner between the look above and the claim.
-          const late = reuse ? store.read(trial) : null;
-          if (late) continue;
-          return await train(trial, task, c);
-        }
-      } catch (err) {
-        if (err instanceof StoreError) fail(err);
-        throw err;
-      } finally {
-        if (c) release(c);
-        slots.release();
-      }
-      // Claimed by another runner: wait for it without holding a slot, then take its result.
-      const h = holder(store, trial.hash);
-      trainedBy = h?.info ? `another runner (${h.info.host} pid ${h.info.pid})` : 'another runner';
-      task.title = `${trialTitle(trial)}: claimed by ${trainedBy}; waiting for it`;
-      const since = Date.now();
-      if ((await waitFor(store, trial.hash, { signal })) === 'aborted') {
-        task.title = trialTitle(trial);
-        task.skip('not started (interrupted)');
-        return;
-      }
-      reuse = true;
-      if (!store.has(trial) && store.failedSince(trial.hash, since)) {
-        // The other runner's attempt failed: one failure, not two of the same trial.
-        const logFile = store.failureLog(trial.hash);
-        outcomes.set(trial.hash, { trial, status: 'failed', message: `failed in ${trainedBy}`, logFile });
-        task.title = trialTitle(trial);
-        throw new Error(`failed in ${trainedBy} (log: ${logFile})`);
-      }
-    }
-  };
+  const runTrial = trialTask({ store, executor, provenance, signal, force: !!opts.force, interactive, tell, outcomes, fail });
 
   // Waves: run everything that can be planned now; then plan again, since a finished stage lets the
   // stages derived from it (and the final) be planned.
