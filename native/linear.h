@@ -38,9 +38,12 @@ void weight_gradient(T* dW, const T* dout, const T* inp, const T* W, int B, int 
 // Products smaller than this many multiply-adds are not worth splitting.
 constexpr long kSplitWork = 1L << 20;
 
+// split_rows: the rows the decision to split is made for (default B), so that a chunk computed in
+// blocks of rows is split like the whole chunk and gets the same sums.
 template <typename T>
-void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, int H, Pool* pool = nullptr) {
-  if (pool && pool->parts() > 1 && long(B) * I * H >= kSplitWork) {
+void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, int H, Pool* pool = nullptr,
+                    int split_rows = 0) {
+  if (pool && pool->parts() > 1 && long(split_rows > 0 ? split_rows : B) * I * H >= kSplitWork) {
     // Split along the inner dimension I: part p computes inp[:, Ip] · W[:, Ip]ᵀ into its own
     // (B, H) buffer, and the parts are summed in a fixed order. On the skinny first-layer product
     // (100 × 3072 × 50) this runs faster than splitting the batch's rows.
