@@ -220,7 +220,7 @@ class Network {
   double evaluate_sum(const float* x, const uint8_t* y, long N, int D, long* correct) {
     const int chunk = int(std::min<long>(N, kEvalChunk));
     ea_.resize(long(chunk) * max_width_), eb_.resize(long(chunk) * max_width_);
-    ex_.resize(long(std::min(chunk, kEvalBlock)) * D);
+    ex_.resize(long(std::min(chunk, kEvalBlock)) * D), block_rows_.resize(std::min(chunk, kEvalBlock));
     double total = 0;
     long right = 0;
     for (long start = 0; start < N; start += chunk) {
@@ -234,10 +234,9 @@ class Network {
         if (l == 0)
           for (int r = 0; r < B; r += kEvalBlock) {
             const int b = std::min(kEvalBlock, B - r);
-            const float* src = x + (start + r) * D;
-            in_parts(D, [&](long c0, long c1) {
-              for (long i = 0; i < b; i++) std::copy(src + i * D + c0, src + i * D + c1, ex_.begin() + i * D + c0);
-            }, kLineElems<T>, long(b) * D);
+            for (int i = 0; i < b; i++) block_rows_[i] = x + (start + r + i) * D;
+            in_parts(D, [&](long c0, long c1) { gather_rows(ex_.data(), D, block_rows_.data(), b, c0, c1); },
+                     kLineElems<T>, long(b) * D);
             linear_forward(out + long(r) * li.H, ex_.data(), &params[li.W], bias, b, li.I, li.H, pool, B);
           }
         else
@@ -288,6 +287,7 @@ class Network {
   std::vector<T> d0_, d1_;         // (B, widest) gradient buffers
   std::vector<T> ea_, eb_;         // evaluation buffers
   AlignedVector<T> ex_;            // an aligned block of the input (evaluate_sum)
+  std::vector<const float*> block_rows_;  // its rows in the input
   const T* x_ = nullptr;
   int cap_ = 0, max_width_ = 0;
   bool dropped_ = false;

@@ -38,6 +38,7 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
   std::vector<long> order(train.n);
   std::iota(order.begin(), order.end(), 0L);
   AlignedVector<T> xb(long(B) * D);  // aligned rows for kernels.h (D a multiple of 16 keeps every row so)
+  std::vector<const float*> rows(B);  // where the batch's rows lie in the training split
   std::vector<T> aug_tmp;
   std::vector<uint8_t> yb(B);
   Progress p;
@@ -67,12 +68,9 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
       for (long i = train.n - 1; i > 0; i--) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
     // Gather the batch. With threads, each copies the columns c0 … c1−1 of every row: the same
     // columns its share of the first layer's products reads (linear.h), so they stay in its cache.
-    net.in_parts(D, [&](long c0, long c1) {
-      for (long i = 0; i < B; i++) {
-        const float* src = train.x + order[(k * B + i) % train.n] * D;
-        std::copy(src + c0, src + c1, xb.begin() + i * D + c0);
-      }
-    }, kLineElems<T>, long(B) * D);
+    for (long i = 0; i < B; i++) rows[i] = train.x + order[(k * B + i) % train.n] * D;
+    net.in_parts(D, [&](long c0, long c1) { gather_rows(xb.data(), D, rows.data(), B, c0, c1); }, kLineElems<T>,
+                 long(B) * D);
     for (long i = 0; i < B; i++) yb[i] = train.y[order[(k * B + i) % train.n]];
     if (augment) augment_batch(xb.data(), B, spec.augmentation, augment_rng, aug_tmp);
     const double eta = schedule_eta(spec.schedule, t, steps_per_epoch);
