@@ -102,6 +102,25 @@ test('data in a view into a larger buffer trains exactly as a copy of it', async
   assert.equal(a.fingerprint, b.fingerprint);
 });
 
+test('evaluation copies its input in blocks of 100 rows: 1037 rows (a chunk of 1000, then 37) lying 16 bytes off a cache line give what a copy of them gives, and what a JavaScript forward pass gives', async (t) => {
+  const data = learnableData(1037, 40, 5, 1.5, 3);
+  const padded = new Float32Array(data.x.length + 4);
+  padded.set(data.x, 4);
+  const view: Dataset = { ...data, x: padded.subarray(4) };
+  for (const [precision, network] of [['float32', base.network], ['float64', noBN]] as const)
+    for (const threads of [1, 2]) {
+      const r = await train(opts({ precision, network, threads, totalSteps: 40 }), trainData, validation);
+      const how = `${precision}, ${threads} thread${threads === 1 ? '' : 's'}`;
+      const a = await evaluate(r.model, view, { lambda: base.lambda, threads });
+      const b = await evaluate(r.model, data, { lambda: base.lambda, threads });
+      assert.deepEqual(a, b, how);
+      const js = forwardInJs(readModel(r.model), data);
+      t.diagnostic(`${how}: engine loss ${a.loss.toFixed(6)} accuracy ${a.accuracy}; JavaScript ${js.loss.toFixed(6)} ${js.accuracy}`);
+      assert.ok(Math.abs(js.loss - a.loss) <= (precision === 'float32' ? 1e-5 : 1e-12) * Math.max(1, a.loss), `${how}: JavaScript ${js.loss}, engine ${a.loss}`);
+      assert.ok(Math.abs(js.accuracy - a.accuracy) <= 1 / data.n);
+    }
+});
+
 test('float64 training agrees with float32 to a few digits, and is not the same computation', async () => {
   const f32 = await train(opts({ batchSize: 100, totalSteps: 50, network: noBN }), trainData, validation);
   const f64 = await train(opts({ batchSize: 100, totalSteps: 50, network: noBN, precision: 'float64' }), trainData, validation);
