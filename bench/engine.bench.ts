@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as engine from '../src/engine/index.ts';
-import type { Dataset, Precision, TrainOptions } from '../src/engine/index.ts';
+import type { Split, Precision, TrainOptions } from '../src/engine/index.ts';
 import { randomData as syntheticData } from '../test/engine/fixtures.ts';
 import { findNumpy, timeNumpyStep, type NumpyFound, type NumpyTiming } from './numpy-peer.ts';
 
@@ -158,8 +158,8 @@ async function cifarRoot(): Promise<string | null> {
 /** The full assignment-3 run: [3072, 50, 50, 10] BN, 45000/5000, n_s = 2250, two cycles, 2 threads. */
 async function fullRun(quick: boolean): Promise<Record<string, unknown>> {
   const steps = quick ? 900 : 9000;
-  let train: Dataset;
-  let validation: Dataset;
+  let train: Split;
+  let validation: Split;
   let data = 'synthetic (../shared/datasets absent)';
   const root = await cifarRoot();
   if (root) {

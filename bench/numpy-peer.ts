@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Dataset, Precision } from '../src/engine/index.ts';
+import type { Split, Precision } from '../src/engine/index.ts';
 
 export const NUMPY_STEP = fileURLToPath(new URL('numpy_step.py', import.meta.url));
 const PYTHON = 'python3';
@@ -58,7 +58,7 @@ function python(args: string[], input?: string): string {
 }
 
 /** Times numpy's step on `data` (written to a temporary folder for the child to read). */
-export function timeNumpyStep(c: NumpyConfig, data: Dataset): NumpyTiming {
+export function timeNumpyStep(c: NumpyConfig, data: Split): NumpyTiming {
   const dir = mkdtempSync(join(tmpdir(), 'nnlab-numpy-'));
   try {
     const x = join(dir, 'x.f32');

@@ -1,6 +1,7 @@
-// The only file that includes napi.h: it copies options that src/engine/ has already validated
-// into plain structs, runs the work off the JS thread (AsyncWorker), streams progress, and turns
-// a status into a JS exception. It checks nothing TypeScript has checked and never exits.
+// The only file that includes napi.h: it copies options that src/engine/ has already validated and
+// completed into plain structs, runs the work off the JS thread (AsyncWorker), streams progress, and
+// turns a status into a JS exception. Every field is required (a missing one is a TypeError naming
+// it); ranges and cross-field checks are TypeScript's. It never exits.
 #include <napi.h>
 
 #include <chrono>
@@ -20,47 +21,140 @@ namespace {
 // with the sizes it asked for. Other exceptions keep node-addon-api's mapping (their what()).
 const char* const kOutOfMemory = "ENOMEM: the engine could not allocate its buffers (std::bad_alloc)";
 
-double num(const Napi::Object& o, const char* key, double fallback) {
+// Every option is required: native code has no defaults of its own (src/engine/defaults.ts
+// completes a caller's options; an experiment's come from the schema). A field that is missing or
+// of the wrong type is a TypeError naming it by its path, e.g. "options.network.bnAlpha".
+Napi::Value field(const Napi::Object& o, const std::string& where, const char* key, const char* what,
+                  bool (Napi::Value::*is)() const) {
   Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
+  const std::string name = where + "." + key;
+  if (v.IsUndefined())
+    throw Napi::TypeError::New(o.Env(), "nnlab addon: " + name + " is missing (native code has no defaults; src/engine/defaults.ts completes the options)");
+  if (!(v.*is)()) throw Napi::TypeError::New(o.Env(), "nnlab addon: " + name + " must be " + what);
+  return v;
 }
-bool flag(const Napi::Object& o, const char* key, bool fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
+double num(const Napi::Object& o, const std::string& where, const char* key) {
+  return field(o, where, key, "a number", &Napi::Value::IsNumber).As<Napi::Number>().DoubleValue();
 }
-std::string str(const Napi::Object& o, const char* key, const std::string& fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsString() ? v.As<Napi::String>().Utf8Value() : fallback;
+bool flag(const Napi::Object& o, const std::string& where, const char* key) {
+  return field(o, where, key, "a boolean", &Napi::Value::IsBoolean).As<Napi::Boolean>().Value();
+}
+Napi::Object object(const Napi::Object& o, const std::string& where, const char* key) {
+  return field(o, where, key, "an object", &Napi::Value::IsObject).As<Napi::Object>();
+}
+// A string field that must name one of `names`; its value is the matching entry of `values`.
+template <typename E, size_t K>
+E choice(const Napi::Object& o, const std::string& where, const char* key, const char* const (&names)[K], const E (&values)[K]) {
+  const std::string s = field(o, where, key, "a string", &Napi::Value::IsString).As<Napi::String>().Utf8Value();
+  std::string list;
+  for (size_t i = 0; i < K; i++) {
+    if (s == names[i]) return values[i];
+    list += std::string(i ? ", " : "") + names[i];
+  }
+  throw Napi::TypeError::New(o.Env(), "nnlab addon: " + where + "." + key + " must be one of " + list + "; got \"" + s + "\"");
+}
+// Positional argument i, which must be an object (the options, a split).
+Napi::Object object_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsObject()) throw Napi::TypeError::New(info.Env(), std::string("nnlab addon: ") + name + " must be an object");
+  return info[i].As<Napi::Object>();
+}
+double number_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string("nnlab addon: ") + name + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
 }
 
-NetSpec read_net(const Napi::Object& o) {
+NetSpec read_net(const Napi::Object& o, const std::string& where) {
   NetSpec n;
-  Napi::Array sizes = o.Get("sizes").As<Napi::Array>();
-  for (uint32_t i = 0; i < sizes.Length(); i++) n.sizes.push_back(sizes.Get(i).As<Napi::Number>().Int32Value());
-  n.batch_norm = flag(o, "batchNorm", false);
-  n.bn_alpha = num(o, "bnAlpha", 0.9);
-  Napi::Object init = o.Get("init").As<Napi::Object>();
-  const std::string kind = str(init, "kind", "he");
-  n.init = kind == "normal" ? InitKind::Normal : kind == "fan_in" ? InitKind::FanIn : kind == "xavier" ? InitKind::Xavier : InitKind::He;
-  n.init_sigma = num(init, "sigma", 0.01);
-  n.dropout = num(o, "dropout", 0);
-  n.loss = str(o, "loss", "cross_entropy") == "svm" ? LossKind::Svm : LossKind::CrossEntropy;
+  Napi::Array sizes = field(o, where, "sizes", "an array", &Napi::Value::IsArray).As<Napi::Array>();
+  for (uint32_t i = 0; i < sizes.Length(); i++) {
+    Napi::Value s = sizes.Get(i);
+    if (!s.IsNumber()) throw Napi::TypeError::New(o.Env(), "nnlab addon: " + where + ".sizes[" + std::to_string(i) + "] must be a number");
+    n.sizes.push_back(s.As<Napi::Number>().Int32Value());
+  }
+  n.batch_norm = flag(o, where, "batchNorm");
+  n.bn_alpha = num(o, where, "bnAlpha");
+  Napi::Object init = object(o, where, "init");
+  n.init = choice(init, where + ".init", "kind", {"normal", "fan_in", "he", "xavier"},
+                  {InitKind::Normal, InitKind::FanIn, InitKind::He, InitKind::Xavier});
+  if (n.init == InitKind::Normal) n.init_sigma = num(init, where + ".init", "sigma");
+  n.dropout = num(o, where, "dropout");
+  n.loss = choice(o, where, "loss", {"cross_entropy", "svm"}, {LossKind::CrossEntropy, LossKind::Svm});
   return n;
+}
+
+// The schedule's fields that its kind uses (and only those).
+Schedule read_schedule(const Napi::Object& s, const std::string& where, long total_steps) {
+  Schedule sc;
+  sc.kind = choice(s, where, "kind", {"constant", "step", "cyclic", "lr_range"},
+                   {ScheduleKind::Constant, ScheduleKind::Step, ScheduleKind::Cyclic, ScheduleKind::LrRange});
+  if (sc.kind == ScheduleKind::Constant || sc.kind == ScheduleKind::Step) sc.eta = num(s, where, "eta");
+  if (sc.kind == ScheduleKind::Step) {
+    sc.factor = num(s, where, "factor");
+    sc.every_epochs = num(s, where, "everyEpochs");
+  }
+  if (sc.kind == ScheduleKind::Cyclic || sc.kind == ScheduleKind::LrRange) {
+    sc.eta_min = num(s, where, "etaMin");
+    sc.eta_max = num(s, where, "etaMax");
+  }
+  if (sc.kind == ScheduleKind::Cyclic) {
+    sc.step_size = long(num(s, where, "stepSize"));
+    sc.policy = choice(s, where, "policy", {"triangular", "triangular2", "exp_range"},
+                       {CyclicPolicy::Triangular, CyclicPolicy::Triangular2, CyclicPolicy::ExpRange});
+    if (sc.policy == CyclicPolicy::ExpRange) sc.gamma = num(s, where, "gamma");
+  }
+  if (sc.kind == ScheduleKind::LrRange) sc.exponential = choice(s, where, "curve", {"linear", "exponential"}, {false, true});
+  sc.total_steps = total_steps;
+  return sc;
+}
+
+TrainSpec read_train(const Napi::Object& o) {
+  const std::string w = "options";
+  TrainSpec spec;
+  spec.net = read_net(object(o, w, "network"), w + ".network");
+  spec.seed = uint64_t(num(o, w, "seed"));
+  spec.batch_size = int(num(o, w, "batchSize"));
+  spec.lambda = num(o, w, "lambda");
+  spec.momentum = num(o, w, "momentum");
+  spec.float64 = choice(o, w, "precision", {"float32", "float64"}, {false, true});
+  spec.total_steps = long(num(o, w, "totalSteps"));
+  spec.shuffle = flag(o, w, "shuffle");
+  spec.record_every = long(num(o, w, "recordEvery"));
+  spec.record_subset = long(num(o, w, "recordSubset"));
+  spec.threads = int(num(o, w, "threads"));
+  Napi::Object a = object(o, w, "augmentation");
+  spec.augmentation.noise = num(a, w + ".augmentation", "noise");
+  spec.augmentation.flip = flag(a, w + ".augmentation", "flip");
+  spec.augmentation.translate = int(num(a, w + ".augmentation", "translate"));
+  spec.schedule = read_schedule(object(o, w, "schedule"), w + ".schedule", spec.total_steps);
+  return spec;
+}
+
+template <typename T>
+const T* typed(const Napi::Object& o, const std::string& where, const char* key, napi_typedarray_type type, const char* what) {
+  Napi::Value v = field(o, where, key, what, &Napi::Value::IsTypedArray);
+  if (v.As<Napi::TypedArray>().TypedArrayType() != type)
+    throw Napi::TypeError::New(o.Env(), "nnlab addon: " + where + "." + key + " must be " + what);
+  return v.As<Napi::TypedArrayOf<T>>().Data();
+}
+
+// A split's fields, checked before any worker exists (a throw then leaves nothing queued).
+Split read_split(const Napi::Object& o, const std::string& where) {
+  Split s;
+  s.x = typed<float>(o, where, "x", napi_float32_array, "a Float32Array");
+  s.y = typed<uint8_t>(o, where, "y", napi_uint8_array, "a Uint8Array");
+  s.n = long(num(o, where, "n"));
+  s.d = int(num(o, where, "d"));
+  return s;
 }
 
 // A split and references that keep its typed arrays alive while native code reads them.
 struct HeldSplit {
   Split split;
   Napi::ObjectReference x, y;
-  void hold(const Napi::Object& o) {
-    Napi::Float32Array xs = o.Get("x").As<Napi::Float32Array>();
-    Napi::Uint8Array ys = o.Get("y").As<Napi::Uint8Array>();
-    split.x = xs.Data();
-    split.y = ys.Data();
-    split.n = long(num(o, "n", 0));
-    split.d = int(num(o, "d", 0));
-    x = Napi::Persistent(xs.As<Napi::Object>());
-    y = Napi::Persistent(ys.As<Napi::Object>());
+  void hold(const Napi::Object& o, const std::string& where) {
+    split = read_split(o, where);
+    x = Napi::Persistent(o.Get("x").As<Napi::Object>());
+    y = Napi::Persistent(o.Get("y").As<Napi::Object>());
   }
 };
 
@@ -157,48 +251,19 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<Progress> {
 // train(options, train, validation | null, onProgress | undefined) → { promise, abort() }
 Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
-  TrainSpec spec;
-  spec.net = read_net(o.Get("network").As<Napi::Object>());
-  spec.seed = uint64_t(num(o, "seed", 1));
-  spec.batch_size = int(num(o, "batchSize", 100));
-  spec.lambda = num(o, "lambda", 0);
-  spec.momentum = num(o, "momentum", 0);
-  spec.float64 = str(o, "precision", "float32") == "float64";
-  spec.total_steps = long(num(o, "totalSteps", 1));
-  spec.shuffle = flag(o, "shuffle", true);
-  spec.record_every = long(num(o, "recordEvery", 1));
-  spec.record_subset = long(num(o, "recordSubset", 10000));
-  spec.threads = int(num(o, "threads", 1));
-  Napi::Value aug = o.Get("augmentation");
-  if (aug.IsObject()) {
-    Napi::Object a = aug.As<Napi::Object>();
-    spec.augmentation.noise = num(a, "noise", 0);
-    spec.augmentation.flip = flag(a, "flip", false);
-    spec.augmentation.translate = int(num(a, "translate", 0));
-  }
-  Napi::Object s = o.Get("schedule").As<Napi::Object>();
-  const std::string kind = str(s, "kind", "constant");
-  Schedule& sc = spec.schedule;
-  sc.kind = kind == "step" ? ScheduleKind::Step : kind == "cyclic" ? ScheduleKind::Cyclic : kind == "lr_range" ? ScheduleKind::LrRange : ScheduleKind::Constant;
-  sc.eta = num(s, "eta", 0.01);
-  sc.factor = num(s, "factor", 0.1);
-  sc.every_epochs = num(s, "everyEpochs", 10);
-  sc.eta_min = num(s, "etaMin", 1e-5);
-  sc.eta_max = num(s, "etaMax", 1e-1);
-  sc.step_size = long(num(s, "stepSize", 500));
-  const std::string policy = str(s, "policy", "triangular");
-  sc.policy = policy == "triangular2" ? CyclicPolicy::Triangular2 : policy == "exp_range" ? CyclicPolicy::ExpRange : CyclicPolicy::Triangular;
-  sc.gamma = num(s, "gamma", 1);
-  sc.exponential = str(s, "curve", "linear") == "exponential";
-  sc.total_steps = spec.total_steps;
+  const TrainSpec spec = read_train(object_arg(info, 0, "options"));
+  const Napi::Object train = object_arg(info, 1, "train");
+  read_split(train, "train");
+  const bool has_validation = !info[2].IsNull();
+  const Napi::Object validation = has_validation ? object_arg(info, 2, "validation (or null)") : Napi::Object();
+  if (has_validation) read_split(validation, "validation");
 
   auto abort = std::make_shared<std::atomic<bool>>(false);
   Napi::Function cb = info[3].IsFunction() ? info[3].As<Napi::Function>() : Napi::Function();
   auto* worker = new TrainWorker(env, spec, cb, abort);
-  worker->train.hold(info[1].As<Napi::Object>());
-  if (info[2].IsObject()) {
-    worker->validation.hold(info[2].As<Napi::Object>());
+  worker->train.hold(train, "train");
+  if (has_validation) {
+    worker->validation.hold(validation, "validation");
     worker->has_validation = true;
   }
   Napi::Object r = Napi::Object::New(env);
@@ -243,9 +308,14 @@ class EvaluateWorker : public Napi::AsyncWorker {
 
 // evaluate(model, data, lambda, threads) → Promise<Metrics>
 Napi::Value Evaluate(const Napi::CallbackInfo& info) {
-  auto* w = new EvaluateWorker(info.Env(), info[0].As<Napi::Uint8Array>(), info[2].As<Napi::Number>().DoubleValue(),
-                               info[3].As<Napi::Number>().Int32Value());
-  w->data.hold(info[1].As<Napi::Object>());
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(info.Env(), "nnlab addon: model must be a Uint8Array");
+  const Napi::Object data = object_arg(info, 1, "data");
+  read_split(data, "data");
+  const double lambda = number_arg(info, 2, "lambda");
+  const int threads = int(number_arg(info, 3, "threads"));
+  auto* w = new EvaluateWorker(info.Env(), info[0].As<Napi::Uint8Array>(), lambda, threads);
+  w->data.hold(data, "data");
   Napi::Promise p = w->promise();
   w->Queue();
   return p;
@@ -303,10 +373,17 @@ class GradCheckWorker : public Napi::AsyncWorker {
 
 // gradientCheck(options, data) and compareWithReference(options, data) → Promise
 Napi::Value GradCheck(const Napi::CallbackInfo& info, bool reference) {
-  Napi::Object o = info[0].As<Napi::Object>();
-  auto* w = new GradCheckWorker(info.Env(), read_net(o.Get("network").As<Napi::Object>()), uint64_t(num(o, "seed", 1)),
-                                num(o, "lambda", 0), num(o, "h", 1e-5), num(o, "eps", 1e-6), reference);
-  w->data.hold(info[1].As<Napi::Object>());
+  const Napi::Object o = object_arg(info, 0, "options");
+  const std::string w0 = "options";
+  const NetSpec net = read_net(object(o, w0, "network"), w0 + ".network");
+  const uint64_t seed = uint64_t(num(o, w0, "seed"));
+  const double lambda = num(o, w0, "lambda");
+  // The reference comparison takes no differences: h and eps are the gradient check's alone.
+  const double h = reference ? 0 : num(o, w0, "h"), eps = reference ? 0 : num(o, w0, "eps");
+  const Napi::Object data = object_arg(info, 1, "data");
+  read_split(data, "data");
+  auto* w = new GradCheckWorker(info.Env(), net, seed, lambda, h, eps, reference);
+  w->data.hold(data, "data");
   Napi::Promise p = w->promise();
   w->Queue();
   return p;

@@ -17,49 +17,52 @@ enum class LossKind { CrossEntropy, Svm };
 enum class ScheduleKind { Constant, Step, Cyclic, LrRange };
 enum class CyclicPolicy { Triangular, Triangular2, ExpRange };
 
+// No defaults here: addon.cpp sets every field from options that src/engine/defaults.ts completed
+// (the experiment's defaults are the schema's). Members are zero-initialized only so that a
+// field a kind does not use (init_sigma unless Normal, gamma unless ExpRange) holds no garbage.
 struct NetSpec {
-  std::vector<int> sizes;   // [D, H1 … Hk−1, C]
-  bool batch_norm = false;  // on hidden layers, before the ReLU
-  double bn_alpha = 0.9;    // running statistics: avg = α·avg + (1−α)·batch
-  InitKind init = InitKind::He;
-  double init_sigma = 0.01; // for InitKind::Normal
-  double dropout = 0.0;     // probability of dropping a hidden unit in training
-  LossKind loss = LossKind::CrossEntropy;
+  std::vector<int> sizes;  // [D, H1 … Hk−1, C]
+  bool batch_norm{};       // on hidden layers, before the ReLU
+  double bn_alpha{};       // running statistics: avg = α·avg + (1−α)·batch
+  InitKind init{};
+  double init_sigma{};     // for InitKind::Normal
+  double dropout{};        // probability of dropping a hidden unit in training
+  LossKind loss{};
 };
 
 struct Schedule {
-  ScheduleKind kind = ScheduleKind::Constant;
-  double eta = 0.01;          // constant, step
-  double factor = 0.1;        // step: η·factor^⌊epoch/every⌋
-  double every_epochs = 10;
-  double eta_min = 1e-5, eta_max = 1e-1;  // cyclic, lr_range
-  long step_size = 500;       // cyclic: n_s
-  CyclicPolicy policy = CyclicPolicy::Triangular;
-  double gamma = 1.0;         // exp_range: amplitude·γ^t
-  bool exponential = false;   // lr_range: η rises exponentially instead of linearly
-  long total_steps = 1;       // lr_range: the range spans steps 0 … total_steps−1
+  ScheduleKind kind{};
+  double eta{};                 // constant, step
+  double factor{};              // step: η·factor^⌊epoch/every⌋
+  double every_epochs{};
+  double eta_min{}, eta_max{};  // cyclic, lr_range
+  long step_size{};             // cyclic: n_s
+  CyclicPolicy policy{};
+  double gamma{};               // exp_range: amplitude·γ^t
+  bool exponential{};           // lr_range: η rises exponentially instead of linearly
+  long total_steps{};           // lr_range: the range spans steps 0 … total_steps−1
 };
 
 struct Augmentation {
-  double noise = 0.0;  // σ of Gaussian noise added to each input value
-  bool flip = false;   // horizontal flip with probability 1/2 (32×32×3 channel-planar images)
-  int translate = 0;   // random shift by up to ±translate pixels in x and y, zero fill
+  double noise{};  // σ of Gaussian noise added to each input value
+  bool flip{};     // horizontal flip with probability 1/2 (32×32×3 channel-planar images)
+  int translate{};  // random shift by up to ±translate pixels in x and y, zero fill
 };
 
 struct TrainSpec {
   NetSpec net;
-  uint64_t seed = 1;
-  int batch_size = 100;
-  double lambda = 0.0;
-  double momentum = 0.0;
-  bool float64 = false;
-  long total_steps = 1;
-  bool shuffle = true;
+  uint64_t seed{};
+  int batch_size{};
+  double lambda{};
+  double momentum{};
+  bool float64{};
+  long total_steps{};
+  bool shuffle{};
   Augmentation augmentation;
   Schedule schedule;
-  long record_every = 1;
-  long record_subset = 10000;  // training samples evaluated at each record point (0 = all)
-  int threads = 1;
+  long record_every{};
+  long record_subset{};  // training samples evaluated at each record point (0 = all)
+  int threads{};
 };
 
 // A split as the engine sees it: N rows of D float32 values (row-major), labels 0 … C−1.

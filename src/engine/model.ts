@@ -1,17 +1,8 @@
 // Reads the NNLB model file that native/model_format.cpp writes (the layout is documented there):
 // header, then W_l, b_l | gamma_l, beta_l, mean_l, var_l per layer, in the model's precision.
 import { EngineError } from '../errors.ts';
-import type { Precision } from './index.ts';
-
-export interface Model {
-  sizes: number[];
-  batchNorm: boolean;
-  loss: 'cross_entropy' | 'svm';
-  bnAlpha: number;
-  precision: Precision;
-  /** W1 is (H1, D) row-major, like the assignments' W; names are 1-based. */
-  tensors: Record<string, Float32Array | Float64Array>;
-}
+import type { Model } from './types.ts';
+export type { Model };
 
 /** The file's tensors in order, with their element counts: W_l, then b_l or gamma/beta/mean/var_l. */
 function tensorLayout(sizes: number[], batchNorm: boolean): { name: string; count: number }[] {

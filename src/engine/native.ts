@@ -7,50 +7,22 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { EngineError } from '../errors.ts';
 import { chooseBlasCore, genericCoreWarning, readCpu, type BlasCoreChoice, type CpuDescription } from './blas-core.ts';
+import type { CompleteGradientCheckOptions, CompleteTrainOptions, GradCheckRow, Metrics, Split, TrainProgress, TrainResult } from './types.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export interface NativeSplit {
-  x: Float32Array;
-  y: Uint8Array;
-  n: number;
-  d: number;
-}
-export interface NativeMetrics {
-  loss: number;
-  cost: number;
-  accuracy: number;
-}
-export interface NativeProgress {
-  step: number;
-  totalSteps: number;
-  eta: number;
-  trainAccuracy: number;
-  validationAccuracy?: number;
-}
-export interface NativeTrainResult {
-  model: Uint8Array;
-  curves: { step: number; epoch: number; eta: number; train: NativeMetrics; validation?: NativeMetrics }[];
-  steps: number;
-  diverged: null | { step: number; message: string };
-  final?: { train: NativeMetrics; validation?: NativeMetrics };
-  fingerprint: string;
-  seconds: number;
-}
-export interface NativeGradRow {
-  tensor: string;
-  maxRel: number;
-  meanRel: number;
-  maxAbs: number;
-  count: number;
-  kinks: number;
-}
+/** gradientCheck's rows as the addon returns them (index.ts keeps the public fields). */
+interface NativeGradRow extends Required<GradCheckRow> {}
+/** The addon's result; index.ts fills `final` in from the last curve point when the run diverged. */
+type NativeTrainResult = Omit<TrainResult, 'final'> & { final?: TrainResult['final'] };
 
+// The addon's calls (native/addon.cpp). Options arrive complete (src/engine/defaults.ts): the addon
+// has no defaults and rejects a missing field with a TypeError naming it.
 interface Addon {
-  train(options: object, train: NativeSplit, validation: NativeSplit | null, onProgress?: (p: NativeProgress) => void): { promise: Promise<NativeTrainResult>; abort(): void };
-  evaluate(model: Uint8Array, data: NativeSplit, lambda: number, threads: number): Promise<NativeMetrics>;
-  gradientCheck(options: object, data: NativeSplit): Promise<NativeGradRow[]>;
-  compareWithReference(options: object, data: NativeSplit): Promise<Record<string, number>>;
+  train(options: CompleteTrainOptions, train: Split, validation: Split | null, onProgress?: (p: TrainProgress) => void): { promise: Promise<NativeTrainResult>; abort(): void };
+  evaluate(model: Uint8Array, data: Split, lambda: number, threads: number): Promise<Metrics>;
+  gradientCheck(options: CompleteGradientCheckOptions, data: Split): Promise<NativeGradRow[]>;
+  compareWithReference(options: Pick<CompleteGradientCheckOptions, 'network' | 'lambda' | 'seed'>, data: Split): Promise<Record<string, number>>;
   sgemm(n: number, threads: number, repeats: number): number;
   blasInfo(): { corename: string; config: string; headerVersion: string; threads: number };
 }

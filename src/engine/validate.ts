@@ -1,8 +1,8 @@
 // Argument checks of the engine's door: what the native code assumes (lengths, ranges, labels),
 // thrown as TypeError (wrong type or length) or RangeError (a value out of range), each naming the
 // argument and the value it got. Config rules across fields belong to src/config, not here.
-import type { Dataset, GradientCheckOptions, NetworkSpec, TrainOptions } from './index.ts';
-import { readModel, type Model } from './model.ts';
+import type { GradientCheckOptions, Model, NetworkSpec, Split, TrainOptions } from './types.ts';
+import { readModel } from './model.ts';
 import { EngineError } from '../errors.ts';
 
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
@@ -68,7 +68,8 @@ export function checkTrainOptions(o: TrainOptions): void {
   if (s.kind === 'cyclic') {
     integer('options.schedule.stepSize', s.stepSize, 1, 2 ** 40);
     oneOf('options.schedule.policy', s.policy, ['triangular', 'triangular2', 'exp_range']);
-    if (s.gamma !== undefined) finite('options.schedule.gamma', s.gamma, 0, 1, { loOpen: true });
+    // No default: γ means something only to exp_range, and a value chosen here could differ from the schema's.
+    if (s.policy === 'exp_range' || s.gamma !== undefined) finite('options.schedule.gamma', s.gamma, 0, 1, { loOpen: true });
   }
   if (s.kind === 'lr_range') {
     oneOf('options.schedule.curve', s.curve, ['linear', 'exponential']);
@@ -85,8 +86,8 @@ export function checkGradientCheck(o: Pick<GradientCheckOptions, 'network' | 'la
 }
 
 /** x, y, n, d consistent; every label a class 0 … classes−1; d as the network expects. */
-export function checkDataset(name: string, data: Dataset, d: number, classes: number): void {
-  if (!data || typeof data !== 'object') throw new TypeError(`${name} must be a dataset { x, y, n, d }; got ${show(data)}`);
+export function checkSplit(name: string, data: Split, d: number, classes: number): void {
+  if (!data || typeof data !== 'object') throw new TypeError(`${name} must be a split { x, y, n, d }; got ${show(data)}`);
   integer(`${name}.n`, data.n, 1, 2 ** 31 - 1);
   integer(`${name}.d`, data.d, 1, 1 << 24);
   if (data.d !== d) throw new RangeError(`${name}.d must equal the network's input size sizes[0] = ${d}; got ${data.d}`);

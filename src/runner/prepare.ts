@@ -3,19 +3,19 @@
 // A process keeps the last splits it built, so a worker that takes trial after trial on the same
 // data (a whole experiment, usually) reads and standardizes them once.
 import { loadParts, preprocess, sliceSplit, standardizeStats, type RawSplit } from '../data/index.ts';
-import type { Dataset, TrainOptions } from '../engine/index.ts';
+import type { CompleteTrainOptions, Split } from '../engine/index.ts';
 import { trainingLength, type GradientCheckConfig } from '../config/expand.ts';
 import type { TrialConfig } from '../config/resolve.ts';
 import { canonicalJson, sha256 } from '../config/canonical.ts';
 
 export interface PreparedData {
-  train: Dataset;
-  validation: Dataset;
-  test: Dataset;
+  train: Split;
+  validation: Split;
+  test: Split;
   classes: string[];
 }
 
-function toDataset(split: RawSplit, x: Float32Array): Dataset {
+function toSplit(split: RawSplit, x: Float32Array): Split {
   return { x, y: split.y, n: split.n, d: split.d };
 }
 
@@ -37,7 +37,7 @@ export async function rawSplits(dataset: TrialConfig['dataset']): Promise<{ trai
 
 function preprocessor(how: TrialConfig['preprocess'], train: RawSplit) {
   const spec = how === 'standardize' ? ({ kind: 'standardize', stats: standardizeStats(train) } as const) : ({ kind: 'scale' } as const);
-  return (s: RawSplit) => toDataset(s, preprocess(s, spec));
+  return (s: RawSplit) => toSplit(s, preprocess(s, spec));
 }
 
 /** The three splits of a config, built from the files. */
@@ -80,7 +80,7 @@ export async function preparedData(c: DataSpec, dataFingerprint: string): Promis
  * The first `samples` training images, first `dims` dimensions, pre-processed like training: rows
  * of the prepared training split, which pre-processing computes row by row with the same statistics.
  */
-export async function prepareGradientCheckData(c: GradientCheckConfig, dataFingerprint: string): Promise<{ data: Dataset; from: DataSource }> {
+export async function prepareGradientCheckData(c: GradientCheckConfig, dataFingerprint: string): Promise<{ data: Split; from: DataSource }> {
   const { data: prepared, from } = await preparedData(c, dataFingerprint);
   const full = prepared.train;
   const x = new Float32Array(c.samples * c.dims);
@@ -88,11 +88,14 @@ export async function prepareGradientCheckData(c: GradientCheckConfig, dataFinge
   return { data: { x, y: full.y.slice(0, c.samples), n: c.samples, d: c.dims }, from };
 }
 
-/** The engine's options for a trial config: what the YAML says, in the engine's words. */
-export function trainOptions(c: TrialConfig, d: number, classes: number, threads: number): TrainOptions {
+/**
+ * The engine's options for a trial config: what the YAML says, in the engine's words. Complete (the
+ * type requires every field), so the engine's own defaults never stand in for the schema's.
+ */
+export function trainOptions(c: TrialConfig, d: number, classes: number, threads: number): CompleteTrainOptions {
   const len = trainingLength(c);
   const s = c.schedule;
-  const schedule: TrainOptions['schedule'] =
+  const schedule: CompleteTrainOptions['schedule'] =
     s.kind === 'constant'
       ? { kind: 'constant', eta: s.eta }
       : s.kind === 'step'

@@ -2,7 +2,7 @@
 // absent): test accuracies in the ranges the course expects. They print accuracy and time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluate, train, type Dataset } from '../../src/engine/index.ts';
+import { evaluate, train, type Split } from '../../src/engine/index.ts';
 import { loadParts, preprocess, sliceSplit, standardizeStats, type RawSplit } from '../../src/data/index.ts';
 import { cifarTestRoot, SHARED_MISSING } from '../data/fixtures.ts';
 
@@ -10,7 +10,7 @@ const home = await cifarTestRoot();
 const skip = home ? false : SHARED_MISSING;
 const load = (parts: string[]) => loadParts('cifar10', parts, { root: `${home}/cifar10` });
 
-function standardized(trainSplit: RawSplit, ...others: RawSplit[]): Dataset[] {
+function standardized(trainSplit: RawSplit, ...others: RawSplit[]): Split[] {
   const spec = { kind: 'standardize', stats: standardizeStats(trainSplit) } as const;
   return [trainSplit, ...others].map((s) => ({ x: preprocess(s, spec), y: s.y, n: s.n, d: s.d }));
 }

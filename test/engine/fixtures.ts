@@ -2,7 +2,7 @@
 // (each class a noisy copy of its own random prototype); 32×32×3 images whose class lies in where
 // they are bright (for the augmentations); the networks the numerical checks run on; and a plain
 // JavaScript forward pass of a saved model, independent of the engine, to read its layout back.
-import type { Dataset, Model, NetworkSpec } from '../../src/engine/index.ts';
+import type { Split, Model, NetworkSpec } from '../../src/engine/index.ts';
 
 /** A seeded generator of uniform values in [0, 1) (mulberry32). */
 export function generator(seed: number): () => number {
@@ -16,7 +16,7 @@ export function generator(seed: number): () => number {
 }
 
 /** n rows of d values of mean 0 and spread about 1, labels uniform over `classes`. */
-export function randomData(n: number, d: number, classes: number, seed = 1): Dataset {
+export function randomData(n: number, d: number, classes: number, seed = 1): Split {
   const r = generator(seed);
   const x = new Float32Array(n * d);
   for (let i = 0; i < x.length; i++) x[i] = (r() + r() + r() - 1.5) * 2;
@@ -29,7 +29,7 @@ export function randomData(n: number, d: number, classes: number, seed = 1): Dat
  * Each class a prototype (the same for every seed, so splits made with different seeds share
  * them); a sample is its class's prototype plus noise of the given spread.
  */
-export function learnableData(n: number, d: number, classes: number, noise: number, seed = 1): Dataset {
+export function learnableData(n: number, d: number, classes: number, noise: number, seed = 1): Split {
   const proto = randomData(classes, d, classes, 1000).x;
   const r = generator(seed);
   const x = new Float32Array(n * d);
@@ -46,7 +46,7 @@ export function learnableData(n: number, d: number, classes: number, noise: numb
  * n channel-planar 32×32×3 images (CIFAR-10 layout, d = 3072) of two classes: noise of spread
  * about 1 everywhere plus `pattern(class, row, col)` (the same in each channel).
  */
-export function images(n: number, pattern: (c: number, row: number, col: number) => number, seed: number): Dataset {
+export function images(n: number, pattern: (c: number, row: number, col: number) => number, seed: number): Split {
   const r = generator(seed);
   const d = 3072;
   const x = new Float32Array(n * d);
@@ -89,7 +89,7 @@ export function tensorSize(sizes: number[], tensor: string): number {
  * tensors as model_format.h documents them: W_l (H_l, I_l) row-major, BN with the running mean
  * and variance, ŝ = (s − μ)/√(v + 1e-5), then γŝ + β, then ReLU; cross-entropy or hinge loss.
  */
-export function forwardInJs(model: Model, data: Dataset): { loss: number; accuracy: number } {
+export function forwardInJs(model: Model, data: Split): { loss: number; accuracy: number } {
   const { sizes, tensors: t } = model;
   const L = sizes.length - 1;
   let loss = 0;

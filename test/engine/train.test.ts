@@ -3,7 +3,7 @@
 // the options that change training (float64, dropout, momentum, and what each augmentation does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluate, readModel, train, type Dataset, type Model, type TrainOptions, type TrainProgress } from '../../src/engine/index.ts';
+import { evaluate, readModel, train, type Split, type Model, type TrainOptions, type TrainProgress } from '../../src/engine/index.ts';
 import { forwardInJs, images, learnableData, randomData } from './fixtures.ts';
 
 const trainData = learnableData(1000, 40, 5, 1.5, 1);
@@ -80,7 +80,7 @@ test('it learns: validation accuracy far above chance (20%); curves at step 0, e
 
 test('recordSubset: the curves evaluate the first N training samples; 0 means all of them; no validation set, no validation metrics', async () => {
   const subset = await train(opts({ recordSubset: 300 }), trainData);
-  const first300: Dataset = { x: trainData.x.subarray(0, 300 * 40), y: trainData.y.subarray(0, 300), n: 300, d: 40 };
+  const first300: Split = { x: trainData.x.subarray(0, 300 * 40), y: trainData.y.subarray(0, 300), n: 300, d: 40 };
   const onSubset = await evaluate(subset.model, first300, { lambda: base.lambda });
   assert.deepEqual(subset.curves.at(-1)!.train, onSubset, 'the last record point is the final model on samples 0 … 299');
   assert.notDeepEqual(subset.curves.at(-1)!.train, subset.final.train);
@@ -96,7 +96,7 @@ test('recordSubset: the curves evaluate the first N training samples; 0 means al
 test('data in a view into a larger buffer trains exactly as a copy of it', async () => {
   const padded = new Float32Array(trainData.x.length + 7 * 40);
   padded.set(trainData.x, 7 * 40);
-  const view: Dataset = { ...trainData, x: padded.subarray(7 * 40) };
+  const view: Split = { ...trainData, x: padded.subarray(7 * 40) };
   const a = await train(opts({ totalSteps: 40 }), view, validation);
   const b = await train(opts({ totalSteps: 40 }), trainData, validation);
   assert.equal(a.fingerprint, b.fingerprint);

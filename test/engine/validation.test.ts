@@ -3,7 +3,7 @@
 // into the addon: spies on the addon's functions count the calls that reach native code.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareWithReference, encodeModel, evaluate, gradientCheck, train, type Dataset, type TrainOptions } from '../../src/engine/index.ts';
+import { compareWithReference, encodeModel, evaluate, gradientCheck, train, type Split, type TrainOptions } from '../../src/engine/index.ts';
 import { native } from '../../src/engine/native.ts';
 import { randomData } from './fixtures.ts';
 
@@ -49,7 +49,7 @@ const cases: [string, () => Promise<unknown>, ErrorConstructor, string][] = [
   ['d other than the network input', () => train(withNet({ sizes: [30, 16, 10] }), data), RangeError, "train.d must equal the network's input size sizes[0] = 30; got 20"],
   ['bad validation data', () => train(base, data, { ...data, n: 0 }), RangeError, 'validation.n must be an integer in [1, 2147483647]; got 0'],
   ['a validation label out of range', () => train(base, data, { ...data, y: new Uint8Array(200).fill(10) }), RangeError, 'validation.y[0] must be a class label in [0, 9]; got 10'],
-  ['no data at all', () => train(base, undefined as unknown as Dataset), TypeError, 'train must be a dataset { x, y, n, d }; got undefined'],
+  ['no data at all', () => train(base, undefined as unknown as Split), TypeError, 'train must be a split { x, y, n, d }; got undefined'],
   // train: the network
   ['a hidden size of 0', () => train(withNet({ sizes: [20, 0, 10] }), data), RangeError, 'options.network.sizes[1] must be an integer in [1, 16777216]; got 0'],
   ['one class', () => train(withNet({ sizes: [20, 16, 1] }), data), RangeError, 'options.network.sizes[2] must be an integer in [2, 256]; got 1'],
