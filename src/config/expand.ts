@@ -89,6 +89,8 @@ export function trainingLength(c: TrialConfig): { n: number; stepsPerEpoch: numb
   if (c.training.steps !== undefined) totalSteps = c.training.steps;
   else if (c.training.epochs !== undefined) totalSteps = Math.max(1, Math.round(c.training.epochs * stepsPerEpoch));
   else totalSteps = Math.max(1, Math.round(c.training.cycles! * 2 * stepSize!));
+  // record's defaults depend on the schedule's kind, which the schema cannot express: they live
+  // here (per_cycle 10; per_epoch 1; an LR range test 100 points), as its descriptions say.
   let recordEvery: number;
   if (stepSize !== null) recordEvery = Math.max(1, Math.round((2 * stepSize) / (c.record.per_cycle ?? 10)));
   else if (c.record.per_epoch !== undefined) recordEvery = Math.max(1, Math.round(stepsPerEpoch / c.record.per_epoch));

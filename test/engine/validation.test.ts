@@ -66,6 +66,7 @@ const cases: [string, () => Promise<unknown>, ErrorConstructor, string][] = [
   ['η_min ≥ η_max', () => train(withOpts({ schedule: { kind: 'cyclic', etaMin: 0.1, etaMax: 0.01, stepSize: 2 } }), data), RangeError, 'options.schedule.etaMax must be greater than etaMin (0.1); got 0.01'],
   ['η_min = η_max', () => train(withOpts({ schedule: { kind: 'lr_range', etaMin: 0.1, etaMax: 0.1 } }), data), RangeError, 'options.schedule.etaMax must be greater than etaMin (0.1); got 0.1'],
   ['an exponential LR range from 0', () => train(withOpts({ schedule: { kind: 'lr_range', etaMin: 0, etaMax: 0.1, curve: 'exponential' } }), data), RangeError, 'options.schedule.etaMin must be > 0 for an exponential LR range test; got 0'],
+  ['exp_range without γ', () => train(withOpts({ schedule: { kind: 'cyclic', etaMin: 1e-5, etaMax: 0.1, stepSize: 2, policy: 'exp_range' } }), data), TypeError, 'options.schedule.gamma must be a number; got undefined'],
   ['a step size of 0', () => train(withOpts({ schedule: { kind: 'cyclic', etaMin: 1e-5, etaMax: 0.1, stepSize: 0 } }), data), RangeError, 'options.schedule.stepSize must be an integer in [1, 1099511627776]; got 0'],
   ['an unknown schedule', () => train(withOpts({ schedule: { kind: 'cosine' } as never }), data), RangeError, 'options.schedule.kind must be one of "constant", "step", "cyclic", "lr_range"; got "cosine"'],
   ['a constant η of 0', () => train(withOpts({ schedule: { kind: 'constant', eta: 0 } }), data), RangeError, 'options.schedule.eta must be a finite number in (0, 100]; got 0'],

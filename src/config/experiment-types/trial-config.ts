@@ -195,7 +195,7 @@ export interface Recording {
    */
   per_cycle?: number;
   /**
-   * Points recorded per epoch (other schedules). Default 1; lr_range defaults to 1 point per 10 steps.
+   * Points recorded per epoch (other schedules). Default 1; lr_range defaults to 100 points over the run.
    */
   per_epoch?: number;
   /**
