@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { native } from '../../src/engine/native.ts';
-import { encodeModel, type CompleteGradientCheckOptions, type CompleteTrainOptions } from '../../src/engine/index.ts';
+import { encodeModel, type CompleteGradientCheckOptions, type CompleteNetworkSpec, type CompleteTrainOptions } from '../../src/engine/index.ts';
 import { randomData } from './fixtures.ts';
 
 const data = randomData(40, 20, 10);
-const network = { sizes: [20, 8, 10], batchNorm: true, bnAlpha: 0.9, init: { kind: 'normal', sigma: 0.01 }, dropout: 0, loss: 'cross_entropy' } as const;
-const trainBase = {
+const network: CompleteNetworkSpec = { sizes: [20, 8, 10], batchNorm: true, bnAlpha: 0.9, init: { kind: 'normal', sigma: 0.01 }, dropout: 0, loss: 'cross_entropy' };
+const trainBase: Omit<CompleteTrainOptions, 'schedule'> = {
   network,
   seed: 1,
   batchSize: 10,
@@ -22,7 +22,7 @@ const trainBase = {
   recordEvery: 1,
   recordSubset: 0,
   threads: 1,
-} as const;
+};
 /** One complete option object per schedule kind (and cyclic policy), each field its kind reads. */
 const trainOptions: CompleteTrainOptions[] = [
   { ...trainBase, schedule: { kind: 'constant', eta: 0.01 } },

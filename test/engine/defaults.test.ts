@@ -27,7 +27,9 @@ const SETTING: Record<string, string[] | null> = {
 };
 
 test("every engine default equals the schema's default for the same setting", () => {
-  const flat = Object.entries(ENGINE_DEFAULTS).flatMap(([k, v]) => (typeof v === 'object' ? Object.entries(v).map(([k2, v2]) => [`${k}.${k2}`, v2] as const) : [[k, v] as const]));
+  const flat: [string, unknown][] = Object.entries(ENGINE_DEFAULTS).flatMap(([k, v]): [string, unknown][] =>
+    typeof v === 'object' ? Object.entries(v).map(([k2, v2]): [string, unknown] => [`${k}.${k2}`, v2]) : [[k, v]],
+  );
   assert.deepEqual(flat.map(([k]) => k).sort(), Object.keys(SETTING).sort(), 'each engine default is listed here with its setting (or none)');
   for (const [key, value] of flat) {
     const path = SETTING[key];
