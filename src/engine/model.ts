@@ -2,7 +2,6 @@
 // header, then W_l, b_l | gamma_l, beta_l, mean_l, var_l per layer, in the model's precision.
 import { EngineError } from '../errors.ts';
 import type { Model } from './types.ts';
-export type { Model };
 
 /** The file's tensors in order, with their element counts: W_l, then b_l or gamma/beta/mean/var_l. */
 function tensorLayout(sizes: number[], batchNorm: boolean): { name: string; count: number }[] {

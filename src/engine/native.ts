@@ -12,7 +12,7 @@ import type { CompleteGradientCheckOptions, CompleteTrainOptions, GradCheckRow, 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** gradientCheck's rows as the addon returns them (index.ts keeps the public fields). */
-interface NativeGradRow extends Required<GradCheckRow> {}
+type NativeGradRow = Required<GradCheckRow>;
 /** The addon's result; index.ts fills `final` in from the last curve point when the run diverged. */
 type NativeTrainResult = Omit<TrainResult, 'final'> & { final?: TrainResult['final'] };
 
