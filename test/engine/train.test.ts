@@ -106,7 +106,7 @@ test('evaluation copies its input in blocks of 100 rows: 1037 rows (a chunk of 1
   const data = learnableData(1037, 40, 5, 1.5, 3);
   const padded = new Float32Array(data.x.length + 4);
   padded.set(data.x, 4);
-  const view: Dataset = { ...data, x: padded.subarray(4) };
+  const view: Split = { ...data, x: padded.subarray(4) };
   for (const [precision, network] of [['float32', base.network], ['float64', noBN]] as const)
     for (const threads of [1, 2]) {
       const r = await train(opts({ precision, network, threads, totalSteps: 40 }), trainData, validation);
