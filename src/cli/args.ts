@@ -224,7 +224,7 @@ export function columns(rows: [string, string][], w = Math.max(...rows.map(([l])
 /** A command's -h: usage, what it does, its options (or subcommands), notes and an example. */
 export function helpText(path: string[], spec: CommandSpec): string {
   const command = path.join(' ');
-  const usage = spec.usage ?? [spec.subcommands ? `${command} <subcommand> [options]` : `${command}${synopsis(spec).slice(spec.name.length).replace(/ \[--.*$/, '')} [options]`];
+  const usage = spec.usage ?? [spec.subcommands ? `${command} <subcommand> [options]` : `${command}${synopsis(spec).slice(spec.name.length).replace(/ \[--.*$/, '')}${spec.options?.length ? ' [options]' : ''}`];
   const out = [usage.map((u, i) => `${i ? '       ' : 'usage: '}nnlab ${u}`).join('\n'), '', spec.about];
   if (spec.subcommands) {
     out.push('', 'subcommands:', columns(spec.subcommands.map((s) => [synopsis(s), s.summary])), '', `Run 'nnlab ${command} <subcommand> -h' for a subcommand's options.`);

@@ -16,11 +16,11 @@ function leaves(commands: CommandSpec[]): Leaf[] {
 
 const optionsOf = (spec: CommandSpec): OptionSpec[] => [...(spec.options ?? []), HELP_OPTION];
 
-/** What an option's value completes to: its choices, a folder (DIR), a file (a PATH), else nothing. */
+/** What an option's value completes to: its choices, a folder (DIR), a file (PATH, PATH|URL), else nothing (PATH=VALUE is a setting). */
 function valueKind(o: OptionSpec): { words: readonly string[] } | 'dir' | 'file' | 'none' {
   if (o.choices) return { words: o.choices };
   if (o.value === 'DIR') return 'dir';
-  if (o.value?.includes('PATH')) return 'file';
+  if (o.value === 'PATH' || o.value?.startsWith('PATH|')) return 'file';
   return 'none';
 }
 
@@ -58,8 +58,10 @@ ${withSubs.map((c) => `    ${sq(c.name)})\n      if (( COMP_CWORD == 2 )); then 
 ${leafCases.join('\n')}
     *) return ;;
   esac
-  # --name=value: bash splits the word at "=", so the option is two words back.
-  if [[ $prev == = ]] && (( COMP_CWORD >= 2 )); then prev="\${COMP_WORDS[COMP_CWORD-2]}"; elif [[ $cur == --*=* ]]; then return; fi
+  # --name=value: bash splits the word at "=", so "=" is a word of its own before the value.
+  if [[ $cur == = ]]; then cur=""
+  elif [[ $prev == = ]]; then prev="\${COMP_WORDS[COMP_CWORD-2]}"
+  elif [[ $cur == --*=* ]]; then return; fi
   if [[ " $takes " == *" $prev "* ]]; then
     case "$key $prev" in
 ${valueCases.join('\n')}
