@@ -95,6 +95,8 @@ async function didYouMean(word: string, candidates: string[]): Promise<string | 
 /** Reads argv for one of `commands` (the first word names it; subcommands follow the same way). */
 export async function parseCommandLine(commands: CommandSpec[], argv: string[], top: () => string): Promise<Parsed> {
   const [name, ...rest] = argv;
+  // `nnlab help run` is `nnlab run --help`.
+  if (name === 'help' && rest.length) return parseCommandLine(commands, [...rest, '--help'], top);
   if (name === '-h' || name === '--help' || name === 'help') return { help: top() };
   if (name === undefined) throw new UsageError(`give a command\n\n${top()}`);
   if (name.startsWith('-')) throw new UsageError(`unknown option ${name}; options come after the command (nnlab --help lists the commands)`);
@@ -124,6 +126,8 @@ async function parseFor(path: string[], spec: CommandSpec, argv: string[]): Prom
   const config = Object.fromEntries(options.map((o) => [o.name, { type: o.value ? ('string' as const) : ('boolean' as const), multiple: !!o.multiple, ...(o.name === 'help' ? { short: 'h' } : {}) }]));
   // Not strict: the tokens are checked here, so that each mistake gets a message with its fix.
   const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true });
+  // -h anywhere shows the help, whatever else the line gets wrong.
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { help: helpText(path, spec) };
   const values: Values = {};
   const positionals: string[] = [];
   for (const t of tokens) {
@@ -150,7 +154,6 @@ async function parseFor(path: string[], spec: CommandSpec, argv: string[]): Prom
     if (o.multiple) values[o.name] = [...((values[o.name] as string[] | undefined) ?? []), t.value];
     else values[o.name] = t.value;
   }
-  if (values.help) return { help: helpText(path, spec) };
   checkPositionals(command, spec, positionals);
   return { args: new Args(path, spec, values, positionals) };
 }

@@ -37,7 +37,7 @@ test('every command and subcommand answers -h and --help with its usage, options
 
 test('-h wins over everything else on the line: a missing FILE or a bad value is not reported', async () => {
   const [a, b] = await nnlabAll([
-    ['run', '--jobs', '0', '-h'],
+    ['run', '--jobs', '0', '--forse', '-h'],
     ['store', 'gc', 'nope.yaml', '--help'],
   ]);
   assert.equal(a.code, 0, a.stderr);
@@ -46,8 +46,10 @@ test('-h wins over everything else on the line: a missing FILE or a bad value is
   assert.ok(b.stdout.startsWith('usage: nnlab store gc [FILE] [options]\n'));
 });
 
-test('nnlab --help (and -h, help) lists every command with its summary; --version prints the package version', async () => {
-  const [long, short, word, version] = await nnlabAll([['--help'], ['-h'], ['help'], ['--version']]);
+test('nnlab --help (and -h, help) lists every command with its summary; help COMMAND is COMMAND -h; --version prints the package version', async () => {
+  const [long, short, word, version, helpRun, runHelp] = await nnlabAll([['--help'], ['-h'], ['help'], ['--version'], ['help', 'store', 'gc'], ['store', 'gc', '-h']]);
+  assert.equal(helpRun.code, 0);
+  assert.equal(helpRun.stdout, runHelp.stdout, 'nnlab help store gc = nnlab store gc -h');
   assert.equal(long.code, 0);
   assert.ok(long.stdout.startsWith('usage: nnlab <command> [options]\n'));
   for (const c of COMMANDS) assert.match(long.stdout, new RegExp(`\\n {2}${c.name} +${c.summary.split(' ').slice(0, 3).join(' ')}`), `nnlab --help lists ${c.name}`);

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { repoRoot } from '../../src/engine/native.ts';
 import { tempDir } from '../data/fixtures.ts';
 import { nnlab, nnlabAll } from './nnlab.ts';
 
@@ -30,11 +32,6 @@ const CASES: [string[], string][] = [
   [['validate'], 'validate: give one or more experiment files, e.g. nnlab validate experiments/quickstart.yaml'],
   [['run', QUICK, QUICK], `run: unexpected argument "${QUICK}" (nnlab run takes one FILE)`],
   [['doctor', 'now'], 'doctor: unexpected argument "now" (nnlab doctor takes none)'],
-  [['run', 'experiments/quikstart.yaml'], 'run: experiments/quikstart.yaml: no such file; the YAML files there: assignment1-bonus.yaml, assignment1.yaml, assignment2-bonus.yaml, assignment2.yaml, assignment3-bn.yaml, quickstart.yaml'],
-  [['status', 'experiments/QuickStart.yml'], 'status: experiments/QuickStart.yml: no such file'],
-  [['report', 'experiments/QuickStart.yaml'], 'report: experiments/QuickStart.yaml: no such file; did you mean experiments/quickstart.yaml?'],
-  [['watch', 'nowhere/x.yaml'], 'watch: nowhere/x.yaml: no such file (the folder nowhere does not exist either)'],
-  [['validate', 'experiments'], 'validate: experiments is a folder; give an experiment file in it, e.g. experiments/quickstart.yaml'],
   [['store'], 'store: give a subcommand (verify or gc)'],
   [['store', 'vrify'], 'store: unknown subcommand "vrify"; did you mean "verify"? (verify or gc)'],
   [['store', '--yes'], 'store: unknown option --yes (verify or gc)'],
@@ -53,6 +50,23 @@ test('usage errors: one exact message on stderr, nothing on stdout, exit 2', asy
   });
 });
 
+test('a FILE that is not there or is a folder: named, with the files beside it or the one meant', async () => {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, 'exps'));
+  for (const f of ['quickstart.yaml', 'wide.yml', 'notes.txt']) writeFileSync(join(cwd, 'exps', f), '');
+  mkdirSync(join(cwd, 'empty'));
+  const cases: [string[], string][] = [
+    [['run', 'exps/quikstart.yaml'], 'run: exps/quikstart.yaml: no such file; the YAML files there: quickstart.yaml, wide.yml'],
+    [['report', 'exps/QuickStart.yaml'], 'report: exps/QuickStart.yaml: no such file; did you mean exps/quickstart.yaml?'],
+    [['status', 'empty/a.yaml'], 'status: empty/a.yaml: no such file'],
+    [['watch', 'nowhere/x.yaml'], 'watch: nowhere/x.yaml: no such file (the folder nowhere does not exist either)'],
+    [['validate', 'exps/wide.yml', 'exps'], 'validate: exps is a folder; give an experiment file in it, e.g. exps/quickstart.yaml'],
+    [['store', 'gc', 'exps/x.yaml'], 'store gc: exps/x.yaml: no such file; the YAML files there: quickstart.yaml, wide.yml'],
+  ];
+  const results = await nnlabAll(cases.map(([args]) => args), { cwd });
+  cases.forEach(([args, message], i) => assert.deepEqual(results[i], { code: 2, stdout: '', stderr: `nnlab: ${message}\n` }, `nnlab ${args.join(' ')}`));
+});
+
 test('the options are checked before FILE, and FILE before anything runs: no run store is created', async () => {
   const runs = tempDir();
   const env = { NNLAB_RUNS: runs };
@@ -63,13 +77,16 @@ test('the options are checked before FILE, and FILE before anything runs: no run
   assert.deepEqual(readdirSync(runs), []);
 });
 
-test('an unreadable experiment file is named with the fix', { skip: process.getuid?.() === 0 ? 'running as root, which reads any file' : false }, async () => {
+test('an unreadable experiment file is named with the fix', async () => {
   const dir = tempDir();
+  chmodSync(dir, 0o755);
   const file = join(dir, 'locked.yaml');
   writeFileSync(file, 'name: locked\n');
   chmodSync(file, 0o200);
-  const r = await nnlab(['validate', file]);
-  assert.deepEqual(r, { code: 2, stdout: '', stderr: `nnlab: validate: ${file}: not readable (permission denied); allow reading it (chmod u+r ${file})\n` });
+  // root reads any file: run the command as nobody, as a user would meet it.
+  const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+  const r = spawnSync(asUser[0] ?? process.execPath, [...asUser.slice(1), ...(asUser.length ? [process.execPath] : []), join(repoRoot, 'bin', 'nnlab.js'), 'validate', file], { encoding: 'utf8' });
+  assert.deepEqual({ code: r.status, stdout: r.stdout, stderr: r.stderr }, { code: 2, stdout: '', stderr: `nnlab: validate: ${file}: not readable (permission denied); allow reading it (chmod u+r ${file})\n` });
 });
 
 test('values that start with "-" are taken where they cannot be options: --sort -KEY, --retries=-1', async () => {
