@@ -15,6 +15,8 @@ export interface OptionSpec {
   /** The values it takes: anything else is a usage error; shell completion offers them. */
   choices?: readonly string[];
   help: string;
+  /** An empty value (--set '') goes to the command, which names what is wrong with it; else it is missing. */
+  allowEmpty?: boolean;
   /** The heading it is listed under in help (default "options"). */
   group?: string;
 }
@@ -147,7 +149,7 @@ async function parseFor(path: string[], spec: CommandSpec, argv: string[]): Prom
     }
     // A value taken from the next word that is itself an option means the value was left out
     // (`--set --force`); a value that starts with "-" can be written --name=-x.
-    if (t.value === undefined || t.value === '' || (!t.inlineValue && t.value.startsWith('--')))
+    if (t.value === undefined || (t.value === '' && !o.allowEmpty) || (!t.inlineValue && t.value.startsWith('--')))
       throw new UsageError(`${command}: ${t.rawName} needs a value: ${t.rawName} ${o.value}${t.value?.startsWith('--') ? ` (or, for a value that starts with "--": ${t.rawName}=${t.value})` : ''}`);
     if (o.choices && !o.choices.includes(t.value))
       throw new UsageError(`${command}: ${t.rawName} must be ${o.choices.length === 2 ? joinOr(o.choices) : `one of ${o.choices.join(', ')}`}; got "${t.value}"`);

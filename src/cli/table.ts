@@ -11,7 +11,7 @@ export interface Command extends CommandSpec {
   load: () => Promise<{ run(args: Args): Promise<number> }>;
 }
 
-const SET = { name: 'set', value: 'PATH=VALUE', multiple: true, help: 'override a setting (VALUE is YAML), e.g. --set training.lambda=0.005' };
+const SET = { name: 'set', value: 'PATH=VALUE', multiple: true, allowEmpty: true, help: 'override a setting (VALUE is YAML), e.g. --set training.lambda=0.005' };
 const FILE = { name: 'FILE', kind: 'experiment', min: 1, max: 1 } as const;
 const SLURM = 'on a Slurm cluster (--executor slurm; defaults from the "slurm:" section of $NNLAB_CONFIG, else ~/.config/nnlab/config.yaml; see README "On a cluster"):';
 

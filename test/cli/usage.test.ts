@@ -24,6 +24,7 @@ const CASES: [string[], string][] = [
   [['run', QUICK, '--jobs='], 'run: --jobs needs a value: --jobs N'],
   [['resolve', QUICK, '--set'], 'resolve: --set needs a value: --set PATH=VALUE'],
   [['resolve', QUICK, '--set', '--run-hashes'], 'resolve: --set needs a value: --set PATH=VALUE (or, for a value that starts with "--": --set=--run-hashes)'],
+  [['data', 'fetch', 'cifar10', '--from', ''], 'data fetch: --from needs a value: --from PATH|URL'],
   [['run', QUICK, '--force=yes'], 'run: --force takes no value; write --force alone'],
   [['run', QUICK, '--executor', 'pbs'], 'run: --executor must be local or slurm; got "pbs"'],
   [['runs', '--format', 'xml'], 'runs: --format must be one of table, csv, json; got "xml"'],
@@ -97,6 +98,9 @@ test('values that start with "-" are taken where they cannot be options: --sort 
   assert.equal(sort.code, 1, sort.stderr);
   assert.match(sort.stderr, /^nnlab: no stored trials in /);
   assert.equal(equals.stderr, 'nnlab: run: --retries: must be a whole number, 0 or more; got "-1"\n');
+  // --set '' is a value, which the config layer names (exit 1); --set with none is a usage error.
+  const empty = await nnlab(['resolve', QUICK, '--set', '']);
+  assert.deepEqual(empty, { code: 1, stdout: '', stderr: '--set:1:1: "" must be path=value, e.g. --set training.lambda=0.005\n' });
 });
 
 test('a repeated option keeps every value; "--" ends the options', async () => {
