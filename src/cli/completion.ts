@@ -94,10 +94,11 @@ function positionalBash(p: PositionalSpec | undefined): string {
   return `:${p.kind}`;
 }
 
-/** A help text cut to its first clause, made safe inside an _arguments [description]. */
+/** A help text without its asides, cut to its first clause, made safe inside an _arguments [description]. */
 const zshText = (s: string) =>
   s
-    .split(/[;(]/)[0]
+    .replace(/\s*\([^()]*\)/g, '')
+    .split(';')[0]
     .trim()
     .replace(/[[\]]/g, '')
     .replace(/:/g, '\\:');
