@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 #   poppler-utils                          pdftotext/pdftoppm, used by the report tests
 #   dataset-fashion-mnist                  offline data for experiments/quickstart.yaml
 #   slurmctld slurmd slurm-client munge    a single-node Slurm the --executor slurm tests start
-packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge)
+#   zsh                                    the shell test/cli/completion.test.ts loads nnlab's zsh completion in
+packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh)
 
 missing=()
 for p in "${packages[@]}"; do

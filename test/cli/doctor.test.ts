@@ -88,5 +88,5 @@ test('nnlab doctor --help exits 0; an argument is a usage error', () => {
   assert.match(h.stdout, /^usage: nnlab doctor\n/);
   const u = doctor({}, ['--json']);
   assert.equal(u.code, 2);
-  assert.equal(u.stderr, 'nnlab: doctor: unexpected argument "--json" (doctor takes no options)\n');
+  assert.equal(u.stderr, 'nnlab: doctor: unknown option --json (doctor takes no options)\n');
 });

@@ -23,7 +23,7 @@ test('nnlab data --help prints the usage and exits 0; no subcommand exits 2', ()
   const r = nnlab(['--help']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^usage: nnlab data <subcommand> \[options\]/);
-  assert.match(r.stdout, /fetch cifar10 \[--from PATH\|URL\] \[--root DIR\]/);
+  assert.match(r.stdout, /fetch DATASET \[--from PATH\|URL\] \[--root DIR\]/);
   assert.equal(nnlab([]).code, 2);
 });
 
@@ -63,6 +63,6 @@ test('usage mistakes exit 2 with one line', () => {
   assert.deepEqual(nnlab(['fetch', 'cifar100']).stderr, 'nnlab: data fetch: unknown dataset "cifar100"; datasets: cifar10, fashion_mnist, mnist\n');
   const r = nnlab(['fetch', 'cifar10', '--form', 'x']);
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, 'nnlab: data: unknown option --form (options: --from, --root)\n');
-  assert.equal(nnlab(['fetch', 'cifar10', '--from']).stderr, 'nnlab: data: --from needs a value\n');
+  assert.equal(r.stderr, 'nnlab: data fetch: unknown option --form; did you mean --from? (options: --from, --root)\n');
+  assert.equal(nnlab(['fetch', 'cifar10', '--from']).stderr, 'nnlab: data fetch: --from needs a value: --from PATH|URL\n');
 });

@@ -256,7 +256,7 @@ test('exit codes of the real command: 0 same, 1 changed, 2 on errors (missing fi
   assert.match(bad.stderr, /^bad\.yaml:\d+:1: unknown key "modle"; did you mean "model"\?/);
   const usage = nnlab(['diff', 'a.yaml'], dir);
   assert.equal(usage.status, 2);
-  assert.match(usage.stderr, /^nnlab diff: give two experiment files/);
+  assert.match(usage.stderr, /^nnlab: diff: give two experiment files/);
   assert.equal(nnlab(['diff', 'a.yaml', 'b.yaml', '--format', 'html'], dir).status, 2);
   const notRepo = nnlab(['diff', 'HEAD:a.yaml', 'a.yaml'], dir);
   assert.equal(notRepo.status, 2);

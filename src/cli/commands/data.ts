@@ -2,42 +2,8 @@
 // what is installed, and check an installed source by reading it. The work is src/data's.
 import { basename } from 'node:path';
 import { UsageError } from '../../errors.ts';
+import type { Args } from '../args.ts';
 import { CIFAR10_URL, KNOWN_COPIES, SOURCE_NAMES, dataHome, describeData, fetchDataset, installedStatus, isSource, loadParts, parts, type Progress, type Source } from '../../data/index.ts';
-
-const USAGE = `usage: nnlab data <subcommand> [options]
-
-subcommands:
-  fetch cifar10 [--from PATH|URL] [--root DIR]
-        install CIFAR-10: download ${CIFAR10_URL}
-        (or read a local archive / another URL with --from), check its MD5 against the official sums
-        (another archive is accepted only if every member has the exact expected size), extract it
-        into a temporary folder and move it into place. Default place: <data home>/cifar10.
-  where [SOURCE [--root DIR]]
-        print the data home and, for each source, where it is read from and whether it is installed
-  check SOURCE [--root DIR]
-        read every part of SOURCE (cifar10, fashion_mnist, mnist): images, classes, fingerprint
-
-The data home is $NNLAB_DATA, else $XDG_CACHE_HOME/nnlab, else ~/.cache/nnlab.
---root DIR reads (or installs) a source in DIR instead of its default place, like dataset.root in YAML.`;
-
-function parseFlags(argv: string[], allowed: string[]): { positional: string[]; flags: Record<string, string> } {
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (!allowed.includes(name)) throw new UsageError(`data: unknown option --${name}${allowed.length ? ` (options: ${allowed.map((f) => `--${f}`).join(', ')})` : ''}`);
-    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new UsageError(`data: --${name} needs a value`);
-    flags[name] = value;
-  }
-  return { positional, flags };
-}
 
 const mb = (b: number) => (b / 1e6).toFixed(1);
 
@@ -70,11 +36,9 @@ function progressBar(label: string): { onProgress: Progress; end: () => void } {
   return { onProgress, end: () => drawn && process.stderr.write('\n') };
 }
 
-async function fetchCommand(argv: string[]): Promise<number> {
-  const { positional, flags } = parseFlags(argv, ['from', 'root']);
-  const [source, ...extra] = positional;
-  if (!source) throw new UsageError('data fetch: which dataset? nnlab data fetch cifar10 [--from PATH|URL] [--root DIR]');
-  if (extra.length) throw new UsageError(`data fetch: unexpected argument "${extra[0]}"`);
+async function fetchCommand(args: Args): Promise<number> {
+  const [source] = args.positionals;
+  const flags = { from: args.string('from'), root: args.string('root') };
   if (source !== 'cifar10') {
     if (isSource(source)) throw new UsageError(`data fetch: only cifar10 can be fetched; ${source} is installed by hand (see nnlab data where)`);
     throw new UsageError(`data fetch: unknown dataset "${source}"; datasets: ${SOURCE_NAMES.join(', ')}`);
@@ -95,10 +59,9 @@ async function fetchCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-function whereCommand(argv: string[]): number {
-  const { positional, flags } = parseFlags(argv, ['root']);
-  if (positional.length > 1) throw new UsageError(`data where: unexpected argument "${positional[1]}"`);
-  const only = positional[0];
+function whereCommand(args: Args): number {
+  const [only] = args.positionals;
+  const flags = { root: args.string('root') };
   if (only && !isSource(only)) throw new UsageError(`data where: unknown dataset "${only}"; datasets: ${SOURCE_NAMES.join(', ')}`);
   if (flags.root && !only) throw new UsageError('data where: --root applies to one dataset: nnlab data where SOURCE --root DIR');
   const why = process.env.NNLAB_DATA ? '$NNLAB_DATA' : process.env.XDG_CACHE_HOME ? '$XDG_CACHE_HOME/nnlab' : '~/.cache/nnlab; set NNLAB_DATA to move it';
@@ -111,11 +74,9 @@ function whereCommand(argv: string[]): number {
   return 0;
 }
 
-async function checkCommand(argv: string[]): Promise<number> {
-  const { positional, flags } = parseFlags(argv, ['root']);
-  const [source, ...extra] = positional;
-  if (!source) throw new UsageError(`data check: which dataset? (${SOURCE_NAMES.join(', ')})`);
-  if (extra.length) throw new UsageError(`data check: unexpected argument "${extra[0]}"`);
+async function checkCommand(args: Args): Promise<number> {
+  const [source] = args.positionals;
+  const flags = { root: args.string('root') };
   if (!isSource(source)) throw new UsageError(`data check: unknown dataset "${source}"; datasets: ${SOURCE_NAMES.join(', ')}`);
   console.log(describeData(source, flags.root));
   for (const p of parts(source)) {
@@ -129,24 +90,7 @@ async function checkCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help' || rest.includes('--help') || rest.includes('-h')) {
-    if (!sub) {
-      console.error(USAGE);
-      return 2;
-    }
-    console.log(USAGE);
-    return 0;
-  }
-  switch (sub) {
-    case 'fetch':
-      return fetchCommand(rest);
-    case 'where':
-      return whereCommand(rest);
-    case 'check':
-      return checkCommand(rest);
-    default:
-      throw new UsageError(`data: unknown subcommand "${sub}" (fetch, where, check)\n\n${USAGE}`);
-  }
+export async function run(args: Args): Promise<number> {
+  const sub = args.path[1];
+  return sub === 'fetch' ? fetchCommand(args) : sub === 'where' ? whereCommand(args) : checkCommand(args);
 }

@@ -3,52 +3,20 @@
 // Exit 0 without a semantic change, 1 with one, 2 on an error, like diff(1).
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, ConfigErrors } from '../../errors.ts';
+import { ConfigError, ConfigErrors, UsageError } from '../../errors.ts';
+import type { Args } from '../args.ts';
 import { compareExperiments, resolveSide, type FileDiff } from '../../diff/compare.ts';
 import { json, markdown, terminal, useColour, type Format } from '../../diff/format.ts';
 import { filesAt, repoRoot, verifyRevision, GitError } from '../../diff/git.ts';
 import { fileSide, openSide, revisionSide, type Side } from '../../diff/sides.ts';
 
-const USAGE = `usage: nnlab diff A B [--format terminal|md|json]
-       nnlab diff --git REV [--format terminal|md|json]
-
-A and B are experiment files or git revisions of them (main:experiments/assignment2.yaml; the
-files they extend are read at the same revision). --git REV compares every experiments/*.yaml
-that differs between REV and the work tree, the files they extend included.
-
-Compares the resolved configs (extends applied, defaults filled), the expanded trials by hash,
-and, where both sides have stored runs, validation and test accuracy and time.
-Exit 0 when nothing changes in meaning, 1 when something does, 2 on an error.`;
-
-class Usage extends Error {}
-
-interface Options {
-  format: Format;
-  git?: string;
-  files: string[];
-}
-
-function parse(argv: string[]): Options {
-  const opts: Options = { format: 'terminal', files: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (name: string) => {
-      if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new Usage(`${name} needs a value`);
-      return v;
-    };
-    if (a === '--format' || a.startsWith('--format=')) {
-      const f = value('--format');
-      if (f !== 'terminal' && f !== 'md' && f !== 'json') throw new Usage(`--format must be terminal, md or json; got "${f}"`);
-      opts.format = f;
-    } else if (a === '--git' || a.startsWith('--git=')) opts.git = value('--git');
-    else if (a.startsWith('--')) throw new Usage(`unknown option ${a}`);
-    else opts.files.push(a);
-  }
-  if (opts.git !== undefined && opts.files.length) throw new Usage('give either two files or --git REV, not both');
-  if (opts.git === undefined && opts.files.length !== 2) throw new Usage(`give two experiment files (or REV:path), e.g. nnlab diff main:experiments/assignment2.yaml experiments/assignment2.yaml; got ${opts.files.length}`);
-  return opts;
+/** The two ways to call diff: two sides, or --git REV alone. */
+function parse(args: Args): { format: Format; git?: string; files: string[] } {
+  const git = args.string('git');
+  const files = args.positionals;
+  if (git !== undefined && files.length) throw new UsageError('diff: give either two files or --git REV, not both');
+  if (git === undefined && files.length !== 2) throw new UsageError(`diff: give two experiment files (or REV:path), e.g. nnlab diff main:experiments/assignment2.yaml experiments/assignment2.yaml; got ${files.length}`);
+  return { format: (args.string('format') ?? 'terminal') as Format, git, files };
 }
 
 /** Resolves a side, with a revision's temporary paths in messages turned back into REV:path. */
@@ -115,14 +83,10 @@ function diffGit(rev: string, errors: string[]): FileDiff[] {
   return out;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
+export async function run(args: Args): Promise<number> {
+  const opts = parse(args);
   const opened: Side[] = [];
   try {
-    const opts = parse(argv);
     const errors: string[] = [];
     let files: FileDiff[];
     if (opts.git !== undefined) files = diffGit(opts.git, errors);
@@ -141,8 +105,8 @@ export async function run(argv: string[]): Promise<number> {
     if (errors.length) return 2;
     return files.some((d) => d.semanticChange) ? 1 : 0;
   } catch (err) {
-    if (err instanceof Usage) console.error(`nnlab diff: ${err.message}\n\n${USAGE}`);
-    else if (err instanceof GitError || err instanceof ConfigErrors || err instanceof ConfigError) console.error(err.message);
+    // Not main's error path: diff's exit 1 means "changed", so its errors exit 2, as diff(1)'s do.
+    if (err instanceof GitError || err instanceof ConfigErrors || err instanceof ConfigError) console.error(err.message);
     else console.error(err instanceof Error ? err.message : String(err));
     return 2;
   } finally {

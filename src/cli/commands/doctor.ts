@@ -5,21 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { UsageError } from '../../errors.ts';
 import { blas, type BlasStatus } from '../../engine/index.ts';
 import { genericCoreProblem } from '../../engine/blas-core.ts';
 import { SOURCE_NAMES, dataHome, installHint, installedStatus } from '../../data/index.ts';
 import { CHROMIUM } from '../../report/pdf.ts';
-
-const USAGE = `usage: nnlab doctor
-
-Checks what nnlab needs on this machine and prints one line per check:
-  ok    fine
-  --    optional and absent (a dataset not installed)
-  warn  works, but slower or without PDFs; the fix follows
-  FAIL  required and broken; the fix follows
-The BLAS core: nnlab chooses OpenBLAS's kernels from the CPU's features unless OPENBLAS_CORETYPE is set.
-Exit 0 when nothing required is broken, 1 otherwise.`;
 
 type Status = 'ok' | 'absent' | 'warn' | 'fail';
 interface Check {
@@ -156,12 +145,7 @@ export function formatChecks(sections: [string, Check[]][]): string {
   return lines.join('\n');
 }
 
-export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (argv.length) throw new UsageError(`doctor: unexpected argument "${argv[0]}" (doctor takes no options)`);
+export async function run(): Promise<number> {
   const sections: [string, Check[]][] = [
     ['BLAS and CPU', blasChecks()],
     ['toolchain (builds the engine)', toolchainChecks()],

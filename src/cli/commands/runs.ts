@@ -1,55 +1,20 @@
 // `nnlab runs [FILE…]`: lists stored trials, one row each, with only the settings that vary among
 // them (src/runs/table.ts), as a table, CSV or JSON (src/runs/format.ts).
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { UsageError } from '../../errors.ts';
+import type { Args } from '../args.ts';
+import type { Format } from '../../runs/format.ts';
 
-const HELP = `usage: nnlab runs [FILE…] [options]
-
-Lists the trials stored in the run store, one row each: the experiment, the trial, the settings
-that differ among the rows (dotted paths of the trial's config), its accuracies, validation loss
-(gradient checks: the largest relative error), seconds, status (ok, diverged, failed) and hash.
-With FILEs, the trials of those experiments; without, of every experiment in $NNLAB_RUNS (else ./runs).
-
-options:
-  --format table|csv|json   output (default table); csv and json give raw numbers for export
-  --where KEY=VALUE         keep rows whose setting or column KEY equals VALUE (numbers compare as
-                            numbers, * matches any text); repeatable, all must hold
-  --sort KEY                sort by KEY; --sort -KEY sorts descending (default: by start time)`;
-
-export async function run(argv: string[]): Promise<number> {
-  // `--sort -KEY` reads as two options to parseArgs: join it to `--sort=-KEY`.
-  const args = argv.flatMap((a, i) => (a === '--sort' && argv[i + 1]?.startsWith('-') ? [] : argv[i - 1] === '--sort' && a.startsWith('-') ? [`--sort=${a}`] : [a]));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'table' },
-        where: { type: 'string', multiple: true },
-        sort: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`runs: ${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const { FORMATS, formatRuns } = await import('../../runs/format.ts');
-  const format = values.format as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) throw new UsageError(`runs: --format must be one of ${FORMATS.join(', ')}; got "${values.format}"`);
+export async function run(args: Args): Promise<number> {
+  const { formatRuns } = await import('../../runs/format.ts');
+  const format = (args.string('format') ?? 'table') as Format;
+  const where = args.strings('where');
   const { readTrials, runsTable, storedExperiments } = await import('../../runs/table.ts');
   const { runsDir } = await import('../../store/store.ts');
 
   const trials = [];
-  if (positionals.length) {
+  if (args.positionals.length) {
     const { resolveExperiment } = await import('../../config/resolve.ts');
-    for (const file of positionals) {
+    for (const file of args.positionals) {
       const { name } = resolveExperiment(file);
       const found = readTrials(runsDir(file), name);
       if (!found.length) {
@@ -66,8 +31,8 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const table = runsTable(trials, { where: values.where, sort: values.sort });
-  if (!table.rows.length && format === 'table') console.error(`nnlab: no stored trial matches ${values.where!.map((w) => `--where ${w}`).join(' ')}`);
+  const table = runsTable(trials, { where, sort: args.string('sort') });
+  if (!table.rows.length && format === 'table') console.error(`nnlab: no stored trial matches ${where!.map((w) => `--where ${w}`).join(' ')}`);
   else process.stdout.write(formatRuns(table, format));
   return 0;
 }

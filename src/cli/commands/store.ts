@@ -2,26 +2,10 @@
 // --yes remove) stored trials no current plan refers to. The rules are src/store/maintain.ts's.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../../errors.ts';
+import type { Args } from '../args.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../../config/resolve.ts';
 import { RunStore, runsDir, UNPLANNED } from '../../store/store.ts';
 import { findGarbage, removeGarbage, storedExperiments, verifyStore } from '../../store/maintain.ts';
-
-const HELP = `usage: nnlab store verify [FILE]
-       nnlab store gc [FILE] [--yes]
-
-verify   reads every committed trial of FILE's experiment (without FILE: of every experiment in the
-         runs folder) and checks each file's size and SHA-256 against the trial's manifest. Names
-         each damaged trial and exits 1; moves nothing (the next nnlab run or report moves a damaged
-         trial to runs/<experiment>/quarantine/, and nnlab run trains it again).
-gc       lists stored trials that no current plan refers to: trials of FILE's experiment its plan
-         (as nnlab report re-plans it) does not name, e.g. trials of an older config or of a --set
-         run, and quarantined folders. Without FILE: the same for every experiments/*.yaml of the
-         current folder, plus every trial of a stored experiment no file there defines.
-         --yes removes them. A store whose plan still waits for a stage is left alone.
-
-The runs folder is $NNLAB_RUNS, else runs/ beside FILE's experiments folder (without FILE: ./runs).`;
 
 interface Target {
   store: RunStore;
@@ -90,24 +74,7 @@ function gc(file: string | undefined, yes: boolean): number {
   return 0;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { yes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    throw new UsageError(`store: ${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const [sub, file, ...extra] = positionals;
-  if (extra.length) throw new UsageError(`store: give at most one experiment file; got ${[file, ...extra].join(' ')}\n\n${HELP}`);
-  if (sub === 'verify') {
-    if (values.yes) throw new UsageError(`store verify: --yes belongs to store gc\n\n${HELP}`);
-    return verify(file);
-  }
-  if (sub === 'gc') return gc(file, !!values.yes);
-  throw new UsageError(`store: ${sub ? `unknown subcommand "${sub}"` : 'give a subcommand'} (verify or gc)\n\n${HELP}`);
+export async function run(args: Args): Promise<number> {
+  const file = args.positionals[0];
+  return args.path[1] === 'verify' ? verify(file) : gc(file, args.flag('yes'));
 }
