@@ -2,10 +2,10 @@
 // Entry point of the `nnlab` command: runs the compiled JavaScript in dist/ (`npm run build:ts`).
 // In a clone (src/ beside dist/) it refuses a dist/ older than any source rather than run old code.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const main = join(root, 'dist', 'cli', 'main.js');
 
 /** The newest file under `dir`: [path, mtime in ms]. */
@@ -23,7 +23,7 @@ const fail = (why) => {
   process.stderr.write(`nnlab: ${why}; run \`npm run build:ts\` in ${root} (or \`npm run build\`, which also builds the engine)\n`);
   process.exit(2);
 };
-if (!existsSync(main)) fail(`${relative(process.cwd(), main) || main} is missing`);
+if (!existsSync(main)) fail(`${relative(root, main)} is missing`);
 if (existsSync(join(root, 'src'))) {
   const [file, mtime] = newest(join(root, 'src'));
   if (mtime > statSync(main).mtimeMs) fail(`dist/ is older than ${relative(root, file)}`);
