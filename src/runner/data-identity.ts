@@ -42,6 +42,8 @@ export async function dataIdentity(exp: ResolvedExperiment, opts: { fetch: boole
       const fingerprint = await cachedFingerprint(`${source}\0${where}\0${all.join(',')}`, () => loadParts(source, all, { root: where }), {
         file: join(dataHome(), FINGERPRINT_CACHE),
         watch: [where],
+        // The callers that allow missing data only look (a dry run, `nnlab status`): they write nothing.
+        write: !opts.allowMissing,
       });
       prints.push(`${source}:${fingerprint}`);
       descriptions.push(describeData(source, where));

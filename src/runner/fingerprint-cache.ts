@@ -52,6 +52,8 @@ export interface FingerprintCacheOptions {
    * written while being read, or within the file system clock's granularity. Default 2000 ms.
    */
   settleMs?: number;
+  /** False: use the cache but add nothing to it (commands that must write nothing, e.g. a dry run). */
+  write?: boolean;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function cachedFingerprint(
 
   const settled = BigInt(Date.now() - (opts.settleMs ?? 2000)) * 1_000_000n;
   const { fingerprint, files } = await compute();
+  if (opts.write === false) return fingerprint;
   const watched = [...new Set([...files, ...files.map((f) => dirname(f)), ...(opts.watch ?? [])].map((p) => resolve(p)))];
   const stats: Record<string, string> = {};
   for (const p of watched) {

@@ -3,7 +3,7 @@
 // layout beside it, is a miss that gives the fresh fingerprint; fresh files are not remembered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadParts, parts } from '../../src/data/index.ts';
 import { cachedFingerprint } from '../../src/runner/fingerprint-cache.ts';
@@ -106,4 +106,15 @@ test('an unreadable or foreign cache file is ignored and replaced', async () => 
   writeFileSync(s.file, JSON.stringify({ version: 0, entries: { cifar10: { fingerprint: 'stale', stats: {} } } }));
   assert.equal(await s.fingerprint(), first);
   assert.equal(s.state.reads, 2);
+});
+
+test('with write: false the cache is used but nothing is written', async () => {
+  const s = setup(SETTLED);
+  const look = () => cachedFingerprint('cifar10', async () => loadParts('cifar10', parts('cifar10'), { root: s.root }), { file: s.file, watch: [s.root], settleMs: SETTLED, write: false });
+  const first = await look();
+  assert.equal(existsSync(s.file), false);
+  assert.equal(await s.fingerprint(), first);
+  const written = readFileSync(s.file, 'utf8');
+  assert.equal(await look(), first);
+  assert.equal(readFileSync(s.file, 'utf8'), written);
 });
