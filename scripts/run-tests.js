@@ -1,4 +1,5 @@
-// Runs every test/**/*.test.ts with node's built-in runner (Node 20's --test does not expand globs).
+// Runs every test/**/*.test.ts with node's built-in runner (Node 20's --test does not expand globs),
+// after compiling src/ to dist/: the tests that start `bin/nnlab.js` then run the current sources.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,9 @@ function collect(dir) {
   }
   return out;
 }
+
+const build = spawnSync('npm', ['run', '--silent', 'build:ts'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 
 const filter = process.argv.slice(2);
 let files = collect('test');

@@ -1,7 +1,10 @@
 // Which data an experiment's trials train on: makes sure each source is installed (fetching
 // CIFAR-10 on first use) and fingerprints its files, so trial hashes change when the data does.
+// Fingerprints are remembered in the data home while the files are unchanged (fingerprint-cache.ts).
+import { join } from 'node:path';
 import { DataError } from '../errors.ts';
-import { describeData, ensureDataset, loadParts, parts, type Source } from '../data/index.ts';
+import { dataHome, describeData, ensureDataset, loadParts, parts, type Source } from '../data/index.ts';
+import { cachedFingerprint, FINGERPRINT_CACHE } from './fingerprint-cache.ts';
 import { sha256 } from '../config/canonical.ts';
 import type { ResolvedExperiment } from '../config/resolve.ts';
 
@@ -35,8 +38,14 @@ export async function dataIdentity(exp: ResolvedExperiment, opts: { fetch: boole
           };
         })(),
       });
-      const all = await loadParts(source, parts(source), { root: where });
-      prints.push(`${source}:${all.fingerprint}`);
+      const all = parts(source);
+      const fingerprint = await cachedFingerprint(`${source}\0${where}\0${all.join(',')}`, () => loadParts(source, all, { root: where }), {
+        file: join(dataHome(), FINGERPRINT_CACHE),
+        watch: [where],
+        // The callers that allow missing data only look (a dry run, `nnlab status`): they write nothing.
+        write: !opts.allowMissing,
+      });
+      prints.push(`${source}:${fingerprint}`);
       descriptions.push(describeData(source, where));
     } catch (err) {
       if (opts.allowMissing && err instanceof DataError) return { fingerprint: 'unavailable', description: 'data not installed' };

@@ -3,7 +3,7 @@
 // crash or an out-of-memory in one trial fails only that trial (and its worker is replaced).
 // A cluster executor (Slurm) implements the same interface; nothing else needs to change.
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { nodeEntry } from './node-entry.ts';
 import { dataKey } from './prepare.ts';
 import type { Job, TrialProgress } from './run-job.ts';
 
@@ -55,10 +55,7 @@ export interface Executor {
   close?(): Promise<void>;
 }
 
-const WORKER = fileURLToPath(new URL('./trial-worker.ts', import.meta.url));
-// tsx's loader by its absolute URL: a bare `--import tsx` is resolved from the working directory,
-// so a run started outside the project (an installed nnlab) failed every trial (ERR_MODULE_NOT_FOUND).
-const TSX = import.meta.resolve('tsx');
+const WORKER = nodeEntry('./trial-worker.ts', import.meta.url);
 /** A worker that does not stop within this long of being asked to is killed. */
 const KILL_AFTER_MS = 2000;
 
@@ -76,8 +73,8 @@ class Worker {
   private onMessage: ((m: WorkerMessage) => void) | null = null;
 
   constructor(threads: number) {
-    this.child = fork(WORKER, [], {
-      execArgv: ['--import', TSX],
+    this.child = fork(WORKER.file, [], {
+      execArgv: WORKER.execArgv,
       env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

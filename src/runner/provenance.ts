@@ -1,7 +1,7 @@
 // Where results came from: code version, machine, data identity. Recorded with every trial so a
 // report can say how its numbers were made without asking the clock or the machine again.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, release, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { blas } from '../engine/index.ts';
@@ -12,6 +12,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** `0.1.0+<git commit>` (with `-dirty` for uncommitted changes), or the package version alone. */
 export function codeVersion(): string {
   const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string };
+  // An installed package has no .git of its own; git would answer for a repository holding the prefix.
+  if (!existsSync(`${ROOT}/.git`)) return pkg.version;
   try {
     const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'native', 'binding.gyp', 'schemas'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();

@@ -317,9 +317,12 @@ export function thaw(pid: number, group = false): void {
   process.kill(group ? -pid : pid, 'SIGCONT');
 }
 
+/** A trial worker of `bin/nnlab.js`: the compiled worker, started by plain node (no TypeScript loader). */
+export const isWorker = (p: ProcessId) => p.command === `${process.execPath} ${join(repoRoot, 'dist', 'runner', 'trial-worker.js')}`;
+
 /** Trial workers of a runner that are running (not exited). */
 export function liveWorkers(runner: number): ProcessId[] {
-  return descendants(runner).filter((p) => !gone(p) && p.command.includes('trial-worker.ts'));
+  return descendants(runner).filter((p) => !gone(p) && isWorker(p));
 }
 
 /** True once the process has exited (a zombie waiting to be reaped has exited too). */

@@ -16,6 +16,7 @@ import {
   hasProc,
   isHash,
   isTemporary,
+  isWorker,
   freeze,
   killLeftovers,
   liveWorkers,
@@ -205,7 +206,7 @@ variants:
   });
   await until(run, 'the trial started training', () => /variant\/long: step \d+\/2400000/.test(run.stdout));
   started = descendants(run.pid);
-  assert.equal(started.filter((p) => p.command.includes('trial-worker.ts')).length, 1, JSON.stringify(started));
+  assert.equal(started.filter(isWorker).length, 1, JSON.stringify(started));
   process.kill(run.pid, 'SIGKILL');
   await run.exited;
   await allGone(started);

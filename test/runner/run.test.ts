@@ -12,6 +12,7 @@ import {
   descendants,
   experimentFile,
   hasProc,
+  isWorker,
   killLeftovers,
   missingFiles,
   nnlab,
@@ -171,7 +172,7 @@ test('a worker killed by SIGKILL fails only its trial, named as killed; the reru
     killLeftovers(workers);
   });
   await until(run, 'variant/middle started training', () => /variant\/middle: step \d+\/240000/.test(run.stdout));
-  workers = descendants(run.pid).filter((p) => p.command.includes('trial-worker.ts'));
+  workers = descendants(run.pid).filter(isWorker);
   assert.equal(workers.length, 1, JSON.stringify(descendants(run.pid)));
   process.kill(workers[0].pid, 'SIGKILL');
   const r = await run.exited;

@@ -6,6 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataHome, experimentFile, nnlab, tempDir } from './fixtures.ts';
 import { formatBytes } from '../../src/engine/memory.ts';
+import { repoRoot } from '../data/fixtures.ts';
 
 const data = dataHome();
 
@@ -41,7 +42,8 @@ test('--dry-run --executor slurm prints the array script: config file settings, 
     ],
   );
   assert.match(script, /^export OPENBLAS_NUM_THREADS=\$\{SLURM_CPUS_PER_TASK:-1\}$/m);
-  assert.match(script, /src\/runner\/slurm\/task\.ts /);
+  // The task is the compiled JavaScript, started by plain node: no TypeScript loader on the nodes.
+  assert.ok(script.split('\n').includes(`exec ${process.execPath} ${join(repoRoot, 'dist', 'runner', 'slurm', 'task.js')} '${wave}'`), script);
   assert.equal(existsSync(join(runs, 'runner-e2e', 'slurm')), false, 'a dry run writes nothing');
 });
 

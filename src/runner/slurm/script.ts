@@ -3,11 +3,11 @@
 // The environment (NNLAB_DATA, NNLAB_RUNS, PATH) travels with sbatch's default --export=ALL.
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { nodeEntry } from '../node-entry.ts';
 import { sbatchResourceArgs, type SlurmOptions } from './options.ts';
 
-const TASK = fileURLToPath(new URL('./task.ts', import.meta.url));
+const TASK = nodeEntry('./task.ts', import.meta.url);
 const NNLAB = fileURLToPath(new URL('../../../bin/nnlab.js', import.meta.url));
-const TSX = fileURLToPath(import.meta.resolve('tsx'));
 
 /** Quotes a word for bash. */
 export const sh = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
@@ -30,7 +30,7 @@ export function waveScript(w: WaveScript): string {
     ...sbatchResourceArgs(w.options).map((a) => `#SBATCH ${a}`),
     '# One trial a task: the wave file lists them; the task claims, trains and commits its trial.',
     `export OPENBLAS_NUM_THREADS=\${SLURM_CPUS_PER_TASK:-1}`,
-    `exec ${sh(process.execPath)} --import ${sh(TSX)} ${sh(TASK)} ${sh(w.waveFile)}`,
+    `exec ${[process.execPath, ...TASK.execArgv, TASK.file, w.waveFile].map(sh).join(' ')}`,
     '',
   ].join('\n');
 }
