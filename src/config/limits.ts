@@ -108,7 +108,14 @@ export function aliasProblem(doc: Document): AliasProblem | null {
     if (isAlias(node)) {
       const count = size.get(anchors.get(node.source)!) ?? 1;
       if (!worst || count > worst.count) worst = { node, name: node.source, count };
-    } else if (isCollection(node)) for (const item of node.items) isPair(item) ? (visitAliases(item.key), visitAliases(item.value)) : visitAliases(item);
+    } else if (isCollection(node)) {
+      for (const item of node.items) {
+        if (isPair(item)) {
+          visitAliases(item.key);
+          visitAliases(item.value);
+        } else visitAliases(item);
+      }
+    }
   };
   visitAliases(doc.contents);
   const w = worst as { node: YamlNode; name: string; count: number } | null;

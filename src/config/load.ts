@@ -211,7 +211,7 @@ function loadFile(file: string, sources: SourceMap, files: string[], chain: stri
     delete merged.extends;
     // Base positions first, then this file's over them; a list in this file replaces the base's.
     for (const [k, p] of baseSources.entries()) sources.setKey(k, p);
-    for (const [k, p] of own.entries()) {
+    for (const [k] of own.entries()) {
       const path = JSON.parse(k) as Path;
       if (Array.isArray(getAt(value, path))) sources.clear(path);
     }

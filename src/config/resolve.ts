@@ -226,7 +226,7 @@ function checkTrialRules(c: TrialConfig, sources: SourceMap, at: Path | null, la
   return out;
 }
 
-function expandVariants(value: NnlabExperiment, baseRaw: Record<string, unknown>, sources: SourceMap, errors: ConfigError[]): Omit<Variant, 'config'>[] {
+function expandVariants(value: NnlabExperiment, sources: SourceMap, errors: ConfigError[]): Omit<Variant, 'config'>[] {
   const out: Omit<Variant, 'config'>[] = [];
   (value.variants ?? []).forEach((entry, i) => {
     const hasMatrix = entry.matrix !== undefined;
@@ -245,13 +245,12 @@ function expandVariants(value: NnlabExperiment, baseRaw: Record<string, unknown>
       return;
     }
     let combos: { name: string[]; set: Record<string, unknown> }[] = [{ name: [], set: {} }];
-    for (const [axis, values] of Object.entries(entry.matrix!)) {
+    for (const values of Object.values(entry.matrix!)) {
       const next: typeof combos = [];
       for (const c of combos) {
         for (const [valueName, set] of Object.entries(values)) next.push({ name: [...c.name, valueName], set: { ...c.set, ...(set as object) } });
       }
       combos = next;
-      void axis;
     }
     for (const c of combos) out.push({ name: c.name.join('-'), group, description: entry.description, set: c.set, path: ['variants', i, 'matrix'], repeats: entry.repeats ?? value.repeats ?? 1 });
   });
@@ -266,7 +265,6 @@ function expandVariants(value: NnlabExperiment, baseRaw: Record<string, unknown>
       }
     }
   }
-  void baseRaw;
   return out;
 }
 
@@ -305,7 +303,7 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
   const base = withDefaults(baseRaw);
   errors.push(...checkTrialRules(base, sources, null, ''));
 
-  const variantDecls = expandVariants(exp, baseRaw, sources, errors);
+  const variantDecls = expandVariants(exp, sources, errors);
   const variants: Variant[] = [];
   for (const v of variantDecls) {
     if (Object.keys(v.set).some((k) => !overridePathExists(k))) continue;

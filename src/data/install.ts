@@ -149,7 +149,7 @@ function alive(pid: number): boolean {
 
 /** Removes temporary folders left by crashed installs (their process is gone). */
 async function removeStale(parent: string, prefix: string): Promise<void> {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = await readdir(parent);
   } catch {

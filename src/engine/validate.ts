@@ -104,7 +104,7 @@ export function checkModel(model: Uint8Array): Model {
   try {
     return readModel(model);
   } catch (err) {
-    if (err instanceof EngineError) throw new TypeError(err.message);
+    if (err instanceof EngineError) throw new TypeError(err.message, { cause: err });
     throw err;
   }
 }

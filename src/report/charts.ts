@@ -44,7 +44,7 @@ export function curveAxis(scheduleKind: string): CurveAxis {
 }
 
 /** Cost, loss and accuracy for training and validation, and η, against the update step (2×2 panels). */
-export function curvesSpec(points: CurvePoint[], axis: CurveAxis, title: string): VlSpec {
+export function curvesSpec(points: CurvePoint[], axis: CurveAxis): VlSpec {
   const rows: Record<string, unknown>[] = [];
   for (const p of points) {
     const x = axis.field === 'epoch' ? Number(p.epoch.toFixed(6)) : p.step;
@@ -73,7 +73,6 @@ export function curvesSpec(points: CurvePoint[], axis: CurveAxis, title: string)
       ...extra,
     },
   });
-  void title;
   return base({
     data: { values: rows },
     columns: 2,
@@ -98,7 +97,7 @@ export function curvesSpec(points: CurvePoint[], axis: CurveAxis, title: string)
 }
 
 /** A group's variants overlaid: validation loss and accuracy (training when no validation) per variant. */
-export function overlaySpec(series: { variant: string; points: CurvePoint[] }[], axis: CurveAxis, title: string): VlSpec {
+export function overlaySpec(series: { variant: string; points: CurvePoint[] }[], axis: CurveAxis): VlSpec {
   const rows: Record<string, unknown>[] = [];
   let split: 'validation' | 'training' = 'validation';
   if (series.every((s) => s.points.every((p) => !p.validation))) split = 'training';
@@ -125,13 +124,11 @@ export function overlaySpec(series: { variant: string; points: CurvePoint[] }[],
       strokeDash: { field: 'variant', type: 'nominal', title: null, sort: series.map((s) => s.variant) },
     },
   });
-  void title;
   return base({ data: { values: rows }, hconcat: [panel('loss'), panel('accuracy')], resolve: { scale: { y: 'independent' } } });
 }
 
 /** A search: the searched value (log axis when searched log-uniformly) against validation accuracy, one colour and shape per stage. */
-export function searchSpec(points: { stage: string; value: number; accuracy: number }[], param: string, log: boolean, stages: string[], title: string): VlSpec {
-  void title;
+export function searchSpec(points: { stage: string; value: number; accuracy: number }[], param: string, log: boolean, stages: string[]): VlSpec {
   return base({
     width: WIDTH - 120,
     height: 220,
@@ -147,7 +144,7 @@ export function searchSpec(points: { stage: string; value: number; accuracy: num
 }
 
 /** The LR range test: accuracy and loss against η (log axis), with the chosen bounds as rule lines. */
-export function lrRangeSpec(points: CurvePoint[], bounds: { etaMin: number; etaMax: number } | null, title: string): VlSpec {
+export function lrRangeSpec(points: CurvePoint[], bounds: { etaMin: number; etaMax: number } | null): VlSpec {
   const rows: Record<string, unknown>[] = [];
   for (const p of points) {
     if (!finite(p.eta) || p.eta <= 0) continue;
@@ -186,7 +183,6 @@ export function lrRangeSpec(points: CurvePoint[], bounds: { etaMin: number; etaM
     ],
     title: `${metric} against η`,
   });
-  void title;
   return base({ data: { values: rows }, hconcat: [panel('accuracy'), panel('loss')], resolve: { scale: { y: 'independent' } } });
 }
 

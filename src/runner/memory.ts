@@ -2,7 +2,7 @@
 // them) and the check that refuses, before any training, a trial the machine (or an executor's
 // memory limit) cannot hold. The engine's own count is src/engine/memory.ts.
 import { totalmem as osTotalmem } from 'node:os';
-import { ConfigError, ConfigErrors } from '../errors.ts';
+import { ConfigErrors } from '../errors.ts';
 import { SOURCES } from '../config/datasets.ts';
 import { splitSizes, type ResolvedExperiment, type TrialConfig } from '../config/resolve.ts';
 import type { Trial } from '../config/expand.ts';

@@ -203,7 +203,8 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     try {
       store.writePlan(stored);
     } catch (err) {
-      // The first failure to write is the one reported.
+      // The first failure to write is the one reported (over an interrupt, not over a store failure).
+      // eslint-disable-next-line no-unsafe-finally -- deliberate: a plan that could not be written must not pass silently
       if (!fatal) throw err;
     }
   }

@@ -156,7 +156,7 @@ export function trialTask({ store, executor, provenance, signal, force, interact
       tell({ type: 'trial', trial, status: 'failed', message: failure.message });
       // Thrown so the progress display marks the trial ✖; the list goes on (exitOnError: false).
       task.title = trialTitle(trial);
-      throw new Error(`${failure.message} (log: ${logFile})`);
+      throw new Error(`${failure.message} (log: ${logFile})`, { cause: err });
     }
     const r = store.read(trial)!.result as StoredTrial['result'] & Partial<JobRecord>;
     const wall = (performance.now() - t0) / 1000;

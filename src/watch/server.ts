@@ -80,7 +80,8 @@ export async function startWatch(opts: { store: RunStore; experiment: string; fi
   const { port } = server.address() as AddressInfo;
 
   let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
+  let failed!: (err: unknown) => void;
+  const done = new Promise<void>((ok, fail) => ((finish = ok), (failed = fail)));
   let timer: NodeJS.Timeout | null = null;
   let endedAt = 0;
   const close = () => {
@@ -116,7 +117,13 @@ export async function startWatch(opts: { store: RunStore; experiment: string; fi
     } finally {
       polling = false;
     }
-    timer = setTimeout(poll, POLL_MS);
+    // A later poll's failure ends the watch through `done` (the CLI's error path), not as an unhandled rejection.
+    timer = setTimeout(() => {
+      poll().catch((err: unknown) => {
+        close();
+        failed(err);
+      });
+    }, POLL_MS);
   };
   await poll();
   return { url: `http://127.0.0.1:${port}/`, done, stop: close };

@@ -64,6 +64,6 @@ export async function watchView(phase: Phase, experiment: string, file: string, 
     const points = stored ? stored.curves() : (t.points ?? []).map(asCurve);
     if (points.length) series.push({ variant: t.id, points });
   }
-  const chart = series.length ? await interactiveVega(overlaySpec(series, curveAxis('cyclic'), experiment)) : null;
+  const chart = series.length ? await interactiveVega(overlaySpec(series, curveAxis('cyclic'))) : null;
   return { experiment, file, phase, message: MESSAGES[phase](file), trials: rows, chart, report: Boolean(live?.report) && phase === 'finished' };
 }

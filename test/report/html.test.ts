@@ -38,13 +38,13 @@ test('scriptJson cannot end its script element', () => {
 
 test('interactive specs: the chart spec plus tooltips, legend toggles and zoom on the step axis', () => {
   const points = [0, 10, 20].map((step, i) => ({ step, epoch: i, eta: 0.01, train: { loss: 1, cost: 1, accuracy: 0.5 }, validation: { loss: 1, cost: 1, accuracy: 0.4 } }));
-  const curves = interactiveSpec(curvesSpec(points, curveAxis('cyclic'), 't')) as { params: { name: string; views: string[] }[]; concat: { layer?: { mark: unknown; encoding: { tooltip?: { field: string }[] } }[] }[] };
+  const curves = interactiveSpec(curvesSpec(points, curveAxis('cyclic'))) as { params: { name: string; views: string[] }[]; concat: { layer?: { mark: unknown; encoding: { tooltip?: { field: string }[] } }[] }[] };
   assert.deepEqual(curves.params.map((p) => p.name), ['legend', 'zoom']);
   assert.deepEqual(curves.params[0].views, ['view_1', 'view_2', 'view_3']);
   assert.deepEqual(curves.params[1].views, ['view_1', 'view_2', 'view_3', 'view_4']);
   assert.deepEqual(curves.concat[0].layer![1].encoding.tooltip!.map((t) => t.field), ['split', 'x', 'value']);
   // The search chart's x is λ, not the step: tooltips and legend, no zoom.
-  const search = interactiveSpec(searchSpec([{ stage: 'c', value: 0.01, accuracy: 0.4 }], 'training.lambda', true, ['c'], 't')) as { params: { name: string }[] };
+  const search = interactiveSpec(searchSpec([{ stage: 'c', value: 0.01, accuracy: 0.4 }], 'training.lambda', true, ['c'])) as { params: { name: string }[] };
   assert.deepEqual(search.params.map((p) => p.name), ['legend']);
 });
 

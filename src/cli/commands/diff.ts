@@ -24,7 +24,7 @@ function resolveOrThrow(side: Side) {
   try {
     return resolveSide(side);
   } catch (err) {
-    if (err instanceof ConfigErrors || err instanceof ConfigError) throw new Error(side.relabel(err.message));
+    if (err instanceof ConfigErrors || err instanceof ConfigError) throw new Error(side.relabel(err.message), { cause: err });
     throw err;
   }
 }

@@ -31,7 +31,7 @@ export function finalSection({ g, exp, plan, finalTrial, addChart }: SectionCont
       ? addChart(
           'curves-final',
           `Final network (${label} = ${num(finalTrial.value)}): cost, loss and accuracy on the training and validation sets${runs.length > 1 ? ` (mean of ${runs.length} seeds, band ±1 sd)` : ''}, and the learning rate, against the ${axis.title}.`,
-          withBands(curvesSpec(pts, axis, `final (${label} = ${num(finalTrial.value)})`), bandRows(runs, axis)),
+          withBands(curvesSpec(pts, axis), bandRows(runs, axis)),
         )
       : null,
     table: r

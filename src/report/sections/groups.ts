@@ -28,7 +28,7 @@ function variantView(ctx: SectionContext, v: Variant, members: Variant[]): Varia
   const vAxis = curveAxis(v.config.schedule.kind);
   const mean = runs.length > 1 ? ` (mean of ${runs.length} seeds, band ±1 sd)` : '';
   const figure = pts.length
-    ? addChart(`curves-${slug(v.name)}`, `${v.name}: cost, loss and accuracy on the training and validation sets${mean}, and the learning rate, against the ${vAxis.title}.`, withBands(curvesSpec(pts, vAxis, v.name), bandRows(runs, vAxis)))
+    ? addChart(`curves-${slug(v.name)}`, `${v.name}: cost, loss and accuracy on the training and validation sets${mean}, and the learning rate, against the ${vAxis.title}.`, withBands(curvesSpec(pts, vAxis), bandRows(runs, vAxis)))
     : null;
   let w: WeightsView | null = null;
   if (exp.report.weights && v.config.model.hidden.length === 0 && t && r) {
@@ -60,7 +60,7 @@ function groupView(ctx: SectionContext, name: string): GroupView {
   const bands = series.flatMap((s) => bandRows(s.runs, axis, { variant: s.variant, split: overlaySplit === 'validation' ? 'validation' : 'train' }));
   const overlay =
     series.length >= 2
-      ? addChart(`group-${slug(name)}`, `${capitalize(name)}: the variants compared, ${overlaySplit} loss and accuracy against the ${axis.title}${bands.length ? ' (mean of the repeats, band ±1 sd)' : ''}.`, withBands(overlaySpec(series, axis, `${name}`), bands))
+      ? addChart(`group-${slug(name)}`, `${capitalize(name)}: the variants compared, ${overlaySplit} loss and accuracy against the ${axis.title}${bands.length ? ' (mean of the repeats, band ±1 sd)' : ''}.`, withBands(overlaySpec(series, axis), bands))
       : null;
   const variants = members.map((v) => variantView(ctx, v, members));
   return {

@@ -18,7 +18,7 @@ export function lrRangeSections({ g, exp, addChart }: SectionContext): LrRangeVi
       const bounds = chooseLrBounds(pts);
       const s = v.config.schedule;
       const L = trainingLength(v.config);
-      const figure = pts.length ? addChart(`lr-range-${slug(v.name)}`, `${v.name}: accuracy and loss against the learning rate η (log scale), with the chosen η_min and η_max.`, lrRangeSpec(pts, bounds, v.name)) : null;
+      const figure = pts.length ? addChart(`lr-range-${slug(v.name)}`, `${v.name}: accuracy and loss against the learning rate η (log scale), with the chosen η_min and η_max.`, lrRangeSpec(pts, bounds)) : null;
       const choice = !pts.length
         ? ''
         : bounds

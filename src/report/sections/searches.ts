@@ -62,7 +62,7 @@ export function searchSections(ctx: SectionContext): SearchView[] {
     const points: Point[] = [];
     const views = stages.map((s) => stageView(ctx, s, label, points));
     const log = stages.some((s) => s.distribution === 'log_uniform');
-    const figure = points.length ? addChart(`search-${slug(param)}`, `The ${label} search: validation accuracy against ${label}${log ? ' (log scale)' : ''}, one colour and shape per stage.`, searchSpec(points, label, log, stages.map((s) => s.name), `${label} search`)) : null;
+    const figure = points.length ? addChart(`search-${slug(param)}`, `The ${label} search: validation accuracy against ${label}${log ? ' (log scale)' : ''}, one colour and shape per stage.`, searchSpec(points, label, log, stages.map((s) => s.name))) : null;
     return { param: md(label), stages: views, figure };
   });
 }
