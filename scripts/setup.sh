@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 #   dataset-fashion-mnist                  offline data for experiments/quickstart.yaml
 #   slurmctld slurmd slurm-client munge    a single-node Slurm the --executor slurm tests start
 #   zsh                                    the shell test/cli/completion.test.ts loads nnlab's zsh completion in
-packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh)
+#   clang-format                           formats native/ (npm run lint checks it, npm run format applies it)
+packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format)
 
 missing=()
 for p in "${packages[@]}"; do
