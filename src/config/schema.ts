@@ -1,5 +1,5 @@
 // The experiment schema (schemas/experiment.schema.json, the one description of the format) and
-// ajv validators built from it. Turning ajv's errors into messages is left to validate.ts.
+// ajv validators built from it. Turning ajv's errors into messages is left to messages.ts.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Ajv2020Module from 'ajv/dist/2020.js';
