@@ -5,7 +5,7 @@ import { ConfigError, ConfigErrors, echo } from '../errors.ts';
 import type { Final, NnlabExperiment, Search } from './experiment-types.ts';
 import { deepMerge, isPlainObject, loadConfig, parseSetFlag, SourceMap, type Path } from './load.ts';
 import { ajvMessage, errorAt, propertyNameMessage } from './messages.ts';
-import { checkExperiment, fillDefaults, schemaAt } from './schema.ts';
+import { checkExperiment, fillDefaults } from './schema.ts';
 import { TRIAL_SECTIONS, type TrialConfig } from './trial.ts';
 import {
   applyRules,
@@ -120,6 +120,9 @@ function applyOverrides(base: Record<string, unknown>, set: Record<string, unkno
   return out;
 }
 
+/** Where a variant's overrides are written: its set: map, or the matrix that made it. */
+const setPathOf = (v: { path: Path }): Path => (v.path.at(-1) === 'matrix' ? v.path : [...v.path, 'set']);
+
 function expandVariants(value: NnlabExperiment, sources: SourceMap, errors: ConfigError[]): Omit<Variant, 'config'>[] {
   const out: Omit<Variant, 'config'>[] = [];
   (value.variants ?? []).forEach((entry, i) => {
@@ -150,9 +153,6 @@ function expandVariants(value: NnlabExperiment, sources: SourceMap, errors: Conf
   return out;
 }
 
-/** Where a variant's overrides are written: its set: map, or the matrix that made it. */
-const setPathOf = (v: { path: Path }): Path => (v.path.at(-1) === 'matrix' ? v.path : [...v.path, 'set']);
-
 function sortErrors(errors: ConfigError[]): ConfigError[] {
   return [...errors].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
 }
@@ -170,7 +170,7 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
   for (const flag of opts.set ?? []) {
     const { path, value: v } = parseSetFlag(flag);
     const keys = path.split('.');
-    if (!schemaAt(keys)) throw new ConfigErrors([new ConfigError('--set', 1, 1, OVERRIDE_IS_SETTING.message('', path))]);
+    if (!isSetting(path)) throw new ConfigErrors([new ConfigError('--set', 1, 1, OVERRIDE_IS_SETTING.message('', path))]);
     value = applyOverrides(value, { [path]: v });
     sources.clear(keys);
     sources.set(keys, { file: `--set ${echo(flag)}`, line: 1, column: 1 });

@@ -43,7 +43,7 @@ export function ruleOf(error: ConfigError): string | undefined {
  * variant's or stage's config is checked as a whole, but written where it is declared); `label`
  * ("variant \"a\"") then starts each message.
  */
-export function applyRules<S>(rules: Rule<S>[], subject: S, sources: SourceMap, place: { at?: Path | null; label?: string } = {}): ConfigError[] {
+export function applyRules<S>(rules: Rule<S>[], subject: S, sources: SourceMap, place: { at?: Path; label?: string } = {}): ConfigError[] {
   const out: ConfigError[] = [];
   for (const r of rules) {
     r.find(subject, (path, ...args) => {
