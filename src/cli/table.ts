@@ -2,7 +2,7 @@
 // that runs it. args.ts parses argv against this table, writes -h from it, and completion.ts
 // turns it into bash and zsh completion scripts; a command is added here and nowhere else.
 import type { Args, CommandSpec } from './args.ts';
-import { SOURCE_NAMES } from '../data/sources.ts';
+import { SOURCE_NAMES } from '../data/catalog.ts';
 import { FORMATS as RUNS_FORMATS } from '../runs/format.ts';
 import type { Format as DiffFormat } from '../diff/format.ts';
 import { SHELLS } from './completion.ts';

@@ -2,7 +2,7 @@
 // retraining and the gradient check, each with a hash of what it computes. Values of a stage that
 // derives its range from an earlier one are known only once that stage has results (`bestOf`).
 import { canonicalJson, sha256 } from './canonical.ts';
-import { SOURCES } from './datasets.ts';
+import { SOURCES } from '../data/catalog.ts';
 import { override, splitSizes, stageConfig, type ResolvedExperiment, type TrialConfig } from './resolve.ts';
 import { schemaAt } from './schema.ts';
 import { repeatConfig, repeatSuffix } from './repeats.ts';

@@ -1,6 +1,6 @@
 // Reads an experiment file and the files it extends into one plain object, remembering for every
-// node the file, line and column it came from (so errors point at the right file). Validation and
-// defaults are left to validate.ts; expansion into trials to expand.ts.
+// node the file, line and column it came from (so errors point at the right file). The schema check,
+// the rules across fields and the defaults are left to resolve.ts; expansion into trials to expand.ts.
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';

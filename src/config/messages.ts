@@ -1,5 +1,6 @@
-// Turns ajv's errors into one-line messages that point at the offending node and suggest a fix.
-// Which rules exist is the schema's business; rules across fields live in rules.ts.
+// Turns ajv's errors into one-line messages that point at the offending node and suggest a fix, and
+// the helpers every config message shares (paths, "did you mean", placing at file:line:col). Which
+// rules exist is the schema's business; rules across fields, each with its message, live in rules/.
 import { closest, distance } from 'fastest-levenshtein';
 import type { ErrorObject } from 'ajv';
 import { ConfigError, echo } from '../errors.ts';

@@ -4,64 +4,24 @@
 import { ConfigError, ConfigErrors, echo } from '../errors.ts';
 import type { Final, NnlabExperiment, Search } from './experiment-types.ts';
 import { deepMerge, isPlainObject, loadConfig, parseSetFlag, SourceMap, type Path } from './load.ts';
-import { ajvMessage, didYouMean, didYouMeanPath, errorAt, propertyNameMessage, showPath } from './messages.ts';
-import { checkExperiment, fillDefaults, keysAt, schemaAt } from './schema.ts';
-import { SOURCES } from './datasets.ts';
-import { MAX_MATRIX_VARIANTS, messages as limitMessages } from './limits.ts';
-import { checkLrRangeFrom } from './repeats.ts';
+import { ajvMessage, errorAt, propertyNameMessage } from './messages.ts';
+import { checkExperiment, fillDefaults } from './schema.ts';
+import { TRIAL_SECTIONS, type TrialConfig } from './trial.ts';
+import {
+  applyRules,
+  FINAL_RULES,
+  FROM_RULES,
+  GRADIENT_CHECK_RULES,
+  isSetting,
+  OVERRIDE_IS_SETTING,
+  STAGE_RULES,
+  TRIAL_RULES,
+  VARIANT_ENTRY_RULES,
+  VARIANT_RULES,
+  type FromSubject,
+} from './rules/index.ts';
 
-/** The sections that make one trainable configuration (what a trial hash covers). */
-export const TRIAL_SECTIONS = ['seed', 'dataset', 'preprocess', 'model', 'training', 'schedule', 'record'] as const;
-
-/** One trainable configuration with every default filled in. */
-export interface TrialConfig {
-  seed: number;
-  dataset: {
-    source: 'cifar10' | 'fashion_mnist' | 'mnist';
-    root?: string;
-    train: string[];
-    validation: { parts?: string[]; holdout?: number };
-    test: string[];
-    subsample?: number;
-  };
-  preprocess: 'standardize' | 'scale';
-  model: {
-    hidden: number[];
-    batch_norm: boolean;
-    bn_alpha: number;
-    init: 'normal' | 'fan_in' | 'he' | 'xavier';
-    init_sigma: number;
-    dropout: number;
-    loss: 'cross_entropy' | 'svm';
-  };
-  training: {
-    batch_size: number;
-    lambda: number;
-    momentum: number;
-    precision: 'float32' | 'float64';
-    cycles?: number;
-    epochs?: number;
-    steps?: number;
-    shuffle: boolean;
-    augmentation: { noise: number; flip: boolean; translate: number };
-  };
-  schedule: {
-    kind: 'constant' | 'step' | 'cyclic' | 'lr_range';
-    eta: number;
-    factor: number;
-    every: number;
-    eta_min: number;
-    eta_max: number;
-    step_size?: number;
-    step_size_epochs: number;
-    policy: 'triangular' | 'triangular2' | 'exp_range';
-    gamma: number;
-    curve: 'linear' | 'exponential';
-    /** The LR range test variant that chooses eta_min and eta_max (filled in by expand.ts). */
-    from?: string;
-  };
-  record: { per_cycle?: number; per_epoch?: number; subset: number };
-}
+export { TRIAL_SECTIONS, splitSizes, type TrialConfig } from './trial.ts';
 
 export interface Variant {
   name: string;
@@ -106,11 +66,6 @@ export function setPath(obj: Record<string, unknown>, dotted: string, value: unk
     cur = cur[k] as Record<string, unknown>;
   }
   cur[keys[keys.length - 1]] = value;
-}
-
-/** Path of keys into the schema for a dotted override path. */
-function overridePathExists(dotted: string): boolean {
-  return schemaAt(dotted.split('.')) !== undefined;
 }
 
 function checkSchema(value: unknown, sources: SourceMap): ConfigError[] {
@@ -165,106 +120,36 @@ function applyOverrides(base: Record<string, unknown>, set: Record<string, unkno
   return out;
 }
 
-/** Training images after the holdout and subsampling; validation images. */
-export function splitSizes(config: TrialConfig): { train: number; validation: number; test: number } {
-  const facts = SOURCES[config.dataset.source];
-  const count = (parts: string[] | undefined) => (parts ?? []).reduce((s, p) => s + (facts.parts[p] ?? 0), 0);
-  let train = count(config.dataset.train);
-  let validation = count(config.dataset.validation.parts);
-  if (config.dataset.validation.holdout) {
-    validation = config.dataset.validation.holdout;
-    train -= validation;
-  }
-  if (config.dataset.subsample) train = Math.min(train, config.dataset.subsample);
-  return { train, validation, test: count(config.dataset.test) };
-}
-
-/** Rules across fields of one trial config; messages name the path relative to the experiment. */
-function checkTrialRules(c: TrialConfig, sources: SourceMap, at: Path | null, label: string): ConfigError[] {
-  const out: ConfigError[] = [];
-  const err = (path: Path, text: string) => out.push(errorAt(sources, at ?? path, label ? `${label}: ${text}` : text));
-  const facts = SOURCES[c.dataset.source];
-  const partNames = Object.keys(facts.parts);
-  for (const split of ['train', 'test'] as const) {
-    c.dataset[split].forEach((p, i) => {
-      if (!(p in facts.parts)) err(['dataset', split, i], `dataset.${split}[${i}] is not a part of ${c.dataset.source}: "${p}"${didYouMean(p, partNames) || `; parts: ${partNames.join(', ')}`}`);
-    });
-  }
-  const v = c.dataset.validation;
-  if ((v.parts === undefined) === (v.holdout === undefined)) {
-    err(['dataset', 'validation'], 'dataset.validation needs exactly one of parts (e.g. [data_batch_2]) or holdout (e.g. 5000)');
-  }
-  v.parts?.forEach((p, i) => {
-    if (!(p in facts.parts)) err(['dataset', 'validation', 'parts', i], `dataset.validation.parts[${i}] is not a part of ${c.dataset.source}: "${p}"${didYouMean(p, partNames) || `; parts: ${partNames.join(', ')}`}`);
-    else if (c.dataset.train.includes(p)) err(['dataset', 'validation', 'parts', i], `dataset.validation.parts[${i}] "${p}" is also a training part; use dataset.validation.holdout to validate on held-out training images`);
-  });
-  const trainTotal = c.dataset.train.reduce((s, p) => s + (facts.parts[p] ?? 0), 0);
-  if (v.holdout !== undefined && v.holdout >= trainTotal) {
-    err(['dataset', 'validation', 'holdout'], `dataset.validation.holdout must be smaller than the training split (${trainTotal} images); got ${v.holdout}`);
-  }
-  const sizes = splitSizes(c);
-  if (sizes.train > 0 && c.training.batch_size > sizes.train) {
-    err(['training', 'batch_size'], `training.batch_size must be at most the training split's size (${sizes.train} images); got ${c.training.batch_size}`);
-  }
-  const lengths = (['cycles', 'epochs', 'steps'] as const).filter((k) => c.training[k] !== undefined);
-  if (lengths.length !== 1) {
-    err(['training'], lengths.length ? `training gives ${lengths.join(' and ')}; give only one of cycles, epochs or steps` : 'training needs its length: one of cycles (cyclic schedule), epochs or steps');
-  }
-  if (c.training.cycles !== undefined && c.schedule.kind !== 'cyclic') {
-    err(['training', 'cycles'], `training.cycles needs schedule.kind: cyclic; got schedule.kind "${c.schedule.kind}" (use epochs or steps)`);
-  }
-  if ((c.schedule.kind === 'cyclic' || c.schedule.kind === 'lr_range') && !(c.schedule.eta_min < c.schedule.eta_max)) {
-    err(['schedule', 'eta_max'], `schedule.eta_max must be greater than eta_min (${c.schedule.eta_min}); got ${c.schedule.eta_max}`);
-  }
-  if (c.record.per_cycle !== undefined && c.schedule.kind !== 'cyclic') {
-    err(['record', 'per_cycle'], `record.per_cycle needs schedule.kind: cyclic; use record.per_epoch`);
-  }
-  const aug = c.training.augmentation;
-  if ((aug.flip || aug.translate > 0) && facts.d !== 3072) {
-    err(['training', 'augmentation'], `training.augmentation flip and translate need 32×32×3 images; ${c.dataset.source} has ${facts.d} dimensions`);
-  }
-  return out;
-}
+/** Where a variant's overrides are written: its set: map, or the matrix that made it. */
+const setPathOf = (v: { path: Path }): Path => (v.path.at(-1) === 'matrix' ? v.path : [...v.path, 'set']);
 
 function expandVariants(value: NnlabExperiment, sources: SourceMap, errors: ConfigError[]): Omit<Variant, 'config'>[] {
   const out: Omit<Variant, 'config'>[] = [];
   (value.variants ?? []).forEach((entry, i) => {
-    const hasMatrix = entry.matrix !== undefined;
-    if (hasMatrix === (entry.name !== undefined)) {
-      errors.push(errorAt(sources, ['variants', i], `variants[${i}] needs either name (with set) or matrix, not ${hasMatrix ? 'both' : 'neither'}`));
-      return;
-    }
+    const problems = applyRules(VARIANT_ENTRY_RULES, { entry, i }, sources);
+    errors.push(...problems);
+    if (problems.length) return;
     const group = entry.group ?? 'variants';
-    if (!hasMatrix) {
-      out.push({ name: entry.name!, group, description: entry.description, set: entry.set ?? {}, path: ['variants', i], repeats: entry.repeats ?? value.repeats ?? 1 });
-      return;
-    }
-    const sizes = Object.values(entry.matrix!).map((values) => Object.keys(values).length);
-    if (sizes.reduce((a, b) => a * b, 1) > MAX_MATRIX_VARIANTS) {
-      errors.push(errorAt(sources, ['variants', i, 'matrix'], limitMessages.matrixTooLarge(`variants[${i}].matrix`, sizes)));
+    const repeats = entry.repeats ?? value.repeats ?? 1;
+    if (!entry.matrix) {
+      out.push({ name: entry.name!, group, description: entry.description, set: entry.set ?? {}, path: ['variants', i], repeats });
       return;
     }
     let combos: { name: string[]; set: Record<string, unknown> }[] = [{ name: [], set: {} }];
-    for (const values of Object.values(entry.matrix!)) {
+    for (const values of Object.values(entry.matrix)) {
       const next: typeof combos = [];
       for (const c of combos) {
         for (const [valueName, set] of Object.entries(values)) next.push({ name: [...c.name, valueName], set: { ...c.set, ...(set as object) } });
       }
       combos = next;
     }
-    for (const c of combos) out.push({ name: c.name.join('-'), group, description: entry.description, set: c.set, path: ['variants', i, 'matrix'], repeats: entry.repeats ?? value.repeats ?? 1 });
+    for (const c of combos) out.push({ name: c.name.join('-'), group, description: entry.description, set: c.set, path: ['variants', i, 'matrix'], repeats });
   });
   if (!out.length) out.push({ name: 'base', group: 'variants', set: {}, path: [], repeats: value.repeats ?? 1 });
-  const seen = new Map<string, Path>();
-  for (const v of out) {
-    if (seen.has(v.name)) errors.push(errorAt(sources, v.path, `variant name "${v.name}" is used twice (also at ${showPath(seen.get(v.name)!)}); names must be unique`));
-    seen.set(v.name, v.path);
-    for (const key of Object.keys(v.set)) {
-      if (!overridePathExists(key)) {
-        errors.push(errorAt(sources, [...v.path, ...(v.path.at(-1) === 'matrix' ? [] : ['set']), key], `variant "${v.name}": "${key}" is not a setting${didYouMeanPath(key, keysAt)}`, true));
-      }
-    }
-  }
+  out.forEach((v, k) => {
+    errors.push(...applyRules(VARIANT_RULES, { variant: v, earlier: out.slice(0, k) }, sources));
+    errors.push(...applyRules([OVERRIDE_IS_SETTING], { where: `variant "${v.name}": `, at: setPathOf(v), set: v.set }, sources));
+  });
   return out;
 }
 
@@ -285,9 +170,7 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
   for (const flag of opts.set ?? []) {
     const { path, value: v } = parseSetFlag(flag);
     const keys = path.split('.');
-    if (!schemaAt(keys)) {
-      throw new ConfigErrors([new ConfigError('--set', 1, 1, `"${path}" is not a setting${didYouMeanPath(path, keysAt)}`)]);
-    }
+    if (!isSetting(path)) throw new ConfigErrors([new ConfigError('--set', 1, 1, OVERRIDE_IS_SETTING.message('', path))]);
     value = applyOverrides(value, { [path]: v });
     sources.clear(keys);
     sources.set(keys, { file: `--set ${echo(flag)}`, line: 1, column: 1 });
@@ -301,19 +184,19 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
   const baseRaw: Record<string, unknown> = {};
   for (const k of TRIAL_SECTIONS) if (k in value) baseRaw[k] = clone(value[k]);
   const base = withDefaults(baseRaw);
-  errors.push(...checkTrialRules(base, sources, null, ''));
+  errors.push(...applyRules(TRIAL_RULES, base, sources));
 
   const variantDecls = expandVariants(exp, sources, errors);
   const variants: Variant[] = [];
   for (const v of variantDecls) {
-    if (Object.keys(v.set).some((k) => !overridePathExists(k))) continue;
+    if (Object.keys(v.set).some((k) => !isSetting(k))) continue;
     const raw = applyOverrides(baseRaw, v.set);
-    const setPathOf = v.path.at(-1) === 'matrix' ? v.path : [...v.path, 'set'];
-    const schemaErrs = checkTrial(raw, sources, setPathOf, `variant "${v.name}"`, Object.keys(v.set));
+    const schemaErrs = checkTrial(raw, sources, setPathOf(v), `variant "${v.name}"`, Object.keys(v.set));
     errors.push(...schemaErrs);
     if (schemaErrs.length) continue;
     const config = withDefaults(raw);
-    if (v.set && Object.keys(v.set).length) errors.push(...checkTrialRules(config, sources, v.path, `variant "${v.name}"`).filter((e) => !errors.some((x) => x.detail.endsWith(e.detail.split(': ').slice(1).join(': ')))));
+    // A variant's own overrides can break a rule; one the base breaks already is reported once, at the base.
+    if (Object.keys(v.set).length) errors.push(...applyRules(TRIAL_RULES, config, sources, { at: v.path, label: `variant "${v.name}"` }).filter((e) => !errors.some((x) => x.detail.endsWith(e.detail.split(': ').slice(1).join(': ')))));
     variants.push({ ...v, config });
   }
 
@@ -321,67 +204,39 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
   fillDefaults(filled);
   const searches = ((filled.searches as Search[]) ?? []) as ResolvedExperiment['searches'];
   const stageNames = searches.map((s) => s.name);
-  searches.forEach((s, i) => {
+  const variantNames = variants.map((v) => v.name);
+  searches.forEach((stage, i) => {
     const at = (...p: Path) => ['searches', i, ...p];
-    if (stageNames.indexOf(s.name) !== i) errors.push(errorAt(sources, at('name'), `searches[${i}].name "${s.name}" is used by an earlier stage; stage names must be unique`));
-    if (s.variant !== undefined && !variants.some((v) => v.name === s.variant)) {
-      errors.push(errorAt(sources, at('variant'), `searches[${i}].variant "${s.variant}" is not a variant${didYouMean(s.variant, variants.map((v) => v.name)) || `; variants: ${variants.map((v) => v.name).join(', ')}`}`));
-    }
-    const keys = s.param.split('.');
-    const target = schemaAt(keys);
-    if (!target) {
-      errors.push(errorAt(sources, at('param'), `searches[${i}].param "${s.param}" is not a setting${didYouMeanPath(s.param, keysAt)}`));
-    } else if (s.distribution !== 'choice' && target.type !== 'number' && target.type !== 'integer') {
-      errors.push(errorAt(sources, at('param'), `searches[${i}].param "${s.param}" is not a number; search it with distribution: choice and values`));
-    }
-    const given = (['range', 'values', 'from'] as const).filter((k) => s[k] !== undefined);
-    if (given.length !== 1) {
-      errors.push(errorAt(sources, at(), `searches[${i}] ("${s.name}") needs exactly one of range, values or from; got ${given.length ? given.join(' and ') : 'none'}`));
-    }
-    if (s.distribution === 'choice' && s.values === undefined) errors.push(errorAt(sources, at('distribution'), `searches[${i}].distribution choice needs values: [...]`));
-    if (s.range) {
-      const [lo, hi] = s.range;
-      if (!(lo < hi)) errors.push(errorAt(sources, at('range'), `searches[${i}].range must be [low, high] with low < high; got [${lo}, ${hi}]`));
-      else if (s.distribution === 'log_uniform' && lo <= 0) errors.push(errorAt(sources, at('range', 0), `searches[${i}].range must be positive for log_uniform; got [${lo}, ${hi}] (use distribution: uniform, or a low bound like 1e-6)`));
-    }
-    if (s.from && stageNames.indexOf(s.from.stage) < 0) {
-      errors.push(errorAt(sources, at('from', 'stage'), `searches[${i}].from.stage "${s.from.stage}" is not a search stage${didYouMean(s.from.stage, stageNames)}`));
-    } else if (s.from && stageNames.indexOf(s.from.stage) >= i) {
-      errors.push(errorAt(sources, at('from', 'stage'), `searches[${i}].from.stage "${s.from.stage}" must be an earlier stage than "${s.name}"`));
-    }
-    for (const key of Object.keys(s.set ?? {})) {
-      if (!overridePathExists(key)) errors.push(errorAt(sources, [...at('set'), key], `searches[${i}].set: "${key}" is not a setting${didYouMeanPath(key, keysAt)}`, true));
-    }
+    errors.push(...applyRules(STAGE_RULES, { stage, i, stageNames, variantNames }, sources));
+    errors.push(...applyRules([OVERRIDE_IS_SETTING], { where: `searches[${i}].set: `, at: at('set'), set: stage.set }, sources));
     if (!errors.length) {
-      const variant = variants.find((v) => v.name === (s.variant ?? variants[0].name))!;
-      const raw = applyOverrides(applyOverrides(baseRaw, variant.set), s.set ?? {});
-      const errs = checkTrial(raw, sources, at('set'), `search "${s.name}"`);
+      const variant = variants.find((v) => v.name === (stage.variant ?? variants[0].name))!;
+      const raw = applyOverrides(applyOverrides(baseRaw, variant.set), stage.set ?? {});
+      const errs = checkTrial(raw, sources, at('set'), `search "${stage.name}"`);
       errors.push(...errs);
-      if (!errs.length) errors.push(...checkTrialRules(withDefaults(raw), sources, at(), `search "${s.name}"`));
+      if (!errs.length) errors.push(...applyRules(TRIAL_RULES, withDefaults(raw), sources, { at: at(), label: `search "${stage.name}"` }));
     }
   });
   // schedule.from where a file writes it: the base, and variants and stages that set the schedule.
   const setsSchedule = (set: Record<string, unknown> | undefined) => Object.keys(set ?? {}).some((k) => k === 'schedule' || k.startsWith('schedule.'));
-  const fromChecks = [
-    ...(base.schedule.from !== undefined ? [{ label: '', config: base, at: ['schedule', 'from'] as Path }] : []),
-    ...variants.filter((v) => setsSchedule(v.set)).map((v) => ({ label: `variant "${v.name}"`, config: v.config, at: v.path })),
+  const fromChecks: { label: string; subject: FromSubject; at: Path }[] = [
+    ...(base.schedule.from !== undefined ? [{ label: '', subject: { config: base, variants }, at: ['schedule', 'from'] as Path }] : []),
+    ...variants.filter((v) => setsSchedule(v.set)).map((v) => ({ label: `variant "${v.name}"`, subject: { config: v.config, variants }, at: v.path })),
   ];
-  if (!errors.length) searches.forEach((s, i) => setsSchedule(s.set) && fromChecks.push({ label: `search "${s.name}"`, config: stageConfig({ variants } as ResolvedExperiment, s), at: ['searches', i, 'set'] }));
-  errors.push(...checkLrRangeFrom(fromChecks, variants, sources));
+  if (!errors.length) {
+    searches.forEach((s, i) => setsSchedule(s.set) && fromChecks.push({ label: `search "${s.name}"`, subject: { config: stageConfig({ variants } as ResolvedExperiment, s), variants }, at: ['searches', i, 'set'] }));
+  }
+  for (const { label, subject, at } of fromChecks) errors.push(...applyRules(FROM_RULES, subject, sources, { at, label }));
   const final = filled.final as Final | undefined;
   if (final) {
-    if (!searches.length) errors.push(errorAt(sources, ['final'], 'final retrains the best trial of a search, but the experiment has no searches'));
-    else if (final.from !== undefined && !stageNames.includes(final.from)) errors.push(errorAt(sources, ['final', 'from'], `final.from "${final.from}" is not a search stage${didYouMean(final.from, stageNames)}`));
-    for (const key of Object.keys(final.set ?? {})) {
-      if (!overridePathExists(key)) errors.push(errorAt(sources, ['final', 'set', key], `final.set: "${key}" is not a setting${didYouMeanPath(key, keysAt)}`, true));
-    }
+    errors.push(...applyRules(FINAL_RULES, { final, stageNames }, sources));
+    errors.push(...applyRules([OVERRIDE_IS_SETTING], { where: 'final.set: ', at: ['final', 'set'], set: final.set }, sources));
   }
   if (errors.length) throw new ConfigErrors(sortErrors(errors));
 
   const gc = filled.gradient_check as ResolvedExperiment['gradientCheck'];
-  if (gc && gc.dims! > SOURCES[base.dataset.source].d) {
-    throw new ConfigErrors([errorAt(sources, ['gradient_check', 'dims'], `gradient_check.dims must be at most the input dimension (${SOURCES[base.dataset.source].d}); got ${gc.dims}`)]);
-  }
+  const gcErrors = gc ? applyRules(GRADIENT_CHECK_RULES, { dims: gc.dims!, config: base }, sources) : [];
+  if (gcErrors.length) throw new ConfigErrors(gcErrors);
   return {
     file: sources.rootFile,
     files: loaded.files,

@@ -9,7 +9,8 @@ import { DataError } from '../errors.ts';
 import { installHint } from './hints.ts';
 import { readMeta } from './meta.ts';
 import { PickleError, unpickle, type NdArray } from './pickle.ts';
-import { CIFAR10_CLASSES, sourceRoot } from './sources.ts';
+import { SOURCES } from './catalog.ts';
+import { sourceRoot } from './sources.ts';
 import type { RawSplit } from './split.ts';
 
 export const CIFAR10_D = 3072;
@@ -44,13 +45,13 @@ function classesOf(l: CifarLayout): string[] {
   try {
     if (l.layout === 'binary') {
       const names = readFileSync(join(l.dir, 'batches.meta.txt'), 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-      return names.length === 10 ? names : CIFAR10_CLASSES;
+      return names.length === 10 ? names : SOURCES.cifar10.classNames;
     }
     const meta = unpickle(readFileSync(join(l.dir, 'batches.meta'))) as Record<string, unknown>;
     const names = (meta.label_names as unknown[]).map((v) => (typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString('utf8')));
-    return names.length === 10 ? names : CIFAR10_CLASSES;
+    return names.length === 10 ? names : SOURCES.cifar10.classNames;
   } catch {
-    return CIFAR10_CLASSES;
+    return SOURCES.cifar10.classNames;
   }
 }
 

@@ -5,7 +5,8 @@ import { locateCifar } from './cifar10.ts';
 import { KNOWN_COPIES, OFFICIAL_MD5 } from './hints.ts';
 import { missingFiles } from './install.ts';
 import { readMeta } from './meta.ts';
-import { DEBIAN_FASHION_MNIST, LABELS, sourceRoot, type Source } from './sources.ts';
+import { SOURCES, type Source } from './catalog.ts';
+import { DEBIAN_FASHION_MNIST, sourceRoot } from './sources.ts';
 
 /** One line naming the data a source reads from `root` (default place when omitted). */
 export function describeData(source: Source, root?: string): string {
@@ -21,7 +22,7 @@ export function describeData(source: Source, root?: string): string {
     return `CIFAR-10 (not installed in ${where})`;
   }
   if (source === 'fashion_mnist' && where === DEBIAN_FASHION_MNIST) return 'Fashion-MNIST (Debian dataset-fashion-mnist)';
-  return `${LABELS[source]} (IDX files in ${where})`;
+  return `${SOURCES[source].label} (IDX files in ${where})`;
 }
 
 /** Whether a source is installed where it would be read from, and what it is. */

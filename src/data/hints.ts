@@ -1,5 +1,6 @@
 // The text that tells a user how to install a source's data, shared by every "missing" error.
-import { dataHome, sourceRoot, DEBIAN_FASHION_MNIST, type Source } from './sources.ts';
+import type { Source } from './catalog.ts';
+import { dataHome, sourceRoot, DEBIAN_FASHION_MNIST } from './sources.ts';
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 

@@ -7,7 +7,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from '../errors.ts';
 import { installHint } from './hints.ts';
-import { FASHION_MNIST_CLASSES, MNIST_CLASSES, sourceRoot, type Source } from './sources.ts';
+import { SOURCES, type Source } from './catalog.ts';
+import { sourceRoot } from './sources.ts';
 import type { RawSplit } from './split.ts';
 
 const PREFIX: Record<string, string> = { train: 'train', test: 't10k' };
@@ -78,7 +79,7 @@ export async function loadIdxPair(imagesFile: string, labelsFile: string, classe
 /** Loads Fashion-MNIST or MNIST parts (already validated: 'train', 'test'), concatenated in order. */
 export async function loadIdx(source: 'fashion_mnist' | 'mnist', names: string[], root?: string): Promise<RawSplit> {
   const dir = sourceRoot(source, root);
-  const classes = source === 'fashion_mnist' ? FASHION_MNIST_CLASSES : MNIST_CLASSES;
+  const classes = SOURCES[source].classNames;
   const hash = createHash('sha256');
   const got = [];
   const files: string[] = [];

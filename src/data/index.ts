@@ -1,6 +1,8 @@
 // The data layer: where datasets live, reading them into raw splits, pre-processing, installing.
-// The runner and the CLI import from here only.
-export { dataHome, sourceRoot, parts, isSource, SOURCE_NAMES, CIFAR10_CLASSES, FASHION_MNIST_CLASSES, MNIST_CLASSES, DEBIAN_FASHION_MNIST, type Source } from './sources.ts';
+// The runner and the CLI import from here only; the config layer and the report import catalog.ts
+// (facts without I/O) directly.
+export { dataHome, sourceRoot, DEBIAN_FASHION_MNIST } from './sources.ts';
+export { SOURCES, SOURCE_NAMES, parts, isSource, type Source, type SourceFacts } from './catalog.ts';
 export { sliceSplit, take, concatSplits, type RawSplit } from './split.ts';
 export { loadParts } from './load.ts';
 export { standardizeStats, preprocess, STD_FLOOR, type Stats, type Preprocessing } from './preprocess.ts';

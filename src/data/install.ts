@@ -13,7 +13,8 @@ import { BIN_DIR, CIFAR10_RECORD, CIFAR10_RECORDS, PY_DIR, cifarFile, locateCifa
 import { CIFAR10_URL, OFFICIAL_MD5, installHint } from './hints.ts';
 import { idxFile } from './idx.ts';
 import { readMeta, writeMeta } from './meta.ts';
-import { parts, sourceRoot, LABELS, type Source } from './sources.ts';
+import { parts, SOURCES, type Source } from './catalog.ts';
+import { sourceRoot } from './sources.ts';
 
 export type Progress = (p: { bytes: number; total?: number }) => void;
 
@@ -231,7 +232,7 @@ export async function ensureDataset(source: Source, opts: { root?: string; fetch
   const where = sourceRoot(source, opts.root);
   const missing = missingFiles(source, where);
   if (missing.length === 0) return where;
-  const what = `${LABELS[source]} is not installed in ${where} (${missing[0]} is missing)`;
+  const what = `${SOURCES[source].label} is not installed in ${where} (${missing[0]} is missing)`;
   if (source !== 'cifar10' || !opts.fetch) throw new DataError(`${what}. ${installHint(source, opts.root)}`);
   try {
     await fetchDataset('cifar10', { root: opts.root, onProgress: opts.onProgress });

@@ -2,7 +2,7 @@
 import { DataError } from '../errors.ts';
 import { loadCifar } from './cifar10.ts';
 import { loadIdx } from './idx.ts';
-import { parts as partNames, type Source } from './sources.ts';
+import { parts as partNames, type Source } from './catalog.ts';
 import type { RawSplit } from './split.ts';
 
 /** Reads `names` (e.g. ['data_batch_1', 'data_batch_2']) of `source`, concatenated in that order. */

@@ -77,9 +77,3 @@ export function weightImages(W: ArrayLike<number>, classes: number, d: number, s
   }
   return out;
 }
-
-export const CLASS_NAMES: Record<string, string[]> = {
-  cifar10: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
-  fashion_mnist: ['T-shirt/top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot'],
-  mnist: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-};

@@ -3,7 +3,7 @@
 // memory limit) cannot hold. The engine's own count is src/engine/memory.ts.
 import { totalmem as osTotalmem } from 'node:os';
 import { ConfigErrors } from '../errors.ts';
-import { SOURCES } from '../config/datasets.ts';
+import { SOURCES } from '../data/index.ts';
 import { splitSizes, type ResolvedExperiment, type TrialConfig } from '../config/resolve.ts';
 import type { Trial } from '../config/expand.ts';
 import { errorAt } from '../config/messages.ts';

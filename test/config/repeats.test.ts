@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveExperiment } from '../../src/config/resolve.ts';
 import { planTrials, type PlanContext, type TrainTrial } from '../../src/config/expand.ts';
-import { repeatSeed, MESSAGES } from '../../src/config/repeats.ts';
+import { repeatSeed } from '../../src/config/repeats.ts';
+import { FROM_RULES } from '../../src/config/rules/index.ts';
 import { ConfigErrors } from '../../src/errors.ts';
 import { bestOfStage } from '../../src/store/rank.ts';
 import { meanCurve, noiseLevel, spread } from '../../src/runner/repeat-stats.ts';
@@ -167,6 +168,7 @@ test('schedule.from must name an LR range test of a cyclic schedule: exact messa
   assert.deepEqual(errors(BASE.replace('cycles: 1', 'epochs: 1') + `variants:\n  - { name: range, set: { schedule.kind: lr_range } }\n  - { name: t, set: { schedule: { from: range, kind: constant } } }\n`), [
     'variant "t": schedule.from takes eta_min and eta_max from an LR range test, so it needs schedule.kind cyclic; got schedule.kind constant',
   ]);
-  assert.equal(MESSAGES.fromNotVariant('', 'x', []), 'schedule.from "x" is not a variant');
+  const fromIsVariant = FROM_RULES.find((r) => r.name === 'from-is-variant')!.message as (name: string, names: string[]) => string;
+  assert.equal(fromIsVariant('x', []), 'schedule.from "x" is not a variant');
   assert.deepEqual(errors(BASE.replace('repeats: 2', 'repeats: 0')), ['repeats must be ≥ 1; got 0']);
 });

@@ -2,7 +2,7 @@
 // registries that collect the charts and weight images in the order the sections add them.
 // Also the small look-ups several sections share (a variant's trial, a stored training result).
 import type { TrainTrial, Trial } from '../../config/expand.ts';
-import { SOURCES, type SourceFacts } from '../../config/datasets.ts';
+import { SOURCES, type SourceFacts } from '../../data/catalog.ts';
 import type { StoredResult, TrainResult } from '../../store/types.ts';
 import type { Chart } from '../charts.ts';
 import { md } from '../format.ts';
@@ -15,7 +15,7 @@ export interface SectionContext {
   g: Gathered;
   exp: Gathered['exp'];
   plan: Gathered['plan'];
-  /** The dataset's sizes and class count (config/datasets.ts). */
+  /** The dataset's sizes, class count and class names (data/catalog.ts). */
   facts: SourceFacts;
   /** The final network's trial, once the plan has one. */
   finalTrial: TrainTrial | undefined;

@@ -6,7 +6,6 @@ import type { TrainResult } from '../../store/types.ts';
 import { curveAxis, curvesSpec, overlaySpec } from '../charts.ts';
 import { dec, int, md, pct, seconds, slug } from '../format.ts';
 import { bandRows, repeatCurves, repeatsLine, withBands } from '../repeats.ts';
-import { CLASS_NAMES } from '../weights.ts';
 import type { GroupView, VariantView, WeightsView } from '../views.ts';
 import { NOT_RUN, statusText, trainResult, variantTrial, type SectionContext } from './context.ts';
 import { groupFindings, pivotTable } from './group-findings.ts';
@@ -32,7 +31,7 @@ function variantView(ctx: SectionContext, v: Variant, members: Variant[]): Varia
     : null;
   let w: WeightsView | null = null;
   if (exp.report.weights && v.config.model.hidden.length === 0 && t && r) {
-    const names = CLASS_NAMES[v.config.dataset.source] ?? Array.from({ length: facts.classes }, (_, i) => String(i));
+    const names = facts.classNames;
     const files = names.map((c) => `assets/weights-${slug(v.name)}-${slug(c)}.png`);
     w = { images: files.map((file, i) => ({ file, label: md(names[i]) })) };
     ctx.weights.push({ hash: t.hash, variant: v.name, d: facts.d, classes: facts.classes, files, view: w });
