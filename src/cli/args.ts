@@ -180,7 +180,7 @@ export function experimentFile(command: string, file: string): string {
     st = statSync(file);
   } catch {
     const dir = dirname(file);
-    let near: string[] = [];
+    let near: string[];
     try {
       near = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n));
     } catch {

@@ -1,10 +1,6 @@
 // The experiment schema (schemas/experiment.schema.json, the one description of the format) and
-<<<<<<< HEAD
-// ajv validators built from it. Turning ajv's errors into messages is left to validate.ts.
-import { createHash } from 'node:crypto';
-=======
 // ajv validators built from it. Turning ajv's errors into messages is left to messages.ts.
->>>>>>> nn-rules
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
