@@ -7,7 +7,16 @@ import globals from 'globals';
 export default tseslint.config(
   {
     // Not ours to lint: dependencies, build output, the run store, committed reports, generated types.
-    ignores: ['node_modules/', 'build/', 'dist/', 'runs/', 'reports/', '.nnlab-tmp/', 'src/config/experiment-types.ts', 'src/config/experiment-types/'],
+    ignores: [
+      'node_modules/',
+      'build/',
+      'dist/',
+      'runs/',
+      'reports/',
+      '.nnlab-tmp/',
+      'src/config/experiment-types.ts',
+      'src/config/experiment-types/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -18,7 +27,12 @@ export default tseslint.config(
       // Unused names are bugs or leftovers; a parameter kept for its position is named `_x`.
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+        },
       ],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },
@@ -31,7 +45,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',

@@ -108,7 +108,10 @@ async function measure(c: Config): Promise<Row> {
   const short = c.shortSteps > 0 ? median(shortSeconds) : 0;
   const long = median(longSeconds);
   const s = (long - short) / (c.steps - c.shortSteps);
-  if (!(s > 0)) throw new Error(`timing disturbed: the ${c.steps}-step runs (median ${long} s) were not slower than the ${c.shortSteps}-step runs (${short} s)`);
+  if (!(s > 0))
+    throw new Error(
+      `timing disturbed: the ${c.steps}-step runs (median ${long} s) were not slower than the ${c.shortSteps}-step runs (${short} s)`,
+    );
   // Before the sgemm: its three 2048² matrices (48 MB) are not the configuration's memory.
   const peakRss = process.resourceUsage().maxRSS / 1024;
   const sgemmRepeats = 5;
@@ -148,7 +151,15 @@ async function cifarRoot(): Promise<string | null> {
   const { fetchDataset, missingFiles, sourceRoot } = await import('../src/data/index.ts');
   const own = sourceRoot('cifar10');
   if (missingFiles('cifar10', own).length === 0) return own;
-  const archive = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'shared', 'datasets', 'cifar-10-binary-jpeg75.tar.gz');
+  const archive = resolve(
+    fileURLToPath(import.meta.url),
+    '..',
+    '..',
+    '..',
+    'shared',
+    'datasets',
+    'cifar-10-binary-jpeg75.tar.gz',
+  );
   if (!existsSync(archive)) return null;
   const root = join(tmpdir(), 'nnlab-test-data', 'cifar10');
   if (missingFiles('cifar10', root).length > 0) await fetchDataset('cifar10', { from: archive, root });
@@ -164,7 +175,11 @@ async function fullRun(quick: boolean): Promise<Record<string, unknown>> {
   const root = await cifarRoot();
   if (root) {
     const { loadParts, sliceSplit, standardizeStats, preprocess } = await import('../src/data/index.ts');
-    const all = await loadParts('cifar10', ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'], { root });
+    const all = await loadParts(
+      'cifar10',
+      ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'],
+      { root },
+    );
     const tr = sliceSplit(all, 0, 45000);
     const va = sliceSplit(all, 45000, 50000);
     const spec = { kind: 'standardize', stats: standardizeStats(tr) } as const;
@@ -210,9 +225,17 @@ async function fullRun(quick: boolean): Promise<Record<string, unknown>> {
  */
 function cpuTicks(): { busy: number; total: number; ours: number } | null {
   try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     const self = readFileSync('/proc/self/stat', 'utf8');
-    const f = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number); // f[0] is field 3 (state)
+    const f = self
+      .slice(self.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number); // f[0] is field 3 (state)
     const busy = user + nice + system + irq + softirq + (steal || 0);
     return { busy, total: busy + idle + iowait, ours: f[11] + f[12] + f[13] + f[14] }; // utime stime cutime cstime
   } catch {
@@ -221,7 +244,10 @@ function cpuTicks(): { busy: number; total: number; ours: number } | null {
 }
 
 /** What other processes took while we ran: CPU-seconds and share of all CPUs' time. */
-function disturbance(start: ReturnType<typeof cpuTicks>, wallSeconds: number): { other_cpu_seconds: number; other_cpu_share: number } | null {
+function disturbance(
+  start: ReturnType<typeof cpuTicks>,
+  wallSeconds: number,
+): { other_cpu_seconds: number; other_cpu_share: number } | null {
   const end = cpuTicks();
   if (!start || !end || end.total <= start.total) return null;
   const share = Math.max(0, end.busy - start.busy - (end.ours - start.ours)) / (end.total - start.total);
@@ -229,7 +255,10 @@ function disturbance(start: ReturnType<typeof cpuTicks>, wallSeconds: number): {
 }
 
 function child(args: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed:\n${r.stderr}`);
   return r.stdout.trim();
 }
@@ -238,12 +267,34 @@ const pad = (s: string, n: number) => s.padEnd(n);
 const num = (v: number, digits: number, n: number) => v.toFixed(digits).padStart(n);
 
 /** numpy's step for one configuration, or why it was skipped (numpy missing, or the script failed). */
-function numpyPeer(numpy: NumpyFound, s: { shape: number[]; batchNorm: boolean }, precision: Precision, threads: number, quick: boolean): Peer {
+function numpyPeer(
+  numpy: NumpyFound,
+  s: { shape: number[]; batchNorm: boolean },
+  precision: Precision,
+  threads: number,
+  quick: boolean,
+): Peer {
   if (!numpy.found) return { skipped: numpy.reason };
   try {
     // Fewer steps than the engine's: numpy has no per-run fixed cost to take out, and is slower.
     const steps = quick ? 20 : 200;
-    return { ...timeNumpyStep({ shape: s.shape, batchNorm: s.batchNorm, precision, threads, batch: BATCH, lambda: LAMBDA, schedule: SCHEDULE, steps, repeats: quick ? 3 : 5 }, benchData(s.shape)), speedup: NaN };
+    return {
+      ...timeNumpyStep(
+        {
+          shape: s.shape,
+          batchNorm: s.batchNorm,
+          precision,
+          threads,
+          batch: BATCH,
+          lambda: LAMBDA,
+          schedule: SCHEDULE,
+          steps,
+          repeats: quick ? 3 : 5,
+        },
+        benchData(s.shape),
+      ),
+      speedup: NaN,
+    };
   } catch (err) {
     return { skipped: `numpy_step.py failed: ${(err as Error).message.split('\n').slice(0, 3).join(' ')}` };
   }
@@ -251,15 +302,20 @@ function numpyPeer(numpy: NumpyFound, s: { shape: number[]; batchNorm: boolean }
 
 /** The second table: the engine against numpy at each precision, and the floor, per shape and threads. */
 function printPeers(rows: Row[], numpy: NumpyFound): void {
-  const any = rows.map((r) => r.numpy_float32).find((p): p is NumpyTiming & { speedup: number } => !!p && !('skipped' in p));
+  const any = rows
+    .map((r) => r.numpy_float32)
+    .find((p): p is NumpyTiming & { speedup: number } => !!p && !('skipped' in p));
   console.log(
     numpy.found && any
       ? `\nthe same step in numpy ${any.numpy} (${any.blas.split(/\s+/).slice(0, 2).join(' ')}${any.blas_core ? `, core ${any.blas_core}` : ''}), same data, batch and threads; speed-up = numpy's time / nnlab's`
       : `\nnumpy peer skipped: ${numpy.found ? ('skipped' in rows[0].numpy_float32! ? rows[0].numpy_float32.skipped : '') : numpy.reason}`,
   );
-  console.log('floor = the step\'s FLOPs at the sgemm\'s rate\n');
-  console.log(`${pad('shape', 36)}threads  floor ms  nnlab f32 ms  numpy f32 ms  speed-up  nnlab f64 ms  numpy f64 ms  speed-up`);
-  const cell = (p: Peer | undefined, digits: number, n: number, f: (p: NumpyTiming & { speedup: number }) => number) => (!p || 'skipped' in p ? '—'.padStart(n) : num(f(p), digits, n));
+  console.log("floor = the step's FLOPs at the sgemm's rate\n");
+  console.log(
+    `${pad('shape', 36)}threads  floor ms  nnlab f32 ms  numpy f32 ms  speed-up  nnlab f64 ms  numpy f64 ms  speed-up`,
+  );
+  const cell = (p: Peer | undefined, digits: number, n: number, f: (p: NumpyTiming & { speedup: number }) => number) =>
+    !p || 'skipped' in p ? '—'.padStart(n) : num(f(p), digits, n);
   for (const threads of [1, 2])
     for (const shape of [...new Set(rows.map((r) => r.shape))]) {
       const f32 = rows.find((r) => r.shape === shape && r.threads === threads && r.precision === 'float32')!;
@@ -298,7 +354,14 @@ async function main(argv: string[]): Promise<void> {
   const numpy = findNumpy();
   const ticks = cpuTicks();
   const t0 = performance.now();
-  if (json) console.log(JSON.stringify({ ...machine, numpy: numpy.found ? numpy.numpy : null, numpy_missing: numpy.found ? null : numpy.reason }));
+  if (json)
+    console.log(
+      JSON.stringify({
+        ...machine,
+        numpy: numpy.found ? numpy.numpy : null,
+        numpy_missing: numpy.found ? null : numpy.reason,
+      }),
+    );
   const shapes: { shape: number[]; batchNorm: boolean; steps: number }[] = [
     { shape: [3072, 50, 10], batchNorm: false, steps: 1000 },
     { shape: [3072, 50, 50, 10], batchNorm: true, steps: 800 },
@@ -306,14 +369,18 @@ async function main(argv: string[]): Promise<void> {
   ];
   const rows: Row[] = [];
   if (!json) {
-    console.log(`${machine.cpu_model}, ${machine.cpus} CPUs; OpenBLAS ${blas.version}, ${blas.core} kernels (${blas.choice.reason}); load average (1 min) at the start ${machine.load_avg_1m_start.toFixed(2)}`);
+    console.log(
+      `${machine.cpu_model}, ${machine.cpus} CPUs; OpenBLAS ${blas.version}, ${blas.core} kernels (${blas.choice.reason}); load average (1 min) at the start ${machine.load_avg_1m_start.toFixed(2)}`,
+    );
     console.log(
       quick
         ? `update step at batch ${BATCH}: 3 runs of 100 steps, seconds / steps (--quick: rough figures, run overhead included)`
         : `update step at batch ${BATCH}: (median of 5 long runs − median of 5 runs a tenth as long) / the steps between`,
     );
     console.log(`GFLOP/s against a ${SGEMM_N}³ sgemm with the same threads, same OpenBLAS, same run\n`);
-    console.log(`${pad('shape', 36)}${pad('precision', 10)}threads  ms/step  samples/s  GFLOP/s  sgemm GFLOP/s  ratio  peak RSS MB`);
+    console.log(
+      `${pad('shape', 36)}${pad('precision', 10)}threads  ms/step  samples/s  GFLOP/s  sgemm GFLOP/s  ratio  peak RSS MB`,
+    );
   }
   for (const s of shapes) {
     const shapeRows: Row[] = [];
@@ -344,15 +411,33 @@ async function main(argv: string[]): Promise<void> {
       if (json) console.log(JSON.stringify(row));
     }
   }
-  const step = (threads: number) => rows.find((r) => r.shape === '3072-50-10' && r.precision === 'float32' && r.threads === threads)!;
-  const full = JSON.parse(child(['--full-run', ...(quick ? ['--quick'] : [])])) as { seconds: number; steps: number; data: string; validation_accuracy: number; record_points: number };
+  const step = (threads: number) =>
+    rows.find((r) => r.shape === '3072-50-10' && r.precision === 'float32' && r.threads === threads)!;
+  const full = JSON.parse(child(['--full-run', ...(quick ? ['--quick'] : [])])) as {
+    seconds: number;
+    steps: number;
+    data: string;
+    validation_accuracy: number;
+    record_points: number;
+  };
   // The step's share of the sgemm: ≥ 55% on 1 and 2 threads (issue #9), ≥ 60% on 2 (issue #2).
   const sgemmTargets = [
     { threads: 1, target: 0.55 },
     { threads: 2, target: 0.6 },
   ].map(({ threads, target }) => {
     const r = step(threads);
-    return { check: 'step-vs-sgemm', shape: r.shape, precision: 'float32', threads, ms_per_step: r.ms_per_step, gflops: r.gflops, sgemm_gflops: r.sgemm_gflops, ratio: r.ratio, target, met: quick ? null : r.ratio >= target };
+    return {
+      check: 'step-vs-sgemm',
+      shape: r.shape,
+      precision: 'float32',
+      threads,
+      ms_per_step: r.ms_per_step,
+      gflops: r.gflops,
+      sgemm_gflops: r.sgemm_gflops,
+      ratio: r.ratio,
+      target,
+      met: quick ? null : r.ratio >= target,
+    };
   });
   const peer2 = step(2).numpy_float32!;
   const numpyTarget = {
@@ -370,7 +455,13 @@ async function main(argv: string[]): Promise<void> {
   const runTarget = { ...full, target_seconds: 10, met: quick ? null : full.seconds < 10 };
   const wall = (performance.now() - t0) / 1000;
   const other = disturbance(ticks, wall);
-  const loadEnd = { check: 'load', wall_seconds: wall, load_avg_1m_end: loadavg()[0], other_cpu_seconds: other?.other_cpu_seconds ?? null, other_cpu_share: other?.other_cpu_share ?? null };
+  const loadEnd = {
+    check: 'load',
+    wall_seconds: wall,
+    load_avg_1m_end: loadavg()[0],
+    other_cpu_seconds: other?.other_cpu_seconds ?? null,
+    other_cpu_share: other?.other_cpu_share ?? null,
+  };
   if (json) {
     for (const t of [...sgemmTargets, numpyTarget, runTarget]) console.log(JSON.stringify(t));
     console.log(JSON.stringify(loadEnd));
@@ -380,7 +471,9 @@ async function main(argv: string[]): Promise<void> {
   const verdict = (met: boolean | null) => (quick ? 'not judged (--quick)' : met ? 'met' : 'NOT met');
   console.log('');
   for (const t of sgemmTargets)
-    console.log(`target: 3072-50-10 float32 step on ${t.threads} thread${t.threads > 1 ? 's' : ''} at ≥ ${Math.round(t.target * 100)}% of sgemm: ${(t.ratio * 100).toFixed(0)}% → ${verdict(t.met)}`);
+    console.log(
+      `target: 3072-50-10 float32 step on ${t.threads} thread${t.threads > 1 ? 's' : ''} at ≥ ${Math.round(t.target * 100)}% of sgemm: ${(t.ratio * 100).toFixed(0)}% → ${verdict(t.met)}`,
+    );
   console.log(
     `target: 3072-50-10 float32 step on 2 threads ≥ 2.5× faster than numpy float32: ${numpyTarget.speedup === null ? `not judged (numpy skipped: ${numpyTarget.skipped})` : `${numpyTarget.speedup.toFixed(2)}× → ${verdict(numpyTarget.met)}`}`,
   );
@@ -390,7 +483,9 @@ async function main(argv: string[]): Promise<void> {
   const others = other
     ? `other processes took ${other.other_cpu_seconds.toFixed(1)} CPU-seconds (${(other.other_cpu_share * 100).toFixed(1)}% of all CPUs' time)`
     : 'what other processes took is unknown (no /proc)';
-  console.log(`\nduring the ${wall.toFixed(0)} s of this benchmark ${others}; load average (1 min) at the end ${loadEnd.load_avg_1m_end.toFixed(2)}`);
+  console.log(
+    `\nduring the ${wall.toFixed(0)} s of this benchmark ${others}; load average (1 min) at the end ${loadEnd.load_avg_1m_end.toFixed(2)}`,
+  );
 }
 
 await main(process.argv.slice(2));

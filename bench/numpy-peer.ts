@@ -15,11 +15,16 @@ export type NumpyFound = { found: true; python: string; numpy: string } | { foun
 
 /** python3 and its numpy, or why the peer cannot run (shown in the bench's output). */
 export function findNumpy(): NumpyFound {
-  const r = spawnSync(PYTHON, ['-c', 'import sys, numpy; print(sys.version.split()[0], numpy.__version__)'], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', 'import sys, numpy; print(sys.version.split()[0], numpy.__version__)'], {
+    encoding: 'utf8',
+  });
   if (r.error) return { found: false, reason: `${PYTHON} not found on the PATH` };
   if (r.status !== 0) {
     const last = r.stderr.trim().split('\n').pop() ?? '';
-    return { found: false, reason: `${PYTHON} cannot import numpy (${last}); install it with: ${PYTHON} -m pip install numpy` };
+    return {
+      found: false,
+      reason: `${PYTHON} cannot import numpy (${last}); install it with: ${PYTHON} -m pip install numpy`,
+    };
   }
   const [python, numpy] = r.stdout.trim().split(' ');
   return { found: true, python, numpy };
@@ -65,7 +70,21 @@ export function timeNumpyStep(c: NumpyConfig, data: Split): NumpyTiming {
     const y = join(dir, 'y.u8');
     writeFileSync(x, new Uint8Array(data.x.buffer, data.x.byteOffset, data.x.byteLength));
     writeFileSync(y, data.y);
-    const config = { shape: c.shape, batch_norm: c.batchNorm, precision: c.precision, threads: c.threads, batch: c.batch, lambda: c.lambda, schedule: c.schedule, steps: c.steps, repeats: c.repeats, x, y, n: data.n, d: data.d };
+    const config = {
+      shape: c.shape,
+      batch_norm: c.batchNorm,
+      precision: c.precision,
+      threads: c.threads,
+      batch: c.batch,
+      lambda: c.lambda,
+      schedule: c.schedule,
+      steps: c.steps,
+      repeats: c.repeats,
+      x,
+      y,
+      n: data.n,
+      d: data.d,
+    };
     return JSON.parse(python([JSON.stringify(config)])) as NumpyTiming;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -73,7 +92,15 @@ export function timeNumpyStep(c: NumpyConfig, data: Split): NumpyTiming {
 }
 
 /** One float64 SGD step of numpy's code from `params` on the batch x, y; tensors as the engine names them. */
-export function numpyOneStep(request: { sizes: number[]; batch_norm: boolean; params: Record<string, number[]>; x: number[]; y: number[]; lambda: number; eta: number }): { loss: number; tensors: Record<string, number[]> } {
+export function numpyOneStep(request: {
+  sizes: number[];
+  batch_norm: boolean;
+  params: Record<string, number[]>;
+  x: number[];
+  y: number[];
+  lambda: number;
+  eta: number;
+}): { loss: number; tensors: Record<string, number[]> } {
   return JSON.parse(python(['--step'], JSON.stringify(request)));
 }
 

@@ -20,7 +20,12 @@ if (!hashes.length) throw new Error(`no stored trials of ${exp.name} in ${runsDi
 /** All CPUs' busy and total ticks (Linux /proc/stat), to say what other processes took. */
 function ticks(): { busy: number; total: number } | null {
   try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     const busy = user + nice + system + irq + softirq + (steal || 0);
     return { busy, total: busy + idle + iowait };
   } catch {
@@ -30,7 +35,9 @@ function ticks(): { busy: number; total: number } | null {
 
 /** Bytes the full check reads: the sizes the manifests list. */
 const bytes = hashes.reduce((n, h) => {
-  const m = JSON.parse(readFileSync(join(quiet().trialDir(h), 'manifest.json'), 'utf8')) as { files: Record<string, { size: number }> };
+  const m = JSON.parse(readFileSync(join(quiet().trialDir(h), 'manifest.json'), 'utf8')) as {
+    files: Record<string, { size: number }>;
+  };
   return n + Object.values(m.files).reduce((s, f) => s + f.size, 0);
 }, 0);
 const t0 = ticks();
@@ -51,13 +58,18 @@ const fullMs = timed(() => hashes.forEach((h) => (damaged += full.verify(h) ? 1 
 let runLine = 'cached nnlab run: not measured (--checks-only)';
 if (!process.argv.includes('--checks-only')) {
   const start = performance.now();
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'nnlab.js'), 'run', file, '--no-report', '--no-fetch'], { encoding: 'utf8', env: process.env });
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'nnlab.js'), 'run', file, '--no-report', '--no-fetch'], {
+    encoding: 'utf8',
+    env: process.env,
+  });
   if (run.status !== 0) throw new Error(`nnlab run failed:\n${run.stdout}\n${run.stderr}`);
   runLine = `cached nnlab run --no-report, end to end:              ${((performance.now() - start) / 1000).toFixed(2)} s (${/^\d+ trials: .*$/m.exec(run.stdout)?.[0]})`;
 }
 const t1 = ticks();
 
-console.log(`store: ${hashes.length} trials, ${(bytes / 1e6).toFixed(1)} MB in ${runsDir(file)}/${exp.name}${damaged ? ` (${damaged} damaged)` : ''}`);
+console.log(
+  `store: ${hashes.length} trials, ${(bytes / 1e6).toFixed(1)} MB in ${runsDir(file)}/${exp.name}${damaged ? ` (${damaged} damaged)` : ''}`,
+);
 console.log(`cheap check (manifest + a stat per file), all trials: ${cheapMs}`);
 console.log(`full check (every byte hashed), all trials:           ${fullMs}`);
 console.log(runLine);

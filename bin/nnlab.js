@@ -20,7 +20,9 @@ function newest(dir) {
 }
 
 const fail = (why) => {
-  process.stderr.write(`nnlab: ${why}; run \`npm run build:ts\` in ${root} (or \`npm run build\`, which also builds the engine)\n`);
+  process.stderr.write(
+    `nnlab: ${why}; run \`npm run build:ts\` in ${root} (or \`npm run build\`, which also builds the engine)\n`,
+  );
   process.exit(2);
 };
 if (!existsSync(main)) fail(`${relative(root, main)} is missing`);

@@ -29,7 +29,9 @@ Napi::Value field(const Napi::Object& o, const std::string& where, const char* k
   Napi::Value v = o.Get(key);
   const std::string name = where + "." + key;
   if (v.IsUndefined())
-    throw Napi::TypeError::New(o.Env(), "nnlab addon: " + name + " is missing (native code has no defaults; src/engine/defaults.ts completes the options)");
+    throw Napi::TypeError::New(
+        o.Env(), "nnlab addon: " + name +
+                     " is missing (native code has no defaults; src/engine/defaults.ts completes the options)");
   if (!(v.*is)()) throw Napi::TypeError::New(o.Env(), "nnlab addon: " + name + " must be " + what);
   return v;
 }
@@ -44,22 +46,26 @@ Napi::Object object(const Napi::Object& o, const std::string& where, const char*
 }
 // A string field that must name one of `names`; its value is the matching entry of `values`.
 template <typename E, size_t K>
-E choice(const Napi::Object& o, const std::string& where, const char* key, const char* const (&names)[K], const E (&values)[K]) {
+E choice(const Napi::Object& o, const std::string& where, const char* key, const char* const (&names)[K],
+         const E (&values)[K]) {
   const std::string s = field(o, where, key, "a string", &Napi::Value::IsString).As<Napi::String>().Utf8Value();
   std::string list;
   for (size_t i = 0; i < K; i++) {
     if (s == names[i]) return values[i];
     list += std::string(i ? ", " : "") + names[i];
   }
-  throw Napi::TypeError::New(o.Env(), "nnlab addon: " + where + "." + key + " must be one of " + list + "; got \"" + s + "\"");
+  throw Napi::TypeError::New(o.Env(),
+                             "nnlab addon: " + where + "." + key + " must be one of " + list + "; got \"" + s + "\"");
 }
 // Positional argument i, which must be an object (the options, a split).
 Napi::Object object_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsObject()) throw Napi::TypeError::New(info.Env(), std::string("nnlab addon: ") + name + " must be an object");
+  if (!info[i].IsObject())
+    throw Napi::TypeError::New(info.Env(), std::string("nnlab addon: ") + name + " must be an object");
   return info[i].As<Napi::Object>();
 }
 double number_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string("nnlab addon: ") + name + " must be a number");
+  if (!info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string("nnlab addon: ") + name + " must be a number");
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
@@ -68,7 +74,9 @@ NetSpec read_net(const Napi::Object& o, const std::string& where) {
   Napi::Array sizes = field(o, where, "sizes", "an array", &Napi::Value::IsArray).As<Napi::Array>();
   for (uint32_t i = 0; i < sizes.Length(); i++) {
     Napi::Value s = sizes.Get(i);
-    if (!s.IsNumber()) throw Napi::TypeError::New(o.Env(), "nnlab addon: " + where + ".sizes[" + std::to_string(i) + "] must be a number");
+    if (!s.IsNumber())
+      throw Napi::TypeError::New(o.Env(),
+                                 "nnlab addon: " + where + ".sizes[" + std::to_string(i) + "] must be a number");
     n.sizes.push_back(s.As<Napi::Number>().Int32Value());
   }
   n.batch_norm = flag(o, where, "batchNorm");
@@ -102,7 +110,8 @@ Schedule read_schedule(const Napi::Object& s, const std::string& where, long tot
                        {CyclicPolicy::Triangular, CyclicPolicy::Triangular2, CyclicPolicy::ExpRange});
     if (sc.policy == CyclicPolicy::ExpRange) sc.gamma = num(s, where, "gamma");
   }
-  if (sc.kind == ScheduleKind::LrRange) sc.exponential = choice(s, where, "curve", {"linear", "exponential"}, {false, true});
+  if (sc.kind == ScheduleKind::LrRange)
+    sc.exponential = choice(s, where, "curve", {"linear", "exponential"}, {false, true});
   sc.total_steps = total_steps;
   return sc;
 }
@@ -130,7 +139,8 @@ TrainSpec read_train(const Napi::Object& o) {
 }
 
 template <typename T>
-const T* typed(const Napi::Object& o, const std::string& where, const char* key, napi_typedarray_type type, const char* what) {
+const T* typed(const Napi::Object& o, const std::string& where, const char* key, napi_typedarray_type type,
+               const char* what) {
   Napi::Value v = field(o, where, key, what, &Napi::Value::IsTypedArray);
   if (v.As<Napi::TypedArray>().TypedArrayType() != type)
     throw Napi::TypeError::New(o.Env(), "nnlab addon: " + where + "." + key + " must be " + what);
@@ -168,7 +178,8 @@ Napi::Object metrics(Napi::Env env, const Metrics& m) {
 
 class TrainWorker : public Napi::AsyncProgressQueueWorker<Progress> {
  public:
-  TrainWorker(Napi::Env env, const TrainSpec& spec, Napi::Function on_progress, std::shared_ptr<std::atomic<bool>> abort)
+  TrainWorker(Napi::Env env, const TrainSpec& spec, Napi::Function on_progress,
+              std::shared_ptr<std::atomic<bool>> abort)
       : Napi::AsyncProgressQueueWorker<Progress>(env, "nnlab.train"), deferred_(Napi::Promise::Deferred::New(env)),
         spec_(spec), abort_(abort) {
     if (!on_progress.IsEmpty()) on_progress_ = Napi::Persistent(on_progress);
@@ -181,8 +192,9 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<Progress> {
     const auto t0 = std::chrono::steady_clock::now();
     Status s;
     try {
-      s = nnlab::train(spec_, train.split, has_validation ? &validation.split : nullptr, *abort_,
-                       [&](const Progress& p) { progress.Send(&p, 1); }, out_);
+      s = nnlab::train(
+          spec_, train.split, has_validation ? &validation.split : nullptr, *abort_,
+          [&](const Progress& p) { progress.Send(&p, 1); }, out_);
     } catch (const std::bad_alloc&) {
       out_ = TrainOutput();  // frees what was allocated before the failure
       return SetError(kOutOfMemory);
@@ -417,8 +429,10 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("train", Napi::Function::New(env, Train));
   exports.Set("evaluate", Napi::Function::New(env, Evaluate));
-  exports.Set("gradientCheck", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return GradCheck(i, false); }));
-  exports.Set("compareWithReference", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return GradCheck(i, true); }));
+  exports.Set("gradientCheck",
+              Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return GradCheck(i, false); }));
+  exports.Set("compareWithReference",
+              Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return GradCheck(i, true); }));
   exports.Set("sgemm", Napi::Function::New(env, Sgemm));
   exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));
   return exports;

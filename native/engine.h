@@ -25,27 +25,27 @@ struct NetSpec {
   bool batch_norm{};       // on hidden layers, before the ReLU
   double bn_alpha{};       // running statistics: avg = α·avg + (1−α)·batch
   InitKind init{};
-  double init_sigma{};     // for InitKind::Normal
-  double dropout{};        // probability of dropping a hidden unit in training
+  double init_sigma{};  // for InitKind::Normal
+  double dropout{};     // probability of dropping a hidden unit in training
   LossKind loss{};
 };
 
 struct Schedule {
   ScheduleKind kind{};
-  double eta{};                 // constant, step
-  double factor{};              // step: η·factor^⌊epoch/every⌋
+  double eta{};     // constant, step
+  double factor{};  // step: η·factor^⌊epoch/every⌋
   double every_epochs{};
   double eta_min{}, eta_max{};  // cyclic, lr_range
   long step_size{};             // cyclic: n_s
   CyclicPolicy policy{};
-  double gamma{};               // exp_range: amplitude·γ^t
-  bool exponential{};           // lr_range: η rises exponentially instead of linearly
-  long total_steps{};           // lr_range: the range spans steps 0 … total_steps−1
+  double gamma{};      // exp_range: amplitude·γ^t
+  bool exponential{};  // lr_range: η rises exponentially instead of linearly
+  long total_steps{};  // lr_range: the range spans steps 0 … total_steps−1
 };
 
 struct Augmentation {
-  double noise{};  // σ of Gaussian noise added to each input value
-  bool flip{};     // horizontal flip with probability 1/2 (32×32×3 channel-planar images)
+  double noise{};   // σ of Gaussian noise added to each input value
+  bool flip{};      // horizontal flip with probability 1/2 (32×32×3 channel-planar images)
   int translate{};  // random shift by up to ±translate pixels in x and y, zero fill
 };
 
@@ -67,7 +67,7 @@ struct TrainSpec {
 
 // A split as the engine sees it: N rows of D float32 values (row-major), labels 0 … C−1.
 struct Split {
-  const float* x = nullptr;  // (N, D)
+  const float* x = nullptr;    // (N, D)
   const uint8_t* y = nullptr;  // (N)
   long n = 0;
   int d = 0;

@@ -23,9 +23,13 @@ struct AlignedAllocator {
   T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
   void deallocate(T* p, size_t) { ::operator delete(p, kAlign); }
   template <typename U>
-  bool operator==(const AlignedAllocator<U>&) const { return true; }
+  bool operator==(const AlignedAllocator<U>&) const {
+    return true;
+  }
   template <typename U>
-  bool operator!=(const AlignedAllocator<U>&) const { return false; }
+  bool operator!=(const AlignedAllocator<U>&) const {
+    return false;
+  }
 };
 template <typename T>
 using AlignedVector = std::vector<T, AlignedAllocator<T>>;
@@ -126,13 +130,19 @@ inline void dot_tile(T* out, long ldo, const T* X, long ldx, const T* W, long ld
 }
 
 template <typename T, int M>
-inline void dot_tile_n(int n, T* out, long ldo, const T* X, long ldx, const T* W, long ldw, long k0, long k1, bool add) {
+inline void dot_tile_n(int n, T* out, long ldo, const T* X, long ldx, const T* W, long ldw, long k0, long k1,
+                       bool add) {
   switch (n) {
-    case 5: return dot_tile<T, M, 5>(out, ldo, X, ldx, W, ldw, k0, k1, add);
-    case 4: return dot_tile<T, M, 4>(out, ldo, X, ldx, W, ldw, k0, k1, add);
-    case 3: return dot_tile<T, M, 3>(out, ldo, X, ldx, W, ldw, k0, k1, add);
-    case 2: return dot_tile<T, M, 2>(out, ldo, X, ldx, W, ldw, k0, k1, add);
-    default: return dot_tile<T, M, 1>(out, ldo, X, ldx, W, ldw, k0, k1, add);
+    case 5:
+      return dot_tile<T, M, 5>(out, ldo, X, ldx, W, ldw, k0, k1, add);
+    case 4:
+      return dot_tile<T, M, 4>(out, ldo, X, ldx, W, ldw, k0, k1, add);
+    case 3:
+      return dot_tile<T, M, 3>(out, ldo, X, ldx, W, ldw, k0, k1, add);
+    case 2:
+      return dot_tile<T, M, 2>(out, ldo, X, ldx, W, ldw, k0, k1, add);
+    default:
+      return dot_tile<T, M, 1>(out, ldo, X, ldx, W, ldw, k0, k1, add);
   }
 }
 
@@ -152,14 +162,22 @@ void dot_product(T* out, const T* X, long ldx, const T* W, long ldw, int B, int 
     for (int h = 0; h < H; h += 5) {
       const int n = std::min(5, H - h);
       int i = 0;
-      for (; i + 4 <= B; i += 4) dot_tile_n<T, 4>(n, out + long(i) * H + h, H, X + i * ldx, ldx, W + h * ldw, ldw, c0, c1, more);
+      for (; i + 4 <= B; i += 4)
+        dot_tile_n<T, 4>(n, out + long(i) * H + h, H, X + i * ldx, ldx, W + h * ldw, ldw, c0, c1, more);
       T* o = out + long(i) * H + h;
       const T* x = X + i * ldx;
       switch (B - i) {
-        case 3: dot_tile_n<T, 3>(n, o, H, x, ldx, W + h * ldw, ldw, c0, c1, more); break;
-        case 2: dot_tile_n<T, 2>(n, o, H, x, ldx, W + h * ldw, ldw, c0, c1, more); break;
-        case 1: dot_tile_n<T, 1>(n, o, H, x, ldx, W + h * ldw, ldw, c0, c1, more); break;
-        default: break;
+        case 3:
+          dot_tile_n<T, 3>(n, o, H, x, ldx, W + h * ldw, ldw, c0, c1, more);
+          break;
+        case 2:
+          dot_tile_n<T, 2>(n, o, H, x, ldx, W + h * ldw, ldw, c0, c1, more);
+          break;
+        case 1:
+          dot_tile_n<T, 1>(n, o, H, x, ldx, W + h * ldw, ldw, c0, c1, more);
+          break;
+        default:
+          break;
       }
     }
   }
@@ -203,11 +221,16 @@ template <typename T, int NV, bool Tail>
 inline void outer_tile_n(int n, T* dW, const T* W, long ld, const T* dout, int ldd, const T* X, long ldx, int B, long c,
                          typename Simd<T>::Mask last, T l2) {
   switch (n) {
-    case 5: return outer_tile<T, NV, 5, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
-    case 4: return outer_tile<T, NV, 4, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
-    case 3: return outer_tile<T, NV, 3, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
-    case 2: return outer_tile<T, NV, 2, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
-    default: return outer_tile<T, NV, 1, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
+    case 5:
+      return outer_tile<T, NV, 5, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
+    case 4:
+      return outer_tile<T, NV, 4, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
+    case 3:
+      return outer_tile<T, NV, 3, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
+    case 2:
+      return outer_tile<T, NV, 2, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
+    default:
+      return outer_tile<T, NV, 1, Tail>(dW, W, ld, dout, ldd, X, ldx, B, c, last, l2);
   }
 }
 
@@ -215,7 +238,8 @@ inline void outer_tile_n(int n, T* dW, const T* W, long ld, const T* dout, int l
 // Tiles of 5 rows × 4 vectors of columns, rows outermost (measured faster than columns outermost
 // on the 50 × 3072 gradient: each pass writes five whole rows of dW).
 template <typename T>
-void outer_product(T* dW, const T* W, long ld, const T* dout, const T* X, long ldx, int B, int H, long c0, long c1, T l2) {
+void outer_product(T* dW, const T* W, long ld, const T* dout, const T* X, long ldx, int B, int H, long c0, long c1,
+                   T l2) {
   using S = Simd<T>;
   constexpr int L = S::lanes;
   for (int h = 0; h < H; h += 5) {
@@ -223,16 +247,25 @@ void outer_product(T* dW, const T* W, long ld, const T* dout, const T* X, long l
     T* d = dW + h * ld;
     const T* w = W + h * ld;
     long c = c0;
-    for (; c + 4 * L <= c1; c += 4 * L) outer_tile_n<T, 4, false>(n, d, w, ld, dout + h, H, X, ldx, B, c, S::first(L), l2);
+    for (; c + 4 * L <= c1; c += 4 * L)
+      outer_tile_n<T, 4, false>(n, d, w, ld, dout + h, H, X, ldx, B, c, S::first(L), l2);
     if (c < c1) {  // the last 1–4 vectors, the last of them masked
       const long rest = c1 - c;
       const int nv = int((rest + L - 1) / L);
       const typename S::Mask last = S::first(rest - long(nv - 1) * L);
       switch (nv) {
-        case 4: outer_tile_n<T, 4, true>(n, d, w, ld, dout + h, H, X, ldx, B, c, last, l2); break;
-        case 3: outer_tile_n<T, 3, true>(n, d, w, ld, dout + h, H, X, ldx, B, c, last, l2); break;
-        case 2: outer_tile_n<T, 2, true>(n, d, w, ld, dout + h, H, X, ldx, B, c, last, l2); break;
-        default: outer_tile_n<T, 1, true>(n, d, w, ld, dout + h, H, X, ldx, B, c, last, l2); break;
+        case 4:
+          outer_tile_n<T, 4, true>(n, d, w, ld, dout + h, H, X, ldx, B, c, last, l2);
+          break;
+        case 3:
+          outer_tile_n<T, 3, true>(n, d, w, ld, dout + h, H, X, ldx, B, c, last, l2);
+          break;
+        case 2:
+          outer_tile_n<T, 2, true>(n, d, w, ld, dout + h, H, X, ldx, B, c, last, l2);
+          break;
+        default:
+          outer_tile_n<T, 1, true>(n, d, w, ld, dout + h, H, X, ldx, B, c, last, l2);
+          break;
       }
     }
   }

@@ -9,7 +9,9 @@ namespace {
 void put_u32(std::vector<uint8_t>& out, uint32_t v) {
   for (int i = 0; i < 4; i++) out.push_back(uint8_t(v >> (8 * i)));
 }
-uint32_t get_u32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+uint32_t get_u32(const uint8_t* p) {
+  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
 template <typename V>
 void put_raw(std::vector<uint8_t>& out, const V* v, size_t n) {
   // x86-64 and aarch64 are little-endian, which the format requires.

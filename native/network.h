@@ -27,7 +27,7 @@ struct TensorInfo {
 };
 
 struct LayerInfo {
-  int I, H;          // inputs, outputs
+  int I, H;  // inputs, outputs
   bool hidden, bn;
   long W, b = -1, gamma = -1, beta = -1;  // offsets into params; -1 absent
   long mean = -1, var = -1;               // offsets into stats
@@ -89,10 +89,17 @@ class Network {
     for (auto& l : layers) {
       double sigma = spec.init_sigma;
       switch (spec.init) {
-        case InitKind::Normal: break;
-        case InitKind::FanIn: sigma = 1.0 / std::sqrt(double(l.I)); break;
-        case InitKind::He: sigma = std::sqrt(2.0 / l.I); break;
-        case InitKind::Xavier: sigma = std::sqrt(2.0 / (l.I + l.H)); break;
+        case InitKind::Normal:
+          break;
+        case InitKind::FanIn:
+          sigma = 1.0 / std::sqrt(double(l.I));
+          break;
+        case InitKind::He:
+          sigma = std::sqrt(2.0 / l.I);
+          break;
+        case InitKind::Xavier:
+          sigma = std::sqrt(2.0 / (l.I + l.H));
+          break;
       }
       for (long k = 0; k < long(l.H) * l.I; k++) params[l.W + k] = T(sigma * rng.normal());
       if (l.bn)
@@ -129,13 +136,13 @@ class Network {
         pre = w.z.data();
       }
       relu_forward(w.h.data(), pre, n);
-      if (dropout_rng && spec.dropout > 0) dropout_forward(w.a.data(), w.mask.data(), w.h.data(), spec.dropout, n, *dropout_rng);
+      if (dropout_rng && spec.dropout > 0)
+        dropout_forward(w.a.data(), w.mask.data(), w.h.data(), spec.dropout, n, *dropout_rng);
       dropped_ = dropout_rng && spec.dropout > 0;
     }
     if (L == 1) dropped_ = false;
     const bool ce = spec.loss == LossKind::CrossEntropy;
-    return loss_forward(ce ? probs_.data() : (T*)nullptr, correct, work_[L - 1].s.data(), y, spec.loss, B,
-                        classes());
+    return loss_forward(ce ? probs_.data() : (T*)nullptr, correct, work_[L - 1].s.data(), y, spec.loss, B, classes());
   }
 
   // Gradients of mean loss + λ·Σ‖W‖² into grads, after forward_train on the same batch. Two
@@ -153,13 +160,13 @@ class Network {
         if (dropped_) dropout_backward(d, d, w.mask.data(), n);
         relu_backward(d, d, w.h.data(), n);
         if (li.bn) {
-          batchnorm_backward(spare, &grads[li.gamma], &grads[li.beta], w.sum1.data(), w.sum2.data(), d,
-                             w.shat.data(), w.rstd.data(), &params[li.gamma], B, li.H);
+          batchnorm_backward(spare, &grads[li.gamma], &grads[li.beta], w.sum1.data(), w.sum2.data(), d, w.shat.data(),
+                             w.rstd.data(), &params[li.gamma], B, li.H);
           std::swap(d, spare);
         }
       }
-      linear_backward(l > 0 ? spare : (T*)nullptr, &grads[li.W], li.b >= 0 ? &grads[li.b] : (T*)nullptr, d,
-                      input_of(l), &params[li.W], B, li.I, li.H, T(2 * lambda), pool);
+      linear_backward(l > 0 ? spare : (T*)nullptr, &grads[li.W], li.b >= 0 ? &grads[li.b] : (T*)nullptr, d, input_of(l),
+                      &params[li.W], B, li.I, li.H, T(2 * lambda), pool);
       if (l > 0) std::swap(d, spare);
     }
   }
@@ -235,8 +242,9 @@ class Network {
           for (int r = 0; r < B; r += kEvalBlock) {
             const int b = std::min(kEvalBlock, B - r);
             for (int i = 0; i < b; i++) block_rows_[i] = x + (start + r + i) * D;
-            in_parts(D, [&](long c0, long c1) { gather_rows(ex_.data(), D, block_rows_.data(), b, c0, c1); },
-                     kLineElems<T>, long(b) * D);
+            in_parts(
+                D, [&](long c0, long c1) { gather_rows(ex_.data(), D, block_rows_.data(), b, c0, c1); }, kLineElems<T>,
+                long(b) * D);
             linear_forward(out + long(r) * li.H, ex_.data(), &params[li.W], bias, b, li.I, li.H, pool, B);
           }
         else
@@ -276,17 +284,17 @@ class Network {
 
  private:
   struct Work {
-    std::vector<T> s;            // (B, H) pre-activation  inp·Wᵀ + b
-    std::vector<T> z, shat;      // (B, H) BN output and normalized input
+    std::vector<T> s;                            // (B, H) pre-activation  inp·Wᵀ + b
+    std::vector<T> z, shat;                      // (B, H) BN output and normalized input
     std::vector<T> mean, var, rstd, sum1, sum2;  // (H) batch statistics and backward sums
-    std::vector<T> h;            // (B, H) ReLU output
-    std::vector<T> a, mask;      // (B, H) dropout output and mask
+    std::vector<T> h;                            // (B, H) ReLU output
+    std::vector<T> a, mask;                      // (B, H) dropout output and mask
   };
   std::vector<Work> work_;
-  std::vector<T> probs_;           // (B, C)
-  std::vector<T> d0_, d1_;         // (B, widest) gradient buffers
-  std::vector<T> ea_, eb_;         // evaluation buffers
-  AlignedVector<T> ex_;            // an aligned block of the input (evaluate_sum)
+  std::vector<T> probs_;                  // (B, C)
+  std::vector<T> d0_, d1_;                // (B, widest) gradient buffers
+  std::vector<T> ea_, eb_;                // evaluation buffers
+  AlignedVector<T> ex_;                   // an aligned block of the input (evaluate_sum)
   std::vector<const float*> block_rows_;  // its rows in the input
   const T* x_ = nullptr;
   int cap_ = 0, max_width_ = 0;

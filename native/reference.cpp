@@ -12,8 +12,8 @@ namespace {
 template <typename R>
 struct Forward {
   std::vector<std::vector<R>> inputs, s, shat, var, z, h;  // per layer
-  R cost = 0;                                               // mean loss + λ·Σ‖W‖²
-  uint64_t kinks = 0xcbf29ce484222325ull;  // hash of which ReLUs (and hinge margins) are active
+  R cost = 0;                                              // mean loss + λ·Σ‖W‖²
+  uint64_t kinks = 0xcbf29ce484222325ull;                  // hash of which ReLUs (and hinge margins) are active
 };
 
 // Folds an active unit into the signature (FNV-1a over its index).
@@ -93,14 +93,15 @@ Forward<R> forward(const NetSpec& spec, const std::vector<LayerInfo>& layers, Pa
 
 }  // namespace
 
-ReferencePass reference_pass(const NetSpec& spec, const double* P, const double* x, const uint8_t* y,
-                             int B, double lambda) {
+ReferencePass reference_pass(const NetSpec& spec, const double* P, const double* x, const uint8_t* y, int B,
+                             double lambda) {
   std::vector<LayerInfo> layers;
   std::vector<TensorInfo> tensors;
   long np, ns;
   network_layout(spec, layers, tensors, np, ns);
   const int L = int(layers.size());
-  const Forward<double> f = forward<double>(spec, layers, [&](long k) { return P[k]; }, x, y, B, lambda);
+  const Forward<double> f = forward<double>(
+      spec, layers, [&](long k) { return P[k]; }, x, y, B, lambda);
   const auto& inputs = f.inputs;
   const auto& shat = f.shat;
   const auto& var = f.var;

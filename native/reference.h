@@ -8,14 +8,14 @@
 namespace nnlab {
 
 struct ReferencePass {
-  double cost = 0;                            // mean loss + λ·Σ‖W‖²
-  std::vector<std::vector<double>> s;         // per layer: pre-activation (B, H)
-  std::vector<std::vector<double>> h;         // per hidden layer: ReLU output (B, H)
-  std::vector<double> grads;                  // same layout as Network::params
+  double cost = 0;                     // mean loss + λ·Σ‖W‖²
+  std::vector<std::vector<double>> s;  // per layer: pre-activation (B, H)
+  std::vector<std::vector<double>> h;  // per hidden layer: ReLU output (B, H)
+  std::vector<double> grads;           // same layout as Network::params
 };
 
-ReferencePass reference_pass(const NetSpec& spec, const double* params, const double* x,
-                             const uint8_t* y, int B, double lambda);
+ReferencePass reference_pass(const NetSpec& spec, const double* params, const double* x, const uint8_t* y, int B,
+                             double lambda);
 
 }  // namespace nnlab
 

@@ -37,7 +37,7 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
   const bool augment = spec.augmentation.noise > 0 || spec.augmentation.flip || spec.augmentation.translate > 0;
   std::vector<long> order(train.n);
   std::iota(order.begin(), order.end(), 0L);
-  AlignedVector<T> xb(long(B) * D);  // aligned rows for kernels.h (D a multiple of 16 keeps every row so)
+  AlignedVector<T> xb(long(B) * D);   // aligned rows for kernels.h (D a multiple of 16 keeps every row so)
   std::vector<const float*> rows(B);  // where the batch's rows lie in the training split
   std::vector<T> aug_tmp;
   std::vector<uint8_t> yb(B);
@@ -69,8 +69,8 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
     // Gather the batch. With threads, each copies the columns c0 … c1−1 of every row: the same
     // columns its share of the first layer's products reads (linear.h), so they stay in its cache.
     for (long i = 0; i < B; i++) rows[i] = train.x + order[(k * B + i) % train.n] * D;
-    net.in_parts(D, [&](long c0, long c1) { gather_rows(xb.data(), D, rows.data(), B, c0, c1); }, kLineElems<T>,
-                 long(B) * D);
+    net.in_parts(
+        D, [&](long c0, long c1) { gather_rows(xb.data(), D, rows.data(), B, c0, c1); }, kLineElems<T>, long(B) * D);
     for (long i = 0; i < B; i++) yb[i] = train.y[order[(k * B + i) % train.n]];
     if (augment) augment_batch(xb.data(), B, spec.augmentation, augment_rng, aug_tmp);
     const double eta = schedule_eta(spec.schedule, t, steps_per_epoch);
@@ -132,7 +132,8 @@ Status evaluate(const uint8_t* model, size_t bytes, const Split& data, double la
   error = parse_model_header(model, bytes, h);
   if (!error.empty()) return Status::BadModel;
   if (h.spec.sizes.front() != data.d) {
-    error = "the model takes " + std::to_string(h.spec.sizes.front()) + " inputs; the data has " + std::to_string(data.d);
+    error =
+        "the model takes " + std::to_string(h.spec.sizes.front()) + " inputs; the data has " + std::to_string(data.d);
     return Status::BadModel;
   }
   if (h.precision == 8)

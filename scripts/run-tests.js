@@ -22,9 +22,13 @@ let files = collect('test');
 if (filter.length) files = files.filter((f) => filter.some((s) => f.includes(s)));
 // The whole suite (CI's `npm test`) starts with the type check and linters; a filtered run skips them.
 const lint = filter.length ? null : spawnSync('bash', ['scripts/lint.sh'], { stdio: 'inherit' });
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+  stdio: 'inherit',
+});
 if (lint && lint.status !== 0) {
-  console.error('npm test: FAILED: npm run lint found problems (listed before the tests); fix them or run npm run format');
+  console.error(
+    'npm test: FAILED: npm run lint found problems (listed before the tests); fix them or run npm run format',
+  );
   process.exit(1);
 }
 process.exit(r.status ?? 1);

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM } from '../src/report/pdf.ts';
 
-export const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `Chromium not installed at ${CHROMIUM} (npm run setup installs it)`;
+export const NO_CHROMIUM = existsSync(CHROMIUM)
+  ? false
+  : `Chromium not installed at ${CHROMIUM} (npm run setup installs it)`;
 
 export interface Watched {
   page: Page;
@@ -20,7 +22,14 @@ let browser: Promise<Browser> | null = null;
 export function launch(): Promise<Browser> {
   browser ??= chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
   return browser;
 }
@@ -31,8 +40,13 @@ export async function closeBrowser(): Promise<void> {
 }
 
 /** A new page; `allowed(url)` says which requests may go through (the page's own file or server). */
-export async function newPage(allowed: (url: string) => boolean, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Watched> {
-  const context = await (await launch()).newContext({ colorScheme: opts.colorScheme ?? 'light', viewport: { width: 1100, height: 900 } });
+export async function newPage(
+  allowed: (url: string) => boolean,
+  opts: { colorScheme?: 'light' | 'dark' } = {},
+): Promise<Watched> {
+  const context = await (
+    await launch()
+  ).newContext({ colorScheme: opts.colorScheme ?? 'light', viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
   // A loaded machine (CI, 2 shared cores) can take long to load a page of 0.6 MB of script.
   page.setDefaultTimeout(120_000);
@@ -52,8 +66,17 @@ export async function newPage(allowed: (url: string) => boolean, opts: { colorSc
 }
 
 /** Waits until every chart slot of the page has drawn (or failed); returns how each ended. */
-export async function chartsSettled(page: Page): Promise<{ name: string; rendered: boolean; marks: number; error: string }[]> {
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.chart')].every((c) => c.dataset.rendered || c.classList.contains('failed')), null, { timeout: 60_000 });
+export async function chartsSettled(
+  page: Page,
+): Promise<{ name: string; rendered: boolean; marks: number; error: string }[]> {
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll<HTMLElement>('.chart')].every(
+        (c) => c.dataset.rendered || c.classList.contains('failed'),
+      ),
+    null,
+    { timeout: 60_000 },
+  );
   return page.$$eval('.chart', (cs) =>
     cs.map((c) => ({
       name: (c as HTMLElement).dataset.chart ?? c.id,

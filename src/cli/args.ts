@@ -86,7 +86,8 @@ export const HELP_OPTION: OptionSpec = { name: 'help', help: 'show this help' };
 /** The result of reading argv: a command to run, or a help text to print. */
 export type Parsed = { help: string } | { args: Args };
 
-const joinOr = (words: readonly string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
+const joinOr = (words: readonly string[]) =>
+  words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 
 async function didYouMean(word: string, candidates: string[]): Promise<string | undefined> {
   // The typo rule (how close is close) is the config messages'; loaded only on this error path.
@@ -101,11 +102,17 @@ export async function parseCommandLine(commands: CommandSpec[], argv: string[], 
   if (name === 'help' && rest.length) return parseCommandLine(commands, [...rest, '--help'], top);
   if (name === '-h' || name === '--help' || name === 'help') return { help: top() };
   if (name === undefined) throw new UsageError(`give a command\n\n${top()}`);
-  if (name.startsWith('-')) throw new UsageError(`unknown option ${name}; options come after the command (nnlab --help lists the commands)`);
+  if (name.startsWith('-'))
+    throw new UsageError(`unknown option ${name}; options come after the command (nnlab --help lists the commands)`);
   const spec = commands.find((c) => c.name === name);
   if (!spec) {
-    const near = await didYouMean(name, commands.map((c) => c.name));
-    throw new UsageError(`unknown command "${name}"${near ? `; did you mean "${near}"?` : ''} (nnlab --help lists the commands)`);
+    const near = await didYouMean(
+      name,
+      commands.map((c) => c.name),
+    );
+    throw new UsageError(
+      `unknown command "${name}"${near ? `; did you mean "${near}"?` : ''} (nnlab --help lists the commands)`,
+    );
   }
   return parseFor([name], spec, rest);
 }
@@ -120,12 +127,23 @@ async function parseFor(path: string[], spec: CommandSpec, argv: string[]): Prom
     const found = spec.subcommands.find((s) => s.name === sub);
     if (!found) {
       const near = sub.startsWith('-') ? undefined : await didYouMean(sub, names);
-      throw new UsageError(`${command}: unknown ${sub.startsWith('-') ? 'option' : 'subcommand'} ${sub.startsWith('-') ? sub : `"${sub}"`}${near ? `; did you mean "${near}"?` : ''} (${joinOr(names)})`);
+      throw new UsageError(
+        `${command}: unknown ${sub.startsWith('-') ? 'option' : 'subcommand'} ${sub.startsWith('-') ? sub : `"${sub}"`}${near ? `; did you mean "${near}"?` : ''} (${joinOr(names)})`,
+      );
     }
     return parseFor([...path, sub], found, rest);
   }
   const options = [...(spec.options ?? []), HELP_OPTION];
-  const config = Object.fromEntries(options.map((o) => [o.name, { type: o.value ? ('string' as const) : ('boolean' as const), multiple: !!o.multiple, ...(o.name === 'help' ? { short: 'h' } : {}) }]));
+  const config = Object.fromEntries(
+    options.map((o) => [
+      o.name,
+      {
+        type: o.value ? ('string' as const) : ('boolean' as const),
+        multiple: !!o.multiple,
+        ...(o.name === 'help' ? { short: 'h' } : {}),
+      },
+    ]),
+  );
   // Not strict: the tokens are checked here, so that each mistake gets a message with its fix.
   const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true });
   // -h anywhere shows the help, whatever else the line gets wrong.
@@ -137,22 +155,38 @@ async function parseFor(path: string[], spec: CommandSpec, argv: string[]): Prom
     if (t.kind !== 'option') continue;
     const o = options.find((x) => x.name === t.name);
     if (!o) {
-      const near = t.rawName.startsWith('--') ? await didYouMean(t.name, options.map((x) => x.name)) : undefined;
+      const near = t.rawName.startsWith('--')
+        ? await didYouMean(
+            t.name,
+            options.map((x) => x.name),
+          )
+        : undefined;
       const others = options.filter((x) => x !== HELP_OPTION).map((x) => `--${x.name}`);
-      const which = !others.length ? `${command} takes no options` : others.length <= 6 ? `options: ${others.join(', ')}` : `nnlab ${command} -h lists the options`;
-      throw new UsageError(`${command}: unknown option ${t.rawName}${near ? `; did you mean --${near}?` : ''} (${which})`);
+      const which = !others.length
+        ? `${command} takes no options`
+        : others.length <= 6
+          ? `options: ${others.join(', ')}`
+          : `nnlab ${command} -h lists the options`;
+      throw new UsageError(
+        `${command}: unknown option ${t.rawName}${near ? `; did you mean --${near}?` : ''} (${which})`,
+      );
     }
     if (!o.value) {
-      if (t.value !== undefined) throw new UsageError(`${command}: ${t.rawName} takes no value; write ${t.rawName} alone`);
+      if (t.value !== undefined)
+        throw new UsageError(`${command}: ${t.rawName} takes no value; write ${t.rawName} alone`);
       values[o.name] = true;
       continue;
     }
     // A value taken from the next word that is itself an option means the value was left out
     // (`--set --force`); a value that starts with "-" can be written --name=-x.
     if (t.value === undefined || (t.value === '' && !o.allowEmpty) || (!t.inlineValue && t.value.startsWith('--')))
-      throw new UsageError(`${command}: ${t.rawName} needs a value: ${t.rawName} ${o.value}${t.value?.startsWith('--') ? ` (or, for a value that starts with "--": ${t.rawName}=${t.value})` : ''}`);
+      throw new UsageError(
+        `${command}: ${t.rawName} needs a value: ${t.rawName} ${o.value}${t.value?.startsWith('--') ? ` (or, for a value that starts with "--": ${t.rawName}=${t.value})` : ''}`,
+      );
     if (o.choices && !o.choices.includes(t.value))
-      throw new UsageError(`${command}: ${t.rawName} must be ${o.choices.length === 2 ? joinOr(o.choices) : `one of ${o.choices.join(', ')}`}; got "${t.value}"`);
+      throw new UsageError(
+        `${command}: ${t.rawName} must be ${o.choices.length === 2 ? joinOr(o.choices) : `one of ${o.choices.join(', ')}`}; got "${t.value}"`,
+      );
     if (o.multiple) values[o.name] = [...((values[o.name] as string[] | undefined) ?? []), t.value];
     else values[o.name] = t.value;
   }
@@ -163,13 +197,18 @@ async function parseFor(path: string[], spec: CommandSpec, argv: string[]): Prom
 function checkPositionals(command: string, spec: CommandSpec, given: string[]): void {
   const p = spec.positionals;
   if (!p) {
-    if (given.length) throw new UsageError(`${command}: unexpected argument "${given[0]}" (nnlab ${command} takes none)`);
+    if (given.length)
+      throw new UsageError(`${command}: unexpected argument "${given[0]}" (nnlab ${command} takes none)`);
     return;
   }
   const example = spec.examples[0] ? `, e.g. ${spec.examples[0]}` : '';
-  const what = p.kind === 'experiment' ? (p.max === 1 ? 'one experiment file' : 'one or more experiment files') : `the ${p.name}`;
+  const what =
+    p.kind === 'experiment' ? (p.max === 1 ? 'one experiment file' : 'one or more experiment files') : `the ${p.name}`;
   if (given.length < p.min) throw new UsageError(`${command}: give ${what}${example}`);
-  if (given.length > p.max) throw new UsageError(`${command}: unexpected argument "${given[p.max]}" (nnlab ${command} takes ${p.max === 1 ? `one ${p.name}` : `at most ${p.max}`})`);
+  if (given.length > p.max)
+    throw new UsageError(
+      `${command}: unexpected argument "${given[p.max]}" (nnlab ${command} takes ${p.max === 1 ? `one ${p.name}` : `at most ${p.max}`})`,
+    );
   if (p.kind === 'experiment') for (const file of given) experimentFile(command, file);
 }
 
@@ -187,10 +226,17 @@ export function experimentFile(command: string, file: string): string {
       throw new UsageError(`${command}: ${file}: no such file (the folder ${dir} does not exist either)`);
     }
     const close = near.find((n) => n.toLowerCase() === basename(file).toLowerCase());
-    const hint = close ? `; did you mean ${join(dir, close)}?` : near.length ? `; the YAML files there: ${near.sort().slice(0, 8).join(', ')}${near.length > 8 ? ', …' : ''}` : '';
+    const hint = close
+      ? `; did you mean ${join(dir, close)}?`
+      : near.length
+        ? `; the YAML files there: ${near.sort().slice(0, 8).join(', ')}${near.length > 8 ? ', …' : ''}`
+        : '';
     throw new UsageError(`${command}: ${file}: no such file${hint}`);
   }
-  if (st.isDirectory()) throw new UsageError(`${command}: ${file} is a folder; give an experiment file in it, e.g. ${join(file, 'quickstart.yaml')}`);
+  if (st.isDirectory())
+    throw new UsageError(
+      `${command}: ${file} is a folder; give an experiment file in it, e.g. ${join(file, 'quickstart.yaml')}`,
+    );
   try {
     accessSync(file, constants.R_OK);
   } catch {
@@ -203,7 +249,9 @@ export function experimentFile(command: string, file: string): string {
 export function synopsis(spec: CommandSpec): string {
   const p = spec.positionals;
   const pos = !p ? '' : p.min === 0 ? ` [${p.name}${p.max > 1 ? '…' : ''}]` : ` ${p.name}${p.max > 1 ? '…' : ''}`;
-  const opts = (spec.options ?? []).filter((o) => !o.group).map((o) => ` [--${o.name}${o.value ? ` ${o.value}` : ''}]${o.multiple ? '…' : ''}`);
+  const opts = (spec.options ?? [])
+    .filter((o) => !o.group)
+    .map((o) => ` [--${o.name}${o.value ? ` ${o.value}` : ''}]${o.multiple ? '…' : ''}`);
   return `${spec.name}${pos}${opts.join('')}`;
 }
 
@@ -222,22 +270,44 @@ function wrap(text: string, width: number, indent: number): string {
 }
 
 /** Two columns: a name and its description wrapped under itself (the first column `w` wide). */
-export function columns(rows: [string, string][], w = Math.max(...rows.map(([l]) => l.length)) + 3, width = 100): string {
+export function columns(
+  rows: [string, string][],
+  w = Math.max(...rows.map(([l]) => l.length)) + 3,
+  width = 100,
+): string {
   return rows.map(([l, r]) => `  ${l.padEnd(w)}${wrap(r, width, w + 2)}`).join('\n');
 }
 
 /** A command's -h: usage, what it does, its options (or subcommands), notes and an example. */
 export function helpText(path: string[], spec: CommandSpec): string {
   const command = path.join(' ');
-  const usage = spec.usage ?? [spec.subcommands ? `${command} <subcommand> [options]` : `${command}${synopsis(spec).slice(spec.name.length).replace(/ \[--.*$/, '')}${spec.options?.length ? ' [options]' : ''}`];
+  const usage = spec.usage ?? [
+    spec.subcommands
+      ? `${command} <subcommand> [options]`
+      : `${command}${synopsis(spec)
+          .slice(spec.name.length)
+          .replace(/ \[--.*$/, '')}${spec.options?.length ? ' [options]' : ''}`,
+  ];
   const out = [usage.map((u, i) => `${i ? '       ' : 'usage: '}nnlab ${u}`).join('\n'), '', spec.about];
   if (spec.subcommands) {
-    out.push('', 'subcommands:', columns(spec.subcommands.map((s) => [synopsis(s), s.summary])), '', `Run 'nnlab ${command} <subcommand> -h' for a subcommand's options.`);
+    out.push(
+      '',
+      'subcommands:',
+      columns(spec.subcommands.map((s) => [synopsis(s), s.summary])),
+      '',
+      `Run 'nnlab ${command} <subcommand> -h' for a subcommand's options.`,
+    );
   } else {
     const rows = new Map<string, [string, string][]>();
     for (const o of [...(spec.options ?? []), HELP_OPTION]) {
       const heading = o.group ?? 'options:';
-      rows.set(heading, [...(rows.get(heading) ?? []), [`${o === HELP_OPTION ? '-h, ' : ''}--${o.name}${o.value ? ` ${o.value}` : ''}`, `${o.help}${o.multiple ? '; repeatable' : ''}`]]);
+      rows.set(heading, [
+        ...(rows.get(heading) ?? []),
+        [
+          `${o === HELP_OPTION ? '-h, ' : ''}--${o.name}${o.value ? ` ${o.value}` : ''}`,
+          `${o.help}${o.multiple ? '; repeatable' : ''}`,
+        ],
+      ]);
     }
     const w = Math.max(...[...rows.values()].flat().map(([l]) => l.length)) + 3;
     for (const [heading, group] of rows) out.push('', wrap(heading, 100, 0), columns(group, w));

@@ -11,7 +11,9 @@ interface Leaf {
 }
 
 function leaves(commands: CommandSpec[]): Leaf[] {
-  return commands.flatMap((c) => (c.subcommands ? c.subcommands.map((s) => ({ key: `${c.name} ${s.name}`, spec: s })) : [{ key: c.name, spec: c }]));
+  return commands.flatMap((c) =>
+    c.subcommands ? c.subcommands.map((s) => ({ key: `${c.name} ${s.name}`, spec: s })) : [{ key: c.name, spec: c }],
+  );
 }
 
 const optionsOf = (spec: CommandSpec): OptionSpec[] => [...(spec.options ?? []), HELP_OPTION];
@@ -33,10 +35,19 @@ export function bashScript(commands: CommandSpec[]): string {
   for (const { key, spec } of leaves(commands)) {
     const opts = optionsOf(spec);
     const takes = opts.filter((o) => o.value).map((o) => `--${o.name}`);
-    leafCases.push(`    ${sq(key)}) opts=${sq(['-h', ...opts.map((o) => `--${o.name}`)].join(' '))}; takes=${sq(takes.join(' '))}; pos=${sq(positionalBash(spec.positionals))} ;;`);
+    leafCases.push(
+      `    ${sq(key)}) opts=${sq(['-h', ...opts.map((o) => `--${o.name}`)].join(' '))}; takes=${sq(takes.join(' '))}; pos=${sq(positionalBash(spec.positionals))} ;;`,
+    );
     for (const o of opts.filter((x) => x.value)) {
       const kind = valueKind(o);
-      const action = kind === 'dir' ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur"))' : kind === 'file' ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))' : kind === 'none' ? 'COMPREPLY=()' : `COMPREPLY=($(compgen -W ${sq(kind.words.join(' '))} -- "$cur"))`;
+      const action =
+        kind === 'dir'
+          ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur"))'
+          : kind === 'file'
+            ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))'
+            : kind === 'none'
+              ? 'COMPREPLY=()'
+              : `COMPREPLY=($(compgen -W ${sq(kind.words.join(' '))} -- "$cur"))`;
       valueCases.push(`      ${sq(`${key} --${o.name}`)}) ${action} ;;`);
     }
   }
@@ -106,14 +117,22 @@ const zshText = (s: string) =>
 function zshArguments(spec: CommandSpec): string[] {
   const out = (spec.options ?? []).map((o) => {
     const kind = valueKind(o);
-    const action = kind === 'dir' ? '_files -/' : kind === 'file' ? '_files' : kind === 'none' ? ' ' : `(${kind.words.join(' ')})`;
-    return sq(`${o.multiple ? '*' : ''}--${o.name}${o.value ? '=' : ''}[${zshText(o.help)}]${o.value ? `:${o.value.replace(/:/g, '\\:')}:${action}` : ''}`);
+    const action =
+      kind === 'dir' ? '_files -/' : kind === 'file' ? '_files' : kind === 'none' ? ' ' : `(${kind.words.join(' ')})`;
+    return sq(
+      `${o.multiple ? '*' : ''}--${o.name}${o.value ? '=' : ''}[${zshText(o.help)}]${o.value ? `:${o.value.replace(/:/g, '\\:')}:${action}` : ''}`,
+    );
   });
   // -h and --help exclude everything else: "(- *)".
   out.push(`'(- *)'{-h,--help}'[${HELP_OPTION.help}]'`);
   const p = spec.positionals;
   if (p) {
-    const action = p.kind === 'experiment' ? '_files -g "*.(yaml|yml)"' : p.kind === 'path' ? '_files' : `(${(p.choices ?? []).join(' ')})`;
+    const action =
+      p.kind === 'experiment'
+        ? '_files -g "*.(yaml|yml)"'
+        : p.kind === 'path'
+          ? '_files'
+          : `(${(p.choices ?? []).join(' ')})`;
     const what = p.kind === 'experiment' ? 'experiment file' : p.name;
     out.push(sq(p.max > 1 ? `*:${what}:${action}` : `${p.min ? '1:' : '1::'}${what}:${action}`));
   }
@@ -124,7 +143,9 @@ export function zshScript(commands: CommandSpec[]): string {
   const described = (list: CommandSpec[]) => list.map((c) => sq(`${c.name}:${zshText(c.summary)}`)).join(' ');
   const cases = commands.map((c) => {
     if (!c.subcommands) return `    ${c.name}) _arguments -s ${zshArguments(c).join(' ')} ;;`;
-    const subs = c.subcommands.map((s) => `        ${s.name}) _arguments -s ${zshArguments(s).join(' ')} ;;`).join('\n');
+    const subs = c.subcommands
+      .map((s) => `        ${s.name}) _arguments -s ${zshArguments(s).join(' ')} ;;`)
+      .join('\n');
     return `    ${c.name})
       if (( CURRENT == 2 )); then
         local -a subcommands=(${described(c.subcommands)})

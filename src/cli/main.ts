@@ -43,11 +43,18 @@ for (const stream of [process.stdout, process.stderr])
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof ConfigErrors || err instanceof ConfigError || err instanceof DataError || err instanceof EngineError) {
+  if (
+    err instanceof ConfigErrors ||
+    err instanceof ConfigError ||
+    err instanceof DataError ||
+    err instanceof EngineError
+  ) {
     console.error(err.message);
     process.exitCode = 1;
   } else if (err instanceof StoreError) {
-    console.error(`nnlab: ${err.message}\nnnlab: the run stopped; trials committed before are kept. Free space or allow writing there, then run again to resume.`);
+    console.error(
+      `nnlab: ${err.message}\nnnlab: the run stopped; trials committed before are kept. Free space or allow writing there, then run again to resume.`,
+    );
     process.exitCode = 2;
   } else if (err instanceof UsageError) {
     console.error(`nnlab: ${err.message}`);

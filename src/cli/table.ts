@@ -11,9 +11,16 @@ export interface Command extends CommandSpec {
   load: () => Promise<{ run(args: Args): Promise<number> }>;
 }
 
-const SET = { name: 'set', value: 'PATH=VALUE', multiple: true, allowEmpty: true, help: 'override a setting (VALUE is YAML), e.g. --set training.lambda=0.005' };
+const SET = {
+  name: 'set',
+  value: 'PATH=VALUE',
+  multiple: true,
+  allowEmpty: true,
+  help: 'override a setting (VALUE is YAML), e.g. --set training.lambda=0.005',
+};
 const FILE = { name: 'FILE', kind: 'experiment', min: 1, max: 1 } as const;
-const SLURM = 'on a Slurm cluster (--executor slurm; defaults from the "slurm:" section of $NNLAB_CONFIG, else ~/.config/nnlab/config.yaml; see README "On a cluster"):';
+const SLURM =
+  'on a Slurm cluster (--executor slurm; defaults from the "slurm:" section of $NNLAB_CONFIG, else ~/.config/nnlab/config.yaml; see README "On a cluster"):';
 
 export const COMMANDS: Command[] = [
   {
@@ -24,30 +31,79 @@ and renders reports/<experiment>/report.md, report.html and report.pdf.`,
     positionals: FILE,
     options: [
       SET,
-      { name: 'only', value: 'NAME', multiple: true, help: "run only the variant, search stage, 'final' or 'gradient-check' named" },
+      {
+        name: 'only',
+        value: 'NAME',
+        multiple: true,
+        help: "run only the variant, search stage, 'final' or 'gradient-check' named",
+      },
       { name: 'jobs', value: 'N', help: 'trials run at once (default: the number of cores)' },
-      { name: 'threads', value: 'N', help: 'BLAS threads in all, divided among the jobs (default: the number of cores)' },
+      {
+        name: 'threads',
+        value: 'N',
+        help: 'BLAS threads in all, divided among the jobs (default: the number of cores)',
+      },
       { name: 'force', help: 'retrain trials even when stored' },
-      { name: 'dry-run', help: 'print the plan (every trial, its differences from the base, its hash, the memory it needs) and stop; exit 1 if a trial needs more memory than the machine has' },
+      {
+        name: 'dry-run',
+        help: 'print the plan (every trial, its differences from the base, its hash, the memory it needs) and stop; exit 1 if a trial needs more memory than the machine has',
+      },
       { name: 'no-report', help: 'do not render the report at the end' },
       { name: 'no-fetch', help: 'do not download missing data' },
-      { name: 'open', help: 'serve a page on 127.0.0.1 that shows the run as it goes, then its report (as nnlab watch FILE does from another terminal)' },
-      { name: 'executor', value: 'NAME', choices: ['local', 'slurm'], group: SLURM, help: 'local (default: worker processes on this machine) or slurm (one job array a wave)' },
+      {
+        name: 'open',
+        help: 'serve a page on 127.0.0.1 that shows the run as it goes, then its report (as nnlab watch FILE does from another terminal)',
+      },
+      {
+        name: 'executor',
+        value: 'NAME',
+        choices: ['local', 'slurm'],
+        group: SLURM,
+        help: 'local (default: worker processes on this machine) or slurm (one job array a wave)',
+      },
       { name: 'partition', value: 'NAME', group: SLURM, help: "sbatch --partition for each trial's task" },
       { name: 'time', value: 'LIMIT', group: SLURM, help: "sbatch --time for each trial's task" },
-      { name: 'mem', value: 'SIZE', group: SLURM, help: "sbatch --mem for each trial's task (the memory check's limit too)" },
+      {
+        name: 'mem',
+        value: 'SIZE',
+        group: SLURM,
+        help: "sbatch --mem for each trial's task (the memory check's limit too)",
+      },
       { name: 'cpus-per-task', value: 'N', group: SLURM, help: "sbatch --cpus-per-task: each trial's BLAS threads" },
       { name: 'account', value: 'NAME', group: SLURM, help: 'sbatch --account' },
       { name: 'qos', value: 'NAME', group: SLURM, help: 'sbatch --qos' },
-      { name: 'sbatch-arg', value: 'ARG', multiple: true, group: SLURM, help: 'any other sbatch option, e.g. --sbatch-arg=--constraint=avx512' },
-      { name: 'array-limit', value: 'N', group: SLURM, help: 'at most N tasks of an array run at once (sbatch --array=…%N)' },
-      { name: 'retries', value: 'N', group: SLURM, help: 'resubmit a trial whose task failed, timed out, ran out of memory or lost its node' },
-      { name: 'detach', group: SLURM, help: "submit and exit; a follow-up job submits later stages (see 'nnlab status FILE')" },
+      {
+        name: 'sbatch-arg',
+        value: 'ARG',
+        multiple: true,
+        group: SLURM,
+        help: 'any other sbatch option, e.g. --sbatch-arg=--constraint=avx512',
+      },
+      {
+        name: 'array-limit',
+        value: 'N',
+        group: SLURM,
+        help: 'at most N tasks of an array run at once (sbatch --array=…%N)',
+      },
+      {
+        name: 'retries',
+        value: 'N',
+        group: SLURM,
+        help: 'resubmit a trial whose task failed, timed out, ran out of memory or lost its node',
+      },
+      {
+        name: 'detach',
+        group: SLURM,
+        help: "submit and exit; a follow-up job submits later stages (see 'nnlab status FILE')",
+      },
     ],
     notes: `Runners sharing a store train each trial once: a trial another runner has claimed is waited for and
 its result used. Exit 1 when a trial failed; 2 when the run store cannot be written (the path and
 the reason are printed; trials committed before are kept) or on a usage error.`,
-    examples: ['nnlab run experiments/quickstart.yaml', 'nnlab run experiments/assignment2.yaml --only final --set training.lambda=0.005 --jobs 2'],
+    examples: [
+      'nnlab run experiments/quickstart.yaml',
+      'nnlab run experiments/assignment2.yaml --only final --set training.lambda=0.005 --jobs 2',
+    ],
     load: () => import('./commands/run.ts'),
   },
   {
@@ -79,10 +135,19 @@ Usable as a git textconv driver: see docs/diff.md.`,
     positionals: FILE,
     options: [
       SET,
-      { name: 'run-hashes', help: 'hash with the engine version and data fingerprint of the last run (runs/<experiment>/plan.json), so hashes match the run store; default: config-only hashes' },
-      { name: 'textconv', help: 'a file that does not resolve on its own (a partial base, a work in progress) prints its errors as comments followed by its text and exits 0, so that git diff still shows it' },
+      {
+        name: 'run-hashes',
+        help: 'hash with the engine version and data fingerprint of the last run (runs/<experiment>/plan.json), so hashes match the run store; default: config-only hashes',
+      },
+      {
+        name: 'textconv',
+        help: 'a file that does not resolve on its own (a partial base, a work in progress) prints its errors as comments followed by its text and exits 0, so that git diff still shows it',
+      },
     ],
-    examples: ['nnlab resolve experiments/quickstart.yaml', 'nnlab resolve experiments/assignment2.yaml --set training.lambda=0.01 --run-hashes'],
+    examples: [
+      'nnlab resolve experiments/quickstart.yaml',
+      'nnlab resolve experiments/assignment2.yaml --set training.lambda=0.01 --run-hashes',
+    ],
     load: () => import('./commands/resolve.ts'),
   },
   {
@@ -98,7 +163,10 @@ run yet are marked in the report.`,
       { name: 'no-pdf', help: 'write the Markdown, HTML and charts only' },
       { name: 'out', value: 'DIR', help: 'reports folder (default: reports/ beside experiments/)' },
     ],
-    examples: ['nnlab report experiments/quickstart.yaml', 'nnlab report experiments/assignment3-bn.yaml --no-pdf --out /tmp/reports'],
+    examples: [
+      'nnlab report experiments/quickstart.yaml',
+      'nnlab report experiments/assignment3-bn.yaml --no-pdf --out /tmp/reports',
+    ],
     load: () => import('./commands/report.ts'),
   },
   {
@@ -110,11 +178,24 @@ that differ among the rows (dotted paths of the trial's config), its accuracies,
 With FILEs, the trials of those experiments; without, of every experiment in $NNLAB_RUNS (else ./runs).`,
     positionals: { name: 'FILE', kind: 'experiment', min: 0, max: Infinity },
     options: [
-      { name: 'format', value: 'FORMAT', choices: RUNS_FORMATS, help: `output: ${RUNS_FORMATS.join(', ')} (default table); csv and json give raw numbers for export` },
-      { name: 'where', value: 'KEY=VALUE', multiple: true, help: 'keep rows whose setting or column KEY equals VALUE (numbers compare as numbers, * matches any text); all must hold' },
+      {
+        name: 'format',
+        value: 'FORMAT',
+        choices: RUNS_FORMATS,
+        help: `output: ${RUNS_FORMATS.join(', ')} (default table); csv and json give raw numbers for export`,
+      },
+      {
+        name: 'where',
+        value: 'KEY=VALUE',
+        multiple: true,
+        help: 'keep rows whose setting or column KEY equals VALUE (numbers compare as numbers, * matches any text); all must hold',
+      },
       { name: 'sort', value: 'KEY', help: 'sort by KEY; --sort -KEY sorts descending (default: by start time)' },
     ],
-    examples: ['nnlab runs experiments/quickstart.yaml', "nnlab runs --where 'trial=search/*' --sort -val_acc --format csv"],
+    examples: [
+      'nnlab runs experiments/quickstart.yaml',
+      "nnlab runs --where 'trial=search/*' --sort -val_acc --format csv",
+    ],
     load: () => import('./commands/runs.ts'),
   },
   {
@@ -141,10 +222,18 @@ and, where both sides have stored runs, validation and test accuracy and time.
 Exit 0 when nothing changes in meaning, 1 when something does, 2 on an error.`,
     positionals: { name: 'A B', kind: 'path', min: 0, max: 2 },
     options: [
-      { name: 'format', value: 'FORMAT', choices: ['terminal', 'md', 'json'] satisfies DiffFormat[], help: 'terminal (default), md for a pull request, json for a program' },
+      {
+        name: 'format',
+        value: 'FORMAT',
+        choices: ['terminal', 'md', 'json'] satisfies DiffFormat[],
+        help: 'terminal (default), md for a pull request, json for a program',
+      },
       { name: 'git', value: 'REV', help: 'compare every experiment file that differs between REV and the work tree' },
     ],
-    examples: ['nnlab diff main:experiments/assignment2.yaml experiments/assignment2.yaml', 'nnlab diff --git HEAD~1 --format md'],
+    examples: [
+      'nnlab diff main:experiments/assignment2.yaml experiments/assignment2.yaml',
+      'nnlab diff --git HEAD~1 --format md',
+    ],
     load: () => import('./commands/diff.ts'),
   },
   {
@@ -200,7 +289,8 @@ size), extracts it into a temporary folder and moves it into place. Default plac
       {
         name: 'where',
         summary: 'print the data home and, for each source, where it is read from and whether it is installed',
-        about: 'Prints the data home and, for each source (or SOURCE alone), where it is read from and whether it is installed.',
+        about:
+          'Prints the data home and, for each source (or SOURCE alone), where it is read from and whether it is installed.',
         positionals: { name: 'SOURCE', kind: 'word', min: 0, max: 1, choices: SOURCE_NAMES },
         options: [{ name: 'root', value: 'DIR', help: 'look for SOURCE in DIR (needs SOURCE)' }],
         examples: ['nnlab data where', 'nnlab data where cifar10 --root /data/cifar10'],

@@ -81,10 +81,20 @@ export function trialHash(kind: string, config: unknown, ctx: PlanContext): stri
 }
 
 /** Derived training lengths: n_s, total steps, record interval (the numbers the engine runs). */
-export function trainingLength(c: TrialConfig): { n: number; stepsPerEpoch: number; stepSize: number | null; totalSteps: number; recordEvery: number; epochs: number } {
+export function trainingLength(c: TrialConfig): {
+  n: number;
+  stepsPerEpoch: number;
+  stepSize: number | null;
+  totalSteps: number;
+  recordEvery: number;
+  epochs: number;
+} {
   const n = splitSizes(c).train;
   const stepsPerEpoch = Math.max(1, Math.floor(n / c.training.batch_size));
-  const stepSize = c.schedule.kind === 'cyclic' ? (c.schedule.step_size ?? Math.max(1, Math.round(c.schedule.step_size_epochs * stepsPerEpoch))) : null;
+  const stepSize =
+    c.schedule.kind === 'cyclic'
+      ? (c.schedule.step_size ?? Math.max(1, Math.round(c.schedule.step_size_epochs * stepsPerEpoch)))
+      : null;
   let totalSteps: number;
   if (c.training.steps !== undefined) totalSteps = c.training.steps;
   else if (c.training.epochs !== undefined) totalSteps = Math.max(1, Math.round(c.training.epochs * stepsPerEpoch));
@@ -124,7 +134,10 @@ function stageValues(stage: StagePlan, seed: number, integer: boolean): unknown[
   const a = log ? Math.log10(lo) : lo;
   const b = log ? Math.log10(hi) : hi;
   const rnd = generator(seed, stage.name);
-  const us = stage.kind === 'grid' ? Array.from({ length: stage.trials }, (_, i) => (stage.trials === 1 ? 0.5 : i / (stage.trials - 1))) : Array.from({ length: stage.trials }, () => rnd());
+  const us =
+    stage.kind === 'grid'
+      ? Array.from({ length: stage.trials }, (_, i) => (stage.trials === 1 ? 0.5 : i / (stage.trials - 1)))
+      : Array.from({ length: stage.trials }, () => rnd());
   return us.map((u) => {
     const x = a + u * (b - a);
     const v = log ? 10 ** x : x;
@@ -150,7 +163,11 @@ function stageTrials(trials: Trial[], stage: string): TrainTrial[] {
  * test chose (kept with `from` in the resolved config, so the trial's hash covers them), or a
  * pending reason while the test has no stored result. The test itself ignores `from`.
  */
-function handOver(config: TrialConfig, rangeTests: Map<string, TrainTrial[]>, ctx: PlanContext): { config: TrialConfig } | { pending: string } {
+function handOver(
+  config: TrialConfig,
+  rangeTests: Map<string, TrainTrial[]>,
+  ctx: PlanContext,
+): { config: TrialConfig } | { pending: string } {
   const from = config.schedule.from;
   if (from === undefined) return { config };
   if (config.schedule.kind === 'lr_range') {
@@ -163,7 +180,12 @@ function handOver(config: TrialConfig, rangeTests: Map<string, TrainTrial[]>, ct
 }
 
 /** One trial per repeat of a setting: ids `BASE`, `BASE/r2`…, seeds from repeats.ts. */
-function repeated(config: TrialConfig, repeats: number, make: (config: TrialConfig, repeat: number, suffix: string) => Omit<TrainTrial, 'hash'>, ctx: PlanContext): TrainTrial[] {
+function repeated(
+  config: TrialConfig,
+  repeats: number,
+  make: (config: TrialConfig, repeat: number, suffix: string) => Omit<TrainTrial, 'hash'>,
+  ctx: PlanContext,
+): TrainTrial[] {
   return Array.from({ length: repeats }, (_, i) => {
     const trial = make(repeatConfig(config, i + 1), i + 1, repeatSuffix(i + 1));
     return { ...trial, hash: trialHash('train', trial.config, ctx) };
@@ -190,7 +212,13 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
         h: gc.h!,
       };
       const name = `${net.hidden.length + 1}-layer${net.batch_norm ? '-bn' : ''}`;
-      trials.push({ id: `gradient-check/${name}`, kind: 'gradient_check', role: 'gradient_check', config, hash: trialHash('gradient_check', config, ctx) });
+      trials.push({
+        id: `gradient-check/${name}`,
+        kind: 'gradient_check',
+        role: 'gradient_check',
+        config,
+        hash: trialHash('gradient_check', config, ctx),
+      });
     }
   }
 
@@ -204,7 +232,21 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
       variantTrials.set(v.name, h.pending);
       continue;
     }
-    const list = repeated(h.config, v.repeats, (config, repeat, suffix) => ({ id: `variant/${v.name}${suffix}`, kind: 'train', role: 'variant', variant: v.name, group: v.group, repeat, repeats: v.repeats, config }), ctx);
+    const list = repeated(
+      h.config,
+      v.repeats,
+      (config, repeat, suffix) => ({
+        id: `variant/${v.name}${suffix}`,
+        kind: 'train',
+        role: 'variant',
+        variant: v.name,
+        group: v.group,
+        repeat,
+        repeats: v.repeats,
+        config,
+      }),
+      ctx,
+    );
     variantTrials.set(v.name, list);
     if (isRangeTest(v)) rangeTests.set(v.name, list);
   }
@@ -217,7 +259,18 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
   for (const s of exp.searches) {
     const variant = s.variant ?? exp.variants[0].name;
     const repeats = s.repeats ?? exp.repeats;
-    const stage: StagePlan = { name: s.name, param: s.param, variant, kind: s.kind, distribution: s.distribution, range: s.range as [number, number] | undefined, values: s.values, pending: false, trials: s.trials, repeats };
+    const stage: StagePlan = {
+      name: s.name,
+      param: s.param,
+      variant,
+      kind: s.kind,
+      distribution: s.distribution,
+      range: s.range as [number, number] | undefined,
+      values: s.values,
+      pending: false,
+      trials: s.trials,
+      repeats,
+    };
     const h = handOver(stageConfig(exp, s), rangeTests, ctx);
     const log = s.distribution === 'log_uniform';
     if (s.from) {
@@ -234,14 +287,31 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
     if ('pending' in h) stage.pending = true;
     stages.push(stage);
     if (stage.pending) {
-      pending.push({ id: `search/${s.name}`, reason: 'pending' in h ? h.pending : `range derived from the best ${s.from!.best} trials of stage "${s.from!.stage}"` });
+      pending.push({
+        id: `search/${s.name}`,
+        reason:
+          'pending' in h ? h.pending : `range derived from the best ${s.from!.best} trials of stage "${s.from!.stage}"`,
+      });
       continue;
     }
     const integer = schemaAt(s.param.split('.'))?.type === 'integer';
     const base = (h as { config: TrialConfig }).config;
     stageValues(stage, exp.base.seed, integer).forEach((value, i) => {
       const id = `search/${s.name}/${String(i + 1).padStart(2, '0')}`;
-      const make = (config: TrialConfig, repeat: number, suffix: string) => ({ id: id + suffix, kind: 'train' as const, role: 'search' as const, variant, group: `search/${s.name}`, stage: s.name, index: i, param: s.param, value, repeat, repeats, config });
+      const make = (config: TrialConfig, repeat: number, suffix: string) => ({
+        id: id + suffix,
+        kind: 'train' as const,
+        role: 'search' as const,
+        variant,
+        group: `search/${s.name}`,
+        stage: s.name,
+        index: i,
+        param: s.param,
+        value,
+        repeat,
+        repeats,
+        config,
+      });
       trials.push(...repeated(override(base, { [s.param]: value }), repeats, make, ctx));
     });
   }
@@ -256,7 +326,19 @@ export function planTrials(exp: ResolvedExperiment, ctx: PlanContext): Plan {
       const repeats = exp.final.repeats ?? exp.repeats;
       if ('pending' in h) pending.push({ id: 'final', reason: h.pending });
       else {
-        const make = (config: TrialConfig, repeat: number, suffix: string) => ({ id: `final${suffix}`, kind: 'train' as const, role: 'final' as const, variant: stage.variant ?? exp.variants[0].name, group: 'final', stage: from, param: stage.param, value: best[0].value, repeat, repeats, config });
+        const make = (config: TrialConfig, repeat: number, suffix: string) => ({
+          id: `final${suffix}`,
+          kind: 'train' as const,
+          role: 'final' as const,
+          variant: stage.variant ?? exp.variants[0].name,
+          group: 'final',
+          stage: from,
+          param: stage.param,
+          value: best[0].value,
+          repeat,
+          repeats,
+          config,
+        });
         trials.push(...repeated(h.config, repeats, make, ctx));
       }
     }

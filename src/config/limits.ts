@@ -11,13 +11,18 @@ export const MAX_MATRIX_VARIANTS = 1000;
 export const MAX_EXPANDED_VALUES = 100_000;
 
 export const messages = {
-  notUtf8: (byte: number) => `the file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} here); save it as UTF-8`,
-  overflow: (where: string, source: string) => `${where}: ${source} is too large (overflows to ${source.trim().startsWith('-') ? '-' : ''}Infinity); the largest number is about 1.8e308`,
-  underflow: (where: string, source: string) => `${where}: ${source} is too small (underflows to 0); write 0 if you mean 0`,
+  notUtf8: (byte: number) =>
+    `the file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} here); save it as UTF-8`,
+  overflow: (where: string, source: string) =>
+    `${where}: ${source} is too large (overflows to ${source.trim().startsWith('-') ? '-' : ''}Infinity); the largest number is about 1.8e308`,
+  underflow: (where: string, source: string) =>
+    `${where}: ${source} is too small (underflows to 0); write 0 if you mean 0`,
   infinite: (where: string, source: string) => `${where}: ${source} is infinite; give a finite number`,
   notANumber: (where: string, source: string) => `${where}: ${source} is not a number (NaN); give a finite number`,
-  unknownAlias: (name: string) => `invalid YAML: the alias *${name} refers to no anchor before it; define &${name} first`,
-  recursiveAlias: (name: string) => `invalid YAML: the alias *${name} is inside its own anchor &${name}, so the value would contain itself`,
+  unknownAlias: (name: string) =>
+    `invalid YAML: the alias *${name} refers to no anchor before it; define &${name} first`,
+  recursiveAlias: (name: string) =>
+    `invalid YAML: the alias *${name} is inside its own anchor &${name}, so the value would contain itself`,
   matrixTooLarge: (where: string, sizes: number[]) =>
     `${where} makes ${sizes.reduce((a, b) => a * b, 1)} variants (${sizes.join(' × ')}); at most ${MAX_MATRIX_VARIANTS}: split it into several matrices or drop an axis`,
   aliasBomb: (name: string, count: number) =>
@@ -26,7 +31,7 @@ export const messages = {
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence, or -1. */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i];
     const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (!len) return i;
@@ -36,7 +41,13 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     }
     // Overlong forms, UTF-16 surrogates and code points above U+10FFFF.
     const c1 = bytes[i + 1];
-    if ((b === 0xe0 && c1 < 0xa0) || (b === 0xed && c1 >= 0xa0) || (b === 0xf0 && c1 < 0x90) || (b === 0xf4 && c1 >= 0x90)) return i;
+    if (
+      (b === 0xe0 && c1 < 0xa0) ||
+      (b === 0xed && c1 >= 0xa0) ||
+      (b === 0xf0 && c1 < 0x90) ||
+      (b === 0xf4 && c1 >= 0x90)
+    )
+      return i;
     i += len;
   }
   return -1;
@@ -45,7 +56,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 /** What is wrong with a number as written, or null: `source` is its text in the file. */
 export function numberProblem(value: number, source: string, where: string): string | null {
   if (Number.isNaN(value)) return messages.notANumber(where, source);
-  if (!Number.isFinite(value)) return /^[-+]?\.inf$/i.test(source.trim()) ? messages.infinite(where, source) : messages.overflow(where, source);
+  if (!Number.isFinite(value))
+    return /^[-+]?\.inf$/i.test(source.trim()) ? messages.infinite(where, source) : messages.overflow(where, source);
   // A literal with a non-zero digit that reads as 0 (1e-400): the value written is not the value used.
   const decimal = /^[-+]?([0-9._]+)(e[-+]?\d+)?$/i.exec(source.trim());
   if (value === 0 && decimal && /[1-9]/.test(decimal[1])) return messages.underflow(where, source);

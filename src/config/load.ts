@@ -78,7 +78,14 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Parses one YAML text into a value and records node positions under `prefix`. `shown` names the
  * text in messages (the file, or `--set` for a flag's value, whose columns start at `column0`).
  */
-export function parseYaml(text: string, file: string, sources: SourceMap, prefix: Path = [], shown = displayPath(file), column0 = 0): unknown {
+export function parseYaml(
+  text: string,
+  file: string,
+  sources: SourceMap,
+  prefix: Path = [],
+  shown = displayPath(file),
+  column0 = 0,
+): unknown {
   const lineCounter = new LineCounter();
   // Warnings (an unknown tag such as !!float abc) are mistakes too, reported here instead of printed by yaml.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'silent' });
@@ -91,7 +98,8 @@ export function parseYaml(text: string, file: string, sources: SourceMap, prefix
     return new ConfigError(shown, line, column, text);
   };
   const problems = [...doc.errors, ...doc.warnings];
-  if (problems.length) throw new ConfigErrors(problems.map((e) => errorAtOffset(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`)));
+  if (problems.length)
+    throw new ConfigErrors(problems.map((e) => errorAtOffset(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`)));
   const alias = aliasProblem(doc);
   if (alias) throw new ConfigErrors([errorAtOffset(alias.node.range?.[0] ?? 0, alias.text)]);
   const numbers: ConfigError[] = [];
@@ -130,14 +138,23 @@ export function parseYaml(text: string, file: string, sources: SourceMap, prefix
 /** Parses `path=value` (value as YAML) into an override; messages name the flag as `--set:1:COLUMN`. */
 export function parseSetFlag(flag: string): { path: string; value: unknown } {
   const eq = flag.indexOf('=');
-  if (eq <= 0) throw new ConfigError('--set', 1, 1, `"${echo(flag)}" must be path=value, e.g. --set training.lambda=0.005`);
+  if (eq <= 0)
+    throw new ConfigError('--set', 1, 1, `"${echo(flag)}" must be path=value, e.g. --set training.lambda=0.005`);
   const path = flag.slice(0, eq).trim();
   try {
-    return { path, value: parseYaml(flag.slice(eq + 1), '--set', new SourceMap('--set'), path.split('.'), '--set', eq + 1) };
+    return {
+      path,
+      value: parseYaml(flag.slice(eq + 1), '--set', new SourceMap('--set'), path.split('.'), '--set', eq + 1),
+    };
   } catch (err) {
     const first = err instanceof ConfigErrors ? err.errors[0] : err instanceof ConfigError ? err : null;
     if (!first) throw err;
-    throw new ConfigError('--set', first.line, first.column, `cannot use the value of "${echo(flag)}": ${first.detail}`);
+    throw new ConfigError(
+      '--set',
+      first.line,
+      first.column,
+      `cannot use the value of "${echo(flag)}": ${first.detail}`,
+    );
   }
 }
 
@@ -152,7 +169,12 @@ function decodeUtf8(bytes: Buffer, shown: string): string {
 }
 
 /** Keys that exclude each other: giving one in an override drops the others from the base. */
-const EXCLUSIVE = [['cycles', 'epochs', 'steps'], ['parts', 'holdout'], ['step_size', 'step_size_epochs'], ['per_cycle', 'per_epoch']];
+const EXCLUSIVE = [
+  ['cycles', 'epochs', 'steps'],
+  ['parts', 'holdout'],
+  ['step_size', 'step_size_epochs'],
+  ['per_cycle', 'per_epoch'],
+];
 
 /** Deep merge: maps merge key by key, everything else (lists included) is replaced by `over`. */
 export function deepMerge(base: unknown, over: unknown): unknown {
@@ -180,7 +202,12 @@ function loadFile(file: string, sources: SourceMap, files: string[], chain: stri
     if (chain.length) {
       const parent = chain[chain.length - 1];
       const pos = sources.get(['extends']) ?? { file: displayPath(parent), line: 1, column: 1 };
-      throw new ConfigError(pos.file, pos.line, pos.column, `extends: cannot read "${shown}" (${code}); the path is relative to ${displayPath(parent)}`);
+      throw new ConfigError(
+        pos.file,
+        pos.line,
+        pos.column,
+        `extends: cannot read "${shown}" (${code}); the path is relative to ${displayPath(parent)}`,
+      );
     }
     throw new ConfigError(shown, 1, 1, `cannot read the experiment file (${code})`);
   }
@@ -195,14 +222,24 @@ function loadFile(file: string, sources: SourceMap, files: string[], chain: stri
   }
   if (!isPlainObject(value)) {
     const pos = own.locate([]);
-    throw new ConfigError(shown, pos.line, pos.column, `an experiment file must be a map of keys (name, dataset, model, …); got a ${Array.isArray(value) ? 'list' : typeof value}`);
+    throw new ConfigError(
+      shown,
+      pos.line,
+      pos.column,
+      `an experiment file must be a map of keys (name, dataset, model, …); got a ${Array.isArray(value) ? 'list' : typeof value}`,
+    );
   }
   let merged: Record<string, unknown> = value;
   if ('extends' in value) {
     const ext = value.extends;
     const pos = own.locate(['extends']);
     if (typeof ext !== 'string' || !ext) {
-      throw new ConfigError(shown, pos.line, pos.column, 'extends must be the path of another experiment file, e.g. extends: base.yaml');
+      throw new ConfigError(
+        shown,
+        pos.line,
+        pos.column,
+        'extends must be the path of another experiment file, e.g. extends: base.yaml',
+      );
     }
     const baseSources = new SourceMap(shown);
     baseSources.set(['extends'], pos);

@@ -62,9 +62,15 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 /** Message for one ajv error, or null for errors that only echo others (if/then, anyOf wrappers). */
-export function ajvMessage(err: ErrorObject, data: unknown, prefix: Path = []): { path: Path; atKey: boolean; text: string } | null {
+export function ajvMessage(
+  err: ErrorObject,
+  data: unknown,
+  prefix: Path = [],
+): { path: Path; atKey: boolean; text: string } | null {
   const path = [...prefix, ...pointerToPath(err.instancePath)];
-  const value = path.slice(prefix.length).reduce<unknown>((o, k) => (o == null ? o : (o as Record<string | number, unknown>)[k]), data);
+  const value = path
+    .slice(prefix.length)
+    .reduce<unknown>((o, k) => (o == null ? o : (o as Record<string | number, unknown>)[k]), data);
   const where = showPath(path);
   const p = err.params as Record<string, unknown>;
   switch (err.keyword) {
@@ -80,10 +86,18 @@ export function ajvMessage(err: ErrorObject, data: unknown, prefix: Path = []): 
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(String);
       const hint = typeof value === 'string' ? didYouMean(value, allowed) : '';
-      return { path, atKey: false, text: `${where} must be one of ${allowed.join(', ')}; got ${showValue(value)}${hint}` };
+      return {
+        path,
+        atKey: false,
+        text: `${where} must be one of ${allowed.join(', ')}; got ${showValue(value)}${hint}`,
+      };
     }
     case 'type':
-      return { path, atKey: false, text: `${where} must be ${TYPE_WORDS[String(p.type)] ?? p.type}; got ${showValue(value)}` };
+      return {
+        path,
+        atKey: false,
+        text: `${where} must be ${TYPE_WORDS[String(p.type)] ?? p.type}; got ${showValue(value)}`,
+      };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -92,15 +106,30 @@ export function ajvMessage(err: ErrorObject, data: unknown, prefix: Path = []): 
       return { path, atKey: false, text: `${where} must be ${op} ${p.limit}; got ${showValue(value)}` };
     }
     case 'minItems':
-      return { path, atKey: false, text: `${where} must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}; got ${showValue(value)}` };
+      return {
+        path,
+        atKey: false,
+        text: `${where} must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}; got ${showValue(value)}`,
+      };
     case 'maxItems':
       return { path, atKey: false, text: `${where} must have at most ${p.limit} items; got ${showValue(value)}` };
     case 'uniqueItems':
-      return { path, atKey: false, text: `${where} lists the same value twice (items ${p.j} and ${p.i}); got ${showValue(value)}` };
+      return {
+        path,
+        atKey: false,
+        text: `${where} lists the same value twice (items ${p.j} and ${p.i}); got ${showValue(value)}`,
+      };
     case 'minProperties':
       return { path, atKey: false, text: `${where} must not be empty` };
     case 'pattern': {
-      const slug = typeof value === 'string' ? value.toLowerCase().trim().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') : '';
+      const slug =
+        typeof value === 'string'
+          ? value
+              .toLowerCase()
+              .trim()
+              .replace(/[^a-z0-9_.-]+/g, '-')
+              .replace(/^-+|-+$/g, '')
+          : '';
       const hint = slug && new RegExp(String(p.pattern)).test(slug) ? `; did you mean "${slug}"?` : '';
       return { path, atKey: false, text: `${where} must match ${p.pattern}; got ${showValue(value)}${hint}` };
     }

@@ -29,7 +29,9 @@ export function repeatSuffix(repeat: number): string {
 export function repeatsOf<T extends { kind: string }>(trials: T[], t: T): T[] {
   const key = (x: T) => {
     const tt = x as unknown as TrainTrial;
-    return x.kind === 'train' ? `${tt.role}|${tt.variant}|${tt.stage ?? ''}|${tt.index ?? ''}` : `${x.kind}|${(x as unknown as { id: string }).id}`;
+    return x.kind === 'train'
+      ? `${tt.role}|${tt.variant}|${tt.stage ?? ''}|${tt.index ?? ''}`
+      : `${x.kind}|${(x as unknown as { id: string }).id}`;
   };
   const k = key(t);
   return trials.filter((x) => key(x) === k);

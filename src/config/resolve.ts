@@ -86,7 +86,13 @@ function checkSchema(value: unknown, sources: SourceMap): ConfigError[] {
 }
 
 /** Validates a trial config (a variant, a search stage's base) built from overrides. */
-function checkTrial(config: Record<string, unknown>, sources: SourceMap, at: Path, label: string, overrideKeys: string[] = []): ConfigError[] {
+function checkTrial(
+  config: Record<string, unknown>,
+  sources: SourceMap,
+  at: Path,
+  label: string,
+  overrideKeys: string[] = [],
+): ConfigError[] {
   const probe = { name: 'probe', ...config };
   if (checkExperiment(probe)) return [];
   const out: ConfigError[] = [];
@@ -132,29 +138,49 @@ function expandVariants(value: NnlabExperiment, sources: SourceMap, errors: Conf
     const group = entry.group ?? 'variants';
     const repeats = entry.repeats ?? value.repeats ?? 1;
     if (!entry.matrix) {
-      out.push({ name: entry.name!, group, description: entry.description, set: entry.set ?? {}, path: ['variants', i], repeats });
+      out.push({
+        name: entry.name!,
+        group,
+        description: entry.description,
+        set: entry.set ?? {},
+        path: ['variants', i],
+        repeats,
+      });
       return;
     }
     let combos: { name: string[]; set: Record<string, unknown> }[] = [{ name: [], set: {} }];
     for (const values of Object.values(entry.matrix)) {
       const next: typeof combos = [];
       for (const c of combos) {
-        for (const [valueName, set] of Object.entries(values)) next.push({ name: [...c.name, valueName], set: { ...c.set, ...(set as object) } });
+        for (const [valueName, set] of Object.entries(values))
+          next.push({ name: [...c.name, valueName], set: { ...c.set, ...(set as object) } });
       }
       combos = next;
     }
-    for (const c of combos) out.push({ name: c.name.join('-'), group, description: entry.description, set: c.set, path: ['variants', i, 'matrix'], repeats });
+    for (const c of combos)
+      out.push({
+        name: c.name.join('-'),
+        group,
+        description: entry.description,
+        set: c.set,
+        path: ['variants', i, 'matrix'],
+        repeats,
+      });
   });
   if (!out.length) out.push({ name: 'base', group: 'variants', set: {}, path: [], repeats: value.repeats ?? 1 });
   out.forEach((v, k) => {
     errors.push(...applyRules(VARIANT_RULES, { variant: v, earlier: out.slice(0, k) }, sources));
-    errors.push(...applyRules([OVERRIDE_IS_SETTING], { where: `variant "${v.name}": `, at: setPathOf(v), set: v.set }, sources));
+    errors.push(
+      ...applyRules([OVERRIDE_IS_SETTING], { where: `variant "${v.name}": `, at: setPathOf(v), set: v.set }, sources),
+    );
   });
   return out;
 }
 
 function sortErrors(errors: ConfigError[]): ConfigError[] {
-  return [...errors].sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
+  return [...errors].sort((a, b) =>
+    a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1,
+  );
 }
 
 export interface ResolveOptions {
@@ -170,7 +196,8 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
   for (const flag of opts.set ?? []) {
     const { path, value: v } = parseSetFlag(flag);
     const keys = path.split('.');
-    if (!isSetting(path)) throw new ConfigErrors([new ConfigError('--set', 1, 1, OVERRIDE_IS_SETTING.message('', path))]);
+    if (!isSetting(path))
+      throw new ConfigErrors([new ConfigError('--set', 1, 1, OVERRIDE_IS_SETTING.message('', path))]);
     value = applyOverrides(value, { [path]: v });
     sources.clear(keys);
     sources.set(keys, { file: `--set ${echo(flag)}`, line: 1, column: 1 });
@@ -196,7 +223,12 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
     if (schemaErrs.length) continue;
     const config = withDefaults(raw);
     // A variant's own overrides can break a rule; one the base breaks already is reported once, at the base.
-    if (Object.keys(v.set).length) errors.push(...applyRules(TRIAL_RULES, config, sources, { at: v.path, label: `variant "${v.name}"` }).filter((e) => !errors.some((x) => x.detail.endsWith(e.detail.split(': ').slice(1).join(': ')))));
+    if (Object.keys(v.set).length)
+      errors.push(
+        ...applyRules(TRIAL_RULES, config, sources, { at: v.path, label: `variant "${v.name}"` }).filter(
+          (e) => !errors.some((x) => x.detail.endsWith(e.detail.split(': ').slice(1).join(': '))),
+        ),
+      );
     variants.push({ ...v, config });
   }
 
@@ -208,29 +240,50 @@ export function resolveExperiment(file: string, opts: ResolveOptions = {}): Reso
   searches.forEach((stage, i) => {
     const at = (...p: Path) => ['searches', i, ...p];
     errors.push(...applyRules(STAGE_RULES, { stage, i, stageNames, variantNames }, sources));
-    errors.push(...applyRules([OVERRIDE_IS_SETTING], { where: `searches[${i}].set: `, at: at('set'), set: stage.set }, sources));
+    errors.push(
+      ...applyRules([OVERRIDE_IS_SETTING], { where: `searches[${i}].set: `, at: at('set'), set: stage.set }, sources),
+    );
     if (!errors.length) {
       const variant = variants.find((v) => v.name === (stage.variant ?? variants[0].name))!;
       const raw = applyOverrides(applyOverrides(baseRaw, variant.set), stage.set ?? {});
       const errs = checkTrial(raw, sources, at('set'), `search "${stage.name}"`);
       errors.push(...errs);
-      if (!errs.length) errors.push(...applyRules(TRIAL_RULES, withDefaults(raw), sources, { at: at(), label: `search "${stage.name}"` }));
+      if (!errs.length)
+        errors.push(
+          ...applyRules(TRIAL_RULES, withDefaults(raw), sources, { at: at(), label: `search "${stage.name}"` }),
+        );
     }
   });
   // schedule.from where a file writes it: the base, and variants and stages that set the schedule.
-  const setsSchedule = (set: Record<string, unknown> | undefined) => Object.keys(set ?? {}).some((k) => k === 'schedule' || k.startsWith('schedule.'));
+  const setsSchedule = (set: Record<string, unknown> | undefined) =>
+    Object.keys(set ?? {}).some((k) => k === 'schedule' || k.startsWith('schedule.'));
   const fromChecks: { label: string; subject: FromSubject; at: Path }[] = [
-    ...(base.schedule.from !== undefined ? [{ label: '', subject: { config: base, variants }, at: ['schedule', 'from'] as Path }] : []),
-    ...variants.filter((v) => setsSchedule(v.set)).map((v) => ({ label: `variant "${v.name}"`, subject: { config: v.config, variants }, at: v.path })),
+    ...(base.schedule.from !== undefined
+      ? [{ label: '', subject: { config: base, variants }, at: ['schedule', 'from'] as Path }]
+      : []),
+    ...variants
+      .filter((v) => setsSchedule(v.set))
+      .map((v) => ({ label: `variant "${v.name}"`, subject: { config: v.config, variants }, at: v.path })),
   ];
   if (!errors.length) {
-    searches.forEach((s, i) => setsSchedule(s.set) && fromChecks.push({ label: `search "${s.name}"`, subject: { config: stageConfig({ variants } as ResolvedExperiment, s), variants }, at: ['searches', i, 'set'] }));
+    searches.forEach(
+      (s, i) =>
+        setsSchedule(s.set) &&
+        fromChecks.push({
+          label: `search "${s.name}"`,
+          subject: { config: stageConfig({ variants } as ResolvedExperiment, s), variants },
+          at: ['searches', i, 'set'],
+        }),
+    );
   }
-  for (const { label, subject, at } of fromChecks) errors.push(...applyRules(FROM_RULES, subject, sources, { at, label }));
+  for (const { label, subject, at } of fromChecks)
+    errors.push(...applyRules(FROM_RULES, subject, sources, { at, label }));
   const final = filled.final as Final | undefined;
   if (final) {
     errors.push(...applyRules(FINAL_RULES, { final, stageNames }, sources));
-    errors.push(...applyRules([OVERRIDE_IS_SETTING], { where: 'final.set: ', at: ['final', 'set'], set: final.set }, sources));
+    errors.push(
+      ...applyRules([OVERRIDE_IS_SETTING], { where: 'final.set: ', at: ['final', 'set'], set: final.set }, sources),
+    );
   }
   if (errors.length) throw new ConfigErrors(sortErrors(errors));
 

@@ -36,7 +36,8 @@ function prebuilt(): Validators | null {
     const v = createRequire(import.meta.url)(file) as Validators & { schemaSha256: string };
     return v.schemaSha256 === SCHEMA_SHA256 ? v : null;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && (err as Error).message.includes(file)) return null;
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && (err as Error).message.includes(file))
+      return null;
     throw err;
   }
 }
@@ -69,7 +70,8 @@ export function schemaAt(path: (string | number)[]): JsonSchema | undefined {
     }
     const props = cur.properties as Record<string, JsonSchema> | undefined;
     if (props && key in props) cur = props[key];
-    else if (cur.additionalProperties && typeof cur.additionalProperties === 'object') cur = cur.additionalProperties as JsonSchema;
+    else if (cur.additionalProperties && typeof cur.additionalProperties === 'object')
+      cur = cur.additionalProperties as JsonSchema;
     else return undefined;
   }
   return cur ? deref(cur) : undefined;

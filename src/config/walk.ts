@@ -36,7 +36,13 @@ export interface DifferenceOptions {
  */
 export function configDifferences(a: unknown, b: unknown, opts: DifferenceOptions = {}): Difference[] {
   const out: Difference[] = [];
-  step(a === undefined ? undefined : { value: a, at: [] }, b === undefined ? undefined : { value: b, at: [] }, [], out, opts.listItems ?? false);
+  step(
+    a === undefined ? undefined : { value: a, at: [] },
+    b === undefined ? undefined : { value: b, at: [] },
+    [],
+    out,
+    opts.listItems ?? false,
+  );
   return out;
 }
 
@@ -45,9 +51,11 @@ function step(a: At | undefined, b: At | undefined, shown: Key[], out: Differenc
   const x = a?.value;
   const y = b?.value;
   if (a && b && canonicalJson(x) === canonicalJson(y)) return;
-  const child = (side: At | undefined, key: Key, value: unknown): At | undefined => (side && value !== undefined ? { value, at: [...side.at, key] } : undefined);
+  const child = (side: At | undefined, key: Key, value: unknown): At | undefined =>
+    side && value !== undefined ? { value, at: [...side.at, key] } : undefined;
   if (isPlainObject(x) && isPlainObject(y)) {
-    for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) step(child(a, k, x[k]), child(b, k, y[k]), [...shown, k], out, listItems);
+    for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort())
+      step(child(a, k, x[k]), child(b, k, y[k]), [...shown, k], out, listItems);
     return;
   }
   if (listItems && Array.isArray(x) && Array.isArray(y) && [...x, ...y].some(isPlainObject)) {
@@ -58,11 +66,18 @@ function step(a: At | undefined, b: At | undefined, shown: Key[], out: Differenc
       for (const n of [...na.keys(), ...[...nb.keys()].filter((n) => !na.has(n))]) {
         const ia = na.get(n);
         const ib = nb.get(n);
-        step(ia === undefined ? undefined : child(a, ia, x[ia]), ib === undefined ? undefined : child(b, ib, y[ib]), [...shown, `[${n}]`], out, listItems);
+        step(
+          ia === undefined ? undefined : child(a, ia, x[ia]),
+          ib === undefined ? undefined : child(b, ib, y[ib]),
+          [...shown, `[${n}]`],
+          out,
+          listItems,
+        );
       }
       return;
     }
-    for (let i = 0; i < Math.max(x.length, y.length); i++) step(child(a, i, x[i]), child(b, i, y[i]), [...shown, i], out, listItems);
+    for (let i = 0; i < Math.max(x.length, y.length); i++)
+      step(child(a, i, x[i]), child(b, i, y[i]), [...shown, i], out, listItems);
     return;
   }
   out.push({ path: showPath(shown), ...(a ? { a } : {}), ...(b ? { b } : {}) });
@@ -78,7 +93,10 @@ function byName(list: unknown[]): Map<string, number> | null {
 
 /** `['searches', '[coarse]', 'range']` → `searches[coarse].range`; `['variants', 2]` → `variants[2]`. */
 export function showPath(keys: Key[]): string {
-  return keys.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : k.startsWith('[') ? s + k : s ? `${s}.${k}` : k), '');
+  return keys.reduce<string>(
+    (s, k) => (typeof k === 'number' ? `${s}[${k}]` : k.startsWith('[') ? s + k : s ? `${s}.${k}` : k),
+    '',
+  );
 }
 
 /** Every leaf setting of a config as dotted path → value, in the config's own key order (lists are leaves: [50, 50] is one setting). */

@@ -16,16 +16,40 @@ export interface SourceFacts {
   classNames: string[];
 }
 
-const facts = (label: string, parts: Record<string, number>, d: number, classNames: string[]): SourceFacts => ({ label, parts, d, classes: classNames.length, classNames });
+const facts = (label: string, parts: Record<string, number>, d: number, classNames: string[]): SourceFacts => ({
+  label,
+  parts,
+  d,
+  classes: classNames.length,
+  classNames,
+});
 
 export const SOURCES: Record<Source, SourceFacts> = {
   cifar10: facts(
     'CIFAR-10',
-    { data_batch_1: 10000, data_batch_2: 10000, data_batch_3: 10000, data_batch_4: 10000, data_batch_5: 10000, test_batch: 10000 },
+    {
+      data_batch_1: 10000,
+      data_batch_2: 10000,
+      data_batch_3: 10000,
+      data_batch_4: 10000,
+      data_batch_5: 10000,
+      test_batch: 10000,
+    },
     3072,
     ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
   ),
-  fashion_mnist: facts('Fashion-MNIST', { train: 60000, test: 10000 }, 784, ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']),
+  fashion_mnist: facts('Fashion-MNIST', { train: 60000, test: 10000 }, 784, [
+    'T-shirt/top',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot',
+  ]),
   mnist: facts('MNIST', { train: 60000, test: 10000 }, 784, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']),
 };
 

@@ -28,8 +28,10 @@ export interface CifarLayout {
 export function locateCifar(root: string): CifarLayout | null {
   if (existsSync(join(root, BIN_DIR))) return { layout: 'binary', dir: join(root, BIN_DIR) };
   if (existsSync(join(root, PY_DIR))) return { layout: 'python', dir: join(root, PY_DIR) };
-  if (existsSync(join(root, 'data_batch_1.bin')) || existsSync(join(root, 'test_batch.bin'))) return { layout: 'binary', dir: root };
-  if (existsSync(join(root, 'data_batch_1')) || existsSync(join(root, 'test_batch'))) return { layout: 'python', dir: root };
+  if (existsSync(join(root, 'data_batch_1.bin')) || existsSync(join(root, 'test_batch.bin')))
+    return { layout: 'binary', dir: root };
+  if (existsSync(join(root, 'data_batch_1')) || existsSync(join(root, 'test_batch')))
+    return { layout: 'python', dir: root };
   return null;
 }
 
@@ -44,11 +46,16 @@ function missing(file: string, root?: string): DataError {
 function classesOf(l: CifarLayout): string[] {
   try {
     if (l.layout === 'binary') {
-      const names = readFileSync(join(l.dir, 'batches.meta.txt'), 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+      const names = readFileSync(join(l.dir, 'batches.meta.txt'), 'utf8')
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean);
       return names.length === 10 ? names : SOURCES.cifar10.classNames;
     }
     const meta = unpickle(readFileSync(join(l.dir, 'batches.meta'))) as Record<string, unknown>;
-    const names = (meta.label_names as unknown[]).map((v) => (typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString('utf8')));
+    const names = (meta.label_names as unknown[]).map((v) =>
+      typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString('utf8'),
+    );
     return names.length === 10 ? names : SOURCES.cifar10.classNames;
   } catch {
     return SOURCES.cifar10.classNames;
@@ -90,7 +97,13 @@ async function readInto(file: string, buf: Buffer, root?: string): Promise<numbe
   }
 }
 
-async function loadBinary(l: CifarLayout, names: string[], records: number, hash: Hash, root?: string): Promise<Omit<RawSplit, 'fingerprint' | 'classes'>> {
+async function loadBinary(
+  l: CifarLayout,
+  names: string[],
+  records: number,
+  hash: Hash,
+  root?: string,
+): Promise<Omit<RawSplit, 'fingerprint' | 'classes'>> {
   const files = names.map((p) => cifarFile(l, p));
   const expected = records * CIFAR10_RECORD;
   // Check every size first, so a truncated file fails before 150 MB are copied.
@@ -101,7 +114,8 @@ async function loadBinary(l: CifarLayout, names: string[], records: number, hash
     } catch {
       throw missing(f, root);
     }
-    if (size !== expected) throw new DataError(`${f}: expected ${expected} bytes (${records} records of ${CIFAR10_RECORD}), found ${size}`);
+    if (size !== expected)
+      throw new DataError(`${f}: expected ${expected} bytes (${records} records of ${CIFAR10_RECORD}), found ${size}`);
   }
   const n = records * files.length;
   const x = new Uint8Array(n * CIFAR10_D);
@@ -111,7 +125,8 @@ async function loadBinary(l: CifarLayout, names: string[], records: number, hash
   let r0 = 0;
   for (const f of files) {
     const got = await readInto(f, buf, root);
-    if (got !== expected) throw new DataError(`${f}: expected ${expected} bytes (${records} records of ${CIFAR10_RECORD}), found ${got}`);
+    if (got !== expected)
+      throw new DataError(`${f}: expected ${expected} bytes (${records} records of ${CIFAR10_RECORD}), found ${got}`);
     hash.update(buf);
     for (let r = 0, o = 0; r < records; r++, o += CIFAR10_RECORD) {
       const label = buf[o];
@@ -136,12 +151,18 @@ export function parsePythonBatch(file: string, buf: Uint8Array): { x: Uint8Array
   const dict = obj as Record<string, unknown>;
   const data = dict?.data as NdArray | undefined;
   const labels = (dict?.labels ?? dict?.fine_labels) as unknown[] | undefined;
-  if (!data || data.kind !== 'ndarray' || !Array.isArray(labels)) throw new DataError(`${file}: not a CIFAR-10 python batch (no 'data' array and 'labels' list)`);
+  if (!data || data.kind !== 'ndarray' || !Array.isArray(labels))
+    throw new DataError(`${file}: not a CIFAR-10 python batch (no 'data' array and 'labels' list)`);
   if (!/^[|<>=]?u1$/.test(data.dtype) || data.shape.length !== 2 || data.shape[1] !== CIFAR10_D || data.fortran) {
-    throw new DataError(`${file}: 'data' is a ${data.dtype} array of shape (${data.shape.join(', ')}); expected uint8 (n, ${CIFAR10_D}) in C order`);
+    throw new DataError(
+      `${file}: 'data' is a ${data.dtype} array of shape (${data.shape.join(', ')}); expected uint8 (n, ${CIFAR10_D}) in C order`,
+    );
   }
   const n = data.shape[0];
-  if (data.data.length !== n * CIFAR10_D) throw new DataError(`${file}: expected ${n * CIFAR10_D} bytes of pixels (${n} images of ${CIFAR10_D}), found ${data.data.length}`);
+  if (data.data.length !== n * CIFAR10_D)
+    throw new DataError(
+      `${file}: expected ${n * CIFAR10_D} bytes of pixels (${n} images of ${CIFAR10_D}), found ${data.data.length}`,
+    );
   if (labels.length !== n) throw new DataError(`${file}: ${labels.length} labels for ${n} images`);
   const y = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -152,7 +173,12 @@ export function parsePythonBatch(file: string, buf: Uint8Array): { x: Uint8Array
   return { x: data.data, y, n };
 }
 
-async function loadPython(l: CifarLayout, names: string[], hash: Hash, root?: string): Promise<Omit<RawSplit, 'fingerprint' | 'classes'>> {
+async function loadPython(
+  l: CifarLayout,
+  names: string[],
+  hash: Hash,
+  root?: string,
+): Promise<Omit<RawSplit, 'fingerprint' | 'classes'>> {
   const files = names.map((p) => cifarFile(l, p));
   const batches = [];
   for (const f of files) {
@@ -179,10 +205,13 @@ export async function loadCifar(names: string[], root?: string): Promise<RawSpli
   if (!l) {
     // A data home given as the root (e.g. $NNLAB_DATA instead of $NNLAB_DATA/cifar10) is a likely slip.
     const inside = locateCifar(join(where, 'cifar10')) ? ` Did you mean ${join(where, 'cifar10')}?` : '';
-    throw new DataError(`CIFAR-10 not found in ${where} (no ${BIN_DIR}/ or ${PY_DIR}/ there).${inside || ` ${installHint('cifar10', root)}`}`);
+    throw new DataError(
+      `CIFAR-10 not found in ${where} (no ${BIN_DIR}/ or ${PY_DIR}/ there).${inside || ` ${installHint('cifar10', root)}`}`,
+    );
   }
   const hash = createHash('sha256');
   const records = readMeta(where)?.records_per_part ?? CIFAR10_RECORDS;
-  const got = l.layout === 'binary' ? await loadBinary(l, names, records, hash, root) : await loadPython(l, names, hash, root);
+  const got =
+    l.layout === 'binary' ? await loadBinary(l, names, records, hash, root) : await loadPython(l, names, hash, root);
   return { ...got, classes: classesOf(l), fingerprint: hash.digest('hex') };
 }

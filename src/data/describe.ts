@@ -21,12 +21,16 @@ export function describeData(source: Source, root?: string): string {
     if (l) return `CIFAR-10 (${l.layout} layout in ${where}, origin not recorded)`;
     return `CIFAR-10 (not installed in ${where})`;
   }
-  if (source === 'fashion_mnist' && where === DEBIAN_FASHION_MNIST) return 'Fashion-MNIST (Debian dataset-fashion-mnist)';
+  if (source === 'fashion_mnist' && where === DEBIAN_FASHION_MNIST)
+    return 'Fashion-MNIST (Debian dataset-fashion-mnist)';
   return `${SOURCES[source].label} (IDX files in ${where})`;
 }
 
 /** Whether a source is installed where it would be read from, and what it is. */
-export function installedStatus(source: Source, root?: string): { root: string; installed: boolean; description: string; missing: string[] } {
+export function installedStatus(
+  source: Source,
+  root?: string,
+): { root: string; installed: boolean; description: string; missing: string[] } {
   const where = sourceRoot(source, root);
   const missing = existsSync(where) ? missingFiles(source, where) : [where];
   return { root: where, installed: missing.length === 0, description: describeData(source, root), missing };

@@ -9,7 +9,15 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { x as untar } from 'tar';
 import { DataError } from '../errors.ts';
-import { BIN_DIR, CIFAR10_RECORD, CIFAR10_RECORDS, PY_DIR, cifarFile, locateCifar, parsePythonBatch } from './cifar10.ts';
+import {
+  BIN_DIR,
+  CIFAR10_RECORD,
+  CIFAR10_RECORDS,
+  PY_DIR,
+  cifarFile,
+  locateCifar,
+  parsePythonBatch,
+} from './cifar10.ts';
 import { CIFAR10_URL, OFFICIAL_MD5, installHint } from './hints.ts';
 import { idxFile } from './idx.ts';
 import { readMeta, writeMeta } from './meta.ts';
@@ -34,14 +42,19 @@ export interface FetchResult {
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
 /** Opens the archive: a local file or an HTTP(S) download, with its size when known. */
-async function openArchive(from: string, root?: string): Promise<{ stream: Readable; total?: number; done: () => void }> {
+async function openArchive(
+  from: string,
+  root?: string,
+): Promise<{ stream: Readable; total?: number; done: () => void }> {
   if (!isUrl(from)) {
     const path = resolve(from);
     let size: number;
     try {
       size = (await stat(path)).size;
     } catch {
-      throw new DataError(`${path}: not found (expected the CIFAR-10 archive, e.g. cifar-10-binary.tar.gz from ${CIFAR10_URL})`);
+      throw new DataError(
+        `${path}: not found (expected the CIFAR-10 archive, e.g. cifar-10-binary.tar.gz from ${CIFAR10_URL})`,
+      );
     }
     return { stream: createReadStream(path, { highWaterMark: 1 << 20 }), total: size, done: () => {} };
   }
@@ -54,10 +67,15 @@ async function openArchive(from: string, root?: string): Promise<{ stream: Reada
   } catch (err) {
     clearTimeout(timer);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new DataError(`${from}: download failed (${cause?.code ?? cause?.message ?? (err as Error).message}). ${installHint('cifar10', root)}`);
+    throw new DataError(
+      `${from}: download failed (${cause?.code ?? cause?.message ?? (err as Error).message}). ${installHint('cifar10', root)}`,
+    );
   }
   clearTimeout(timer);
-  if (!res.ok || !res.body) throw new DataError(`${from}: download failed (HTTP ${res.status} ${res.statusText}). ${installHint('cifar10', root)}`);
+  if (!res.ok || !res.body)
+    throw new DataError(
+      `${from}: download failed (HTTP ${res.status} ${res.statusText}). ${installHint('cifar10', root)}`,
+    );
   const len = Number(res.headers.get('content-length'));
   const stream = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
   const idle = () => {
@@ -109,12 +127,22 @@ async function extract(from: string, dir: string, onProgress?: Progress, root?: 
 }
 
 /** Checks the extracted members; returns how. Throws a DataError naming the first bad member. */
-async function verify(from: string, dir: string, md5: string): Promise<{ layout: 'binary' | 'python'; known: string | null; verified: 'md5' | 'size' | 'read' }> {
+async function verify(
+  from: string,
+  dir: string,
+  md5: string,
+): Promise<{ layout: 'binary' | 'python'; known: string | null; verified: 'md5' | 'size' | 'read' }> {
   const official = OFFICIAL_MD5[md5];
   const name = isUrl(from) ? from : resolve(from);
-  if (official?.layout === 'matlab') throw new DataError(`${name}: this is the MATLAB version of CIFAR-10 (${official.name}); nnlab reads the binary or python version: ${CIFAR10_URL}`);
+  if (official?.layout === 'matlab')
+    throw new DataError(
+      `${name}: this is the MATLAB version of CIFAR-10 (${official.name}); nnlab reads the binary or python version: ${CIFAR10_URL}`,
+    );
   const l = locateCifar(dir);
-  if (!l) throw new DataError(`${name}: the archive holds no ${BIN_DIR}/ or ${PY_DIR}/ folder; expected the CIFAR-10 binary archive (${CIFAR10_URL})`);
+  if (!l)
+    throw new DataError(
+      `${name}: the archive holds no ${BIN_DIR}/ or ${PY_DIR}/ folder; expected the CIFAR-10 binary archive (${CIFAR10_URL})`,
+    );
   const known = official && official.layout === l.layout ? official.name : null;
   for (const p of parts('cifar10')) {
     const f = cifarFile(l, p);
@@ -126,7 +154,9 @@ async function verify(from: string, dir: string, md5: string): Promise<{ layout:
     for (const p of parts('cifar10')) {
       const size = (await stat(cifarFile(l, p))).size;
       if (size !== expected) {
-        throw new DataError(`${name}: unrecognized checksum ${md5}, and member ${BIN_DIR}/${p}.bin has ${size} bytes (expected ${expected}: ${CIFAR10_RECORDS} records of ${CIFAR10_RECORD}); not installed`);
+        throw new DataError(
+          `${name}: unrecognized checksum ${md5}, and member ${BIN_DIR}/${p}.bin has ${size} bytes (expected ${expected}: ${CIFAR10_RECORDS} records of ${CIFAR10_RECORD}); not installed`,
+        );
       }
     }
     return { layout: 'binary', known: null, verified: 'size' };
@@ -134,7 +164,10 @@ async function verify(from: string, dir: string, md5: string): Promise<{ layout:
   for (const p of parts('cifar10')) {
     const f = cifarFile(l, p);
     const { n } = parsePythonBatch(`${name}: member ${PY_DIR}/${p}`, await readFile(f));
-    if (n !== CIFAR10_RECORDS) throw new DataError(`${name}: unrecognized checksum ${md5}, and member ${PY_DIR}/${p} holds ${n} images (expected ${CIFAR10_RECORDS}); not installed`);
+    if (n !== CIFAR10_RECORDS)
+      throw new DataError(
+        `${name}: unrecognized checksum ${md5}, and member ${PY_DIR}/${p} holds ${n} images (expected ${CIFAR10_RECORDS}); not installed`,
+      );
   }
   return { layout: 'python', known: null, verified: 'read' };
 }
@@ -167,8 +200,12 @@ async function removeStale(parent: string, prefix: string): Promise<void> {
  * URL (default: the official binary archive). Replaces an existing install only once the new one is
  * complete; keeps it when it came from the same archive (same MD5).
  */
-export async function fetchDataset(source: 'cifar10', opts: { from?: string; root?: string; onProgress?: Progress } = {}): Promise<FetchResult> {
-  if (source !== 'cifar10') throw new DataError(`nnlab can fetch only cifar10; ${installHint(source as Source, opts.root)}`);
+export async function fetchDataset(
+  source: 'cifar10',
+  opts: { from?: string; root?: string; onProgress?: Progress } = {},
+): Promise<FetchResult> {
+  if (source !== 'cifar10')
+    throw new DataError(`nnlab can fetch only cifar10; ${installHint(source as Source, opts.root)}`);
   const target = sourceRoot('cifar10', opts.root);
   const parent = dirname(target);
   const from = opts.from ?? CIFAR10_URL;
@@ -218,9 +255,13 @@ export function missingFiles(source: Source, where: string): string[] {
   if (source === 'cifar10') {
     const l = locateCifar(where);
     if (!l) return [join(where, BIN_DIR)];
-    return parts('cifar10').map((p) => cifarFile(l, p)).filter((f) => !existsSync(f));
+    return parts('cifar10')
+      .map((p) => cifarFile(l, p))
+      .filter((f) => !existsSync(f));
   }
-  return parts(source).flatMap((p) => [idxFile(where, p, 'images'), idxFile(where, p, 'labels')]).filter((f) => !existsSync(f));
+  return parts(source)
+    .flatMap((p) => [idxFile(where, p, 'images'), idxFile(where, p, 'labels')])
+    .filter((f) => !existsSync(f));
 }
 
 /**
@@ -228,7 +269,10 @@ export function missingFiles(source: Source, where: string): string[] {
  * downloaded when `fetch` is true; otherwise, and when the download fails, the DataError says how to
  * install the data by hand.
  */
-export async function ensureDataset(source: Source, opts: { root?: string; fetch?: boolean; onProgress?: Progress } = {}): Promise<string> {
+export async function ensureDataset(
+  source: Source,
+  opts: { root?: string; fetch?: boolean; onProgress?: Progress } = {},
+): Promise<string> {
   const where = sourceRoot(source, opts.root);
   const missing = missingFiles(source, where);
   if (missing.length === 0) return where;
@@ -237,7 +281,10 @@ export async function ensureDataset(source: Source, opts: { root?: string; fetch
   try {
     await fetchDataset('cifar10', { root: opts.root, onProgress: opts.onProgress });
   } catch (err) {
-    if (err instanceof DataError) throw new DataError(`${what}, and fetching it failed: ${err.message.split(' To install CIFAR-10: ')[0]} ${installHint(source, opts.root)}`);
+    if (err instanceof DataError)
+      throw new DataError(
+        `${what}, and fetching it failed: ${err.message.split(' To install CIFAR-10: ')[0]} ${installHint(source, opts.root)}`,
+      );
     throw err;
   }
   return where;

@@ -9,6 +9,7 @@ import type { RawSplit } from './split.ts';
 export async function loadParts(source: Source, names: string[], opts: { root?: string } = {}): Promise<RawSplit> {
   const valid = partNames(source);
   if (names.length === 0) throw new DataError(`${source}: no parts asked for; valid parts: ${valid.join(', ')}`);
-  for (const p of names) if (!valid.includes(p)) throw new DataError(`${source}: unknown part "${p}"; valid parts: ${valid.join(', ')}`);
+  for (const p of names)
+    if (!valid.includes(p)) throw new DataError(`${source}: unknown part "${p}"; valid parts: ${valid.join(', ')}`);
   return source === 'cifar10' ? loadCifar(names, opts.root) : loadIdx(source, names, opts.root);
 }

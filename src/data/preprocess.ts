@@ -38,7 +38,10 @@ export function standardizeStats(train: RawSplit): Stats {
       const r2 = x.subarray((i + 2) * d, (i + 3) * d);
       const r3 = x.subarray((i + 3) * d, (i + 4) * d);
       for (let j = 0; j < d; j++) {
-        const v0 = r0[j], v1 = r1[j], v2 = r2[j], v3 = r3[j];
+        const v0 = r0[j],
+          v1 = r1[j],
+          v2 = r2[j],
+          v3 = r3[j];
         s32[j] += v0 + v1 + v2 + v3;
         q32[j] += v0 * v0 + v1 * v1 + v2 * v2 + v3 * v3;
       }
@@ -76,14 +79,16 @@ export type Preprocessing = { kind: 'standardize'; stats: Stats } | { kind: 'sca
  */
 export function preprocess(split: RawSplit, how: Preprocessing, out?: Float32Array): Float32Array {
   const { x, n, d } = split;
-  if (out && out.length !== n * d) throw new DataError(`preprocess: output holds ${out.length} floats; the split needs ${n * d}`);
+  if (out && out.length !== n * d)
+    throw new DataError(`preprocess: output holds ${out.length} floats; the split needs ${n * d}`);
   out ??= new Float32Array(n * d);
   if (how.kind === 'scale') {
     for (let i = 0; i < out.length; i++) out[i] = x[i] / 255;
     return out;
   }
   const { mean, std } = how.stats;
-  if (mean.length !== d || std.length !== d) throw new DataError(`preprocess: statistics have ${mean.length} dimensions; the split has ${d}`);
+  if (mean.length !== d || std.length !== d)
+    throw new DataError(`preprocess: statistics have ${mean.length} dimensions; the split has ${d}`);
   // (x − m)/s written as a·x + c with a = 1/s, c = −m/s (float64; one rounding to float32 at the
   // end), four rows an iteration so a and c are loaded once for four images.
   const a = new Float64Array(d);

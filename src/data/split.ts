@@ -60,5 +60,13 @@ export function concatSplits(splits: RawSplit[]): RawSplit {
     y.set(s.y, at);
     at += s.n;
   }
-  return { x, y, n, d, classes, fingerprint: derive(splits.map((s) => s.fingerprint)), files: splits.flatMap((s) => s.files) };
+  return {
+    x,
+    y,
+    n,
+    d,
+    classes,
+    fingerprint: derive(splits.map((s) => s.fingerprint)),
+    files: splits.flatMap((s) => s.files),
+  };
 }

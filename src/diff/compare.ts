@@ -92,7 +92,12 @@ function origin(exp: ResolvedExperiment, path: Path, relabel: (s: string) => str
   return relabel(`${pos.file}:${pos.line}:${pos.column}`);
 }
 
-export function compareSettings(a: ResolvedExperiment, b: ResolvedExperiment, relabelA: (s: string) => string, relabelB: (s: string) => string): SettingChange[] {
+export function compareSettings(
+  a: ResolvedExperiment,
+  b: ResolvedExperiment,
+  relabelA: (s: string) => string,
+  relabelB: (s: string) => string,
+): SettingChange[] {
   return configDifferences(a.value, b.value, { listItems: true }).map((d) => {
     const c: SettingChange = { path: d.path, change: d.a && d.b ? 'changed' : d.a ? 'removed' : 'added' };
     if (d.a) {
@@ -113,7 +118,13 @@ export function compareSettings(a: ResolvedExperiment, b: ResolvedExperiment, re
 export function hashContext(stores: RunStore[]): FileDiff['hashes'] {
   for (const s of stores) {
     const plan = s.readPlan();
-    if (plan?.engineVersion && plan.dataFingerprint) return { engineVersion: plan.engineVersion, dataFingerprint: plan.dataFingerprint, configOnly: false, from: join(s.root, 'plan.json') };
+    if (plan?.engineVersion && plan.dataFingerprint)
+      return {
+        engineVersion: plan.engineVersion,
+        dataFingerprint: plan.dataFingerprint,
+        configOnly: false,
+        from: join(s.root, 'plan.json'),
+      };
   }
   return { engineVersion: CONFIG_ONLY, dataFingerprint: CONFIG_ONLY, configOnly: true };
 }
@@ -130,12 +141,21 @@ const withoutSeed = (config: unknown) => canonicalJson({ ...(config as object), 
  * Seed-to-seed spread of every configuration the store holds more than one seed of:
  * key = config without its seed → { metric → max − min }.
  */
-function seedSpreads(store: RunStore, engineVersion: string): Map<string, { validationAccuracy?: number; testAccuracy?: number; seconds?: number }> {
+function seedSpreads(
+  store: RunStore,
+  engineVersion: string,
+): Map<string, { validationAccuracy?: number; testAccuracy?: number; seconds?: number }> {
   const groups = new Map<string, TrainResult[]>();
   for (const hash of store.hashes()) {
     const stored = store.read(store.ref(hash));
     const r = stored?.result;
-    if (!r || r.kind !== 'train' || r.status !== 'ok' || (engineVersion !== CONFIG_ONLY && r.engineVersion !== engineVersion)) continue;
+    if (
+      !r ||
+      r.kind !== 'train' ||
+      r.status !== 'ok' ||
+      (engineVersion !== CONFIG_ONLY && r.engineVersion !== engineVersion)
+    )
+      continue;
     const key = withoutSeed(stored.config);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
@@ -204,8 +224,12 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
   const storeB = b.exp && new RunStore(runsDir(b.side.storeFile), b.exp.name);
   const hashes = hashContext([storeB, storeA].filter((s): s is RunStore => s !== null));
   const ctx = { engineVersion: hashes.engineVersion, dataFingerprint: hashes.dataFingerprint };
-  const planA = a.exp ? planTrials(a.exp, { ...ctx, bestOf: bestOfStage(storeA!), lrBounds: storedLrBounds(storeA!) }) : { trials: [], pending: [] };
-  const planB = b.exp ? planTrials(b.exp, { ...ctx, bestOf: bestOfStage(storeB!), lrBounds: storedLrBounds(storeB!) }) : { trials: [], pending: [] };
+  const planA = a.exp
+    ? planTrials(a.exp, { ...ctx, bestOf: bestOfStage(storeA!), lrBounds: storedLrBounds(storeA!) })
+    : { trials: [], pending: [] };
+  const planB = b.exp
+    ? planTrials(b.exp, { ...ctx, bestOf: bestOfStage(storeB!), lrBounds: storedLrBounds(storeB!) })
+    : { trials: [], pending: [] };
   const settings = a.exp && b.exp ? compareSettings(a.exp, b.exp, a.side.relabel, b.side.relabel) : [];
 
   const hashesA = new Set(planA.trials.map((t) => t.hash));
@@ -238,9 +262,18 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
       const rb_ = repeatsOf(planB.trials as Trial[], tb).map((t) => trainResult(storeB, t));
       if (ra_.length > 1 || rb_.length > 1) {
         const d: ResultDelta = { id, oldHash: ta.hash, newHash: tb.hash };
-        const v = repeatMetric(ra_.map((r) => r?.final.validation?.accuracy), rb_.map((r) => r?.final.validation?.accuracy));
-        const t = repeatMetric(ra_.map((r) => r?.final.test?.accuracy), rb_.map((r) => r?.final.test?.accuracy));
-        const s = repeatMetric(ra_.map((r) => r?.seconds), rb_.map((r) => r?.seconds));
+        const v = repeatMetric(
+          ra_.map((r) => r?.final.validation?.accuracy),
+          rb_.map((r) => r?.final.validation?.accuracy),
+        );
+        const t = repeatMetric(
+          ra_.map((r) => r?.final.test?.accuracy),
+          rb_.map((r) => r?.final.test?.accuracy),
+        );
+        const s = repeatMetric(
+          ra_.map((r) => r?.seconds),
+          rb_.map((r) => r?.seconds),
+        );
         if (v) d.validationAccuracy = v;
         if (t) d.testAccuracy = t;
         if (s) d.seconds = s;
@@ -249,7 +282,10 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
       const sa = spreadsA.get(withoutSeed(ta.config)) ?? spreadsB.get(withoutSeed(ta.config));
       const sb = spreadsB.get(withoutSeed(tb.config)) ?? spreadsA.get(withoutSeed(tb.config));
       const d: ResultDelta = { id, oldHash: ta.hash, newHash: tb.hash };
-      const v = metric(ra.final.validation?.accuracy, rb.final.validation?.accuracy, [sa?.validationAccuracy, sb?.validationAccuracy]);
+      const v = metric(ra.final.validation?.accuracy, rb.final.validation?.accuracy, [
+        sa?.validationAccuracy,
+        sb?.validationAccuracy,
+      ]);
       const t = metric(ra.final.test?.accuracy, rb.final.test?.accuracy, [sa?.testAccuracy, sb?.testAccuracy]);
       const s = metric(ra.seconds, rb.seconds, [sa?.seconds, sb?.seconds]);
       if (v) d.validationAccuracy = v;
@@ -264,10 +300,16 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
       if (ra && rb) results.push(delta(tb.id, ta, tb, ra, rb));
     }
     // A search stage whose trials changed: compare the best trial of each side.
-    const stages = new Set([...added, ...removed].filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search').map((t) => t.stage!));
+    const stages = new Set(
+      [...added, ...removed]
+        .filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search')
+        .map((t) => t.stage!),
+    );
     for (const stage of [...stages].sort()) {
       const best = (trials: Trial[], store: RunStore) => {
-        const ofStage = trials.filter((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage);
+        const ofStage = trials.filter(
+          (t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === stage,
+        );
         if (!stageSettled(store, ofStage)) return null;
         const top = rankStage(ofStage, (t) => trainResult(store, t) ?? undefined)[0];
         return top?.rank === 1 ? top : null;
@@ -278,7 +320,13 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
     }
   }
 
-  const status: FileDiff['status'] = !a.exp ? 'added' : !b.exp ? 'removed' : settings.length || added.length || removed.length || changed.length ? 'changed' : 'unchanged';
+  const status: FileDiff['status'] = !a.exp
+    ? 'added'
+    : !b.exp
+      ? 'removed'
+      : settings.length || added.length || removed.length || changed.length
+        ? 'changed'
+        : 'unchanged';
   return {
     old: a.side.label,
     new: b.side.label,

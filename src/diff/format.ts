@@ -16,7 +16,10 @@ export interface DiffReport {
 export function flow(v: unknown): string {
   if (v === undefined) return '–';
   if (Array.isArray(v)) return `[${v.map(flow).join(', ')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}: ${flow(x)}`).join(', ')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}: ${flow(x)}`)
+      .join(', ')}}`;
   return JSON.stringify(v);
 }
 
@@ -48,15 +51,28 @@ function metricText(m: Metric | undefined, value: (x: number) => string, delta: 
   if (!m) return '–';
   if (m.repeats) {
     // Repeats: means ± sd (n), judged against two standard errors of the difference.
-    const side = (s: { mean: number; sd: number; n: number }) => `${value(s.mean)} ± ${delta(s.sd).slice(1).trim()} (n = ${s.n})`;
-    const judged = m.spread === undefined ? ', too few repeats to judge noise' : `, ${m.withinNoise ? 'within' : 'beyond'} noise (2 SE ${delta(m.spread).slice(1)})`;
+    const side = (s: { mean: number; sd: number; n: number }) =>
+      `${value(s.mean)} ± ${delta(s.sd).slice(1).trim()} (n = ${s.n})`;
+    const judged =
+      m.spread === undefined
+        ? ', too few repeats to judge noise'
+        : `, ${m.withinNoise ? 'within' : 'beyond'} noise (2 SE ${delta(m.spread).slice(1)})`;
     return `${side(m.repeats.old)} → ${side(m.repeats.new)} (${delta(m.delta)}${judged})`;
   }
-  const noise = m.spread === undefined ? '' : m.withinNoise ? `, within noise (seed spread ${delta(m.spread).slice(1)})` : `, beyond noise (seed spread ${delta(m.spread).slice(1)})`;
+  const noise =
+    m.spread === undefined
+      ? ''
+      : m.withinNoise
+        ? `, within noise (seed spread ${delta(m.spread).slice(1)})`
+        : `, beyond noise (seed spread ${delta(m.spread).slice(1)})`;
   return `${value(m.old)} → ${value(m.new)} (${delta(m.delta)}${noise})`;
 }
 
-const resultCells = (r: ResultDelta) => [metricText(r.validationAccuracy, pct, pp), metricText(r.testAccuracy, pct, pp), metricText(r.seconds, secs, dsecs)];
+const resultCells = (r: ResultDelta) => [
+  metricText(r.validationAccuracy, pct, pp),
+  metricText(r.testAccuracy, pct, pp),
+  metricText(r.seconds, secs, dsecs),
+];
 
 const hashNote = (d: FileDiff) =>
   d.hashes.configOnly
@@ -87,7 +103,8 @@ export function terminal(files: FileDiff[], colour: boolean): string {
         if (s.change === 'changed') {
           out.push(`  ${yellow('~')} ${s.path}: ${clip(flow(s.old))} → ${clip(flow(s.new))}`);
           out.push(dim(`      ${s.oldAt} → ${s.newAt}`));
-        } else if (s.change === 'added') out.push(`  ${green('+')} ${s.path}: ${clip(flow(s.new))}  ${dim(`(${s.newAt})`)}`);
+        } else if (s.change === 'added')
+          out.push(`  ${green('+')} ${s.path}: ${clip(flow(s.new))}  ${dim(`(${s.newAt})`)}`);
         else out.push(`  ${red('-')} ${s.path}: ${clip(flow(s.old))}  ${dim(`(${s.oldAt})`)}`);
       }
     }
@@ -97,13 +114,19 @@ export function terminal(files: FileDiff[], colour: boolean): string {
     for (const x of t.removed) out.push(`  ${red('-')} ${x.id.padEnd(w)}  ${x.hash}  ${trialValue(x)}`.trimEnd());
     for (const x of t.added) out.push(`  ${green('+')} ${x.id.padEnd(w)}  ${x.hash}  ${trialValue(x)}`.trimEnd());
     for (const x of t.changed) out.push(`  ${yellow('~')} ${x.id.padEnd(w)}  ${x.oldHash} → ${x.newHash}`);
-    if (t.unchanged.length) out.push(dim(`  = ${t.unchanged.length} unchanged: ${t.unchanged.map((x) => x.id).join(', ')}`));
+    if (t.unchanged.length)
+      out.push(dim(`  = ${t.unchanged.length} unchanged: ${t.unchanged.map((x) => x.id).join(', ')}`));
     if (d.pending.new.length) out.push(dim(`  … planned once earlier stages finish: ${d.pending.new.join(', ')}`));
     if (d.results.length) {
       out.push('', 'results (stored runs of both sides)');
       for (const r of d.results) {
         const [v, te, s] = resultCells(r);
-        out.push(`  ${r.id}`, `      validation accuracy ${v}`, `      test accuracy       ${te}`, `      time                ${s}`);
+        out.push(
+          `  ${r.id}`,
+          `      validation accuracy ${v}`,
+          `      test accuracy       ${te}`,
+          `      time                ${s}`,
+        );
       }
     }
   }
@@ -116,11 +139,22 @@ const code = (s: string) => `\`${s.replace(/`/g, 'ˋ')}\``;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function table(head: string[], rows: string[][]): string[] {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
 }
 
 function settingRow(s: SettingChange): string[] {
-  return [code(s.path), s.change, s.old === undefined ? '' : code(clip(flow(s.old))), s.new === undefined ? '' : code(clip(flow(s.new))), s.oldAt ? code(s.oldAt) : '', s.newAt ? code(s.newAt) : ''];
+  return [
+    code(s.path),
+    s.change,
+    s.old === undefined ? '' : code(clip(flow(s.old))),
+    s.new === undefined ? '' : code(clip(flow(s.new))),
+    s.oldAt ? code(s.oldAt) : '',
+    s.newAt ? code(s.newAt) : '',
+  ];
 }
 
 /** Tables of more than this many rows fold into <details>, so a comment stays short. */
@@ -130,11 +164,18 @@ export function markdown(files: FileDiff[], title: string): string {
   const changed = files.filter((d) => d.semanticChange);
   const out: string[] = [];
   if (files.length === 1) out.push(`**${title}** ${code(files[0].old)} → ${code(files[0].new)}: ${summary(files[0])}.`);
-  else out.push(`**${title}**: ${changed.length ? `${plural(changed.length, 'experiment')} of ${files.length} changed` : `no semantic change in ${plural(files.length, 'experiment')}`}.`);
+  else
+    out.push(
+      `**${title}**: ${changed.length ? `${plural(changed.length, 'experiment')} of ${files.length} changed` : `no semantic change in ${plural(files.length, 'experiment')}`}.`,
+    );
   for (const d of files) {
     if (files.length > 1) out.push('', `### ${code(d.old)} → ${code(d.new)}`, '', `${summary(d)}.`);
     if (!d.semanticChange) continue;
-    if (d.settings.length) out.push('', ...table(['Setting', 'Change', 'Old', 'New', 'Old source', 'New source'], d.settings.map(settingRow)));
+    if (d.settings.length)
+      out.push(
+        '',
+        ...table(['Setting', 'Change', 'Old', 'New', 'Old source', 'New source'], d.settings.map(settingRow)),
+      );
     const t = d.trials;
     const rows = [
       ...t.removed.map((x) => [code(x.id), 'removed', code(x.hash), trialValue(x)]),
@@ -152,7 +193,14 @@ export function markdown(files: FileDiff[], title: string): string {
     if (d.pending.new.length) notes.push(`Planned once earlier stages finish: ${d.pending.new.map(code).join(', ')}.`);
     notes.push(`${hashNote(d).replace(/^./, (c) => c.toUpperCase())}.`);
     out.push('', notes.join(' '));
-    if (d.results.length) out.push('', ...table(['Result', 'Validation accuracy', 'Test accuracy', 'Time'], d.results.map((r) => [code(r.id), ...resultCells(r)])));
+    if (d.results.length)
+      out.push(
+        '',
+        ...table(
+          ['Result', 'Validation accuracy', 'Test accuracy', 'Time'],
+          d.results.map((r) => [code(r.id), ...resultCells(r)]),
+        ),
+      );
   }
   return out.join('\n') + '\n';
 }

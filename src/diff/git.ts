@@ -22,7 +22,11 @@ function git(args: string[], cwd: string): string {
 /** The top folder of the work tree that holds `cwd`, or null outside a repository. */
 export function repoRoot(cwd: string): string | null {
   try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -31,7 +35,12 @@ export function repoRoot(cwd: string): string | null {
 /** The text of `path` (relative to the repository root, '/'-separated) at `rev`, or null when absent. */
 export function showFile(root: string, rev: string, path: string): string | null {
   try {
-    return execFileSync('git', ['show', `${rev}:${path}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    return execFileSync('git', ['show', `${rev}:${path}`], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    });
   } catch (err) {
     const e = err as { code?: string; stderr?: string };
     if (e.code === 'ENOENT') throw new GitError('git is not installed (needed to read files at a revision)');

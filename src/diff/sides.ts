@@ -30,7 +30,9 @@ const identity = (s: string) => s;
 function extendsOf(text: string): string | null {
   try {
     const v = parseYaml(text) as unknown;
-    return v && typeof v === 'object' && typeof (v as Record<string, unknown>).extends === 'string' ? ((v as Record<string, unknown>).extends as string) : null;
+    return v && typeof v === 'object' && typeof (v as Record<string, unknown>).extends === 'string'
+      ? ((v as Record<string, unknown>).extends as string)
+      : null;
   } catch {
     return null;
   }
@@ -40,7 +42,11 @@ function extendsOf(text: string): string | null {
  * Writes `rel` and the chain of files it extends into a fresh temporary folder, mirroring their
  * repository-relative paths; `read` gives a file's text or null when it does not exist.
  */
-function materialize(rel: string, read: (rel: string) => string | null, prefix: string): { dir: string; texts: Map<string, string> } {
+function materialize(
+  rel: string,
+  read: (rel: string) => string | null,
+  prefix: string,
+): { dir: string; texts: Map<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), `nnlab-${prefix}-`));
   const texts = new Map<string, string>();
   let cur: string | null = rel;
@@ -95,11 +101,14 @@ export function revisionSide(spec: string, cwd = process.cwd()): Side {
   const root = repoRoot(cwd);
   if (!root) throw new GitError(`"${spec}" is not a file, and ${cwd} is not in a git repository to read it from`);
   verifyRevision(root, rev);
-  if (path.startsWith('./') || path.startsWith('../') || isAbsolute(path)) path = relative(root, resolve(cwd, path)).split(sep).join('/');
+  if (path.startsWith('./') || path.startsWith('../') || isAbsolute(path))
+    path = relative(root, resolve(cwd, path)).split(sep).join('/');
   const { dir, texts } = materialize(path, (rel) => showFile(root, rev, rel), 'diff');
   if (!texts.has(path)) {
     rmSync(dir, { recursive: true, force: true });
-    throw new GitError(`${rev}:${path} does not exist (paths after "REV:" are relative to the repository root ${root}; write REV:./file for one relative to the working directory)`);
+    throw new GitError(
+      `${rev}:${path} does not exist (paths after "REV:" are relative to the repository root ${root}; write REV:./file for one relative to the working directory)`,
+    );
   }
   return {
     label: `${rev}:${path}`,
@@ -116,7 +125,9 @@ export function revisionSide(spec: string, cwd = process.cwd()): Side {
 export function openSide(arg: string, cwd = process.cwd()): Side {
   if (existsSync(resolve(cwd, arg))) return fileSide(resolve(cwd, arg));
   if (/^[^:]+:./.test(arg)) return revisionSide(arg, cwd);
-  throw new GitError(`cannot read "${arg}": no such file, and not of the form REV:path (e.g. main:experiments/assignment2.yaml)`);
+  throw new GitError(
+    `cannot read "${arg}": no such file, and not of the form REV:path (e.g. main:experiments/assignment2.yaml)`,
+  );
 }
 
 /**
@@ -146,7 +157,11 @@ export function textconvSide(file: string, cwd = process.cwd()): Side | null {
   }
   const rel = candidates.length === 1 ? candidates[0] : candidates.find((p) => p === `experiments/${name}`);
   if (!rel) return null;
-  const { dir, texts } = materialize(rel, (r) => (r === rel ? text : existsSync(join(root, r)) ? readFileSync(join(root, r), 'utf8') : null), 'textconv');
+  const { dir, texts } = materialize(
+    rel,
+    (r) => (r === rel ? text : existsSync(join(root, r)) ? readFileSync(join(root, r), 'utf8') : null),
+    'textconv',
+  );
   return {
     label: rel,
     file: join(dir, ...rel.split('/')),

@@ -35,21 +35,46 @@ const AVX512 = ['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'];
 
 /** Cores whose kernels predate AVX: generic or old. A CPU with AVX running one of these is slowed down. */
 export const GENERIC_CORES = new Set(
-  ['Unknown', 'Katmai', 'Coppermine', 'Northwood', 'Prescott', 'Banias', 'Atom', 'Core2', 'Penryn', 'Dunnington', 'Nehalem', 'Athlon', 'Opteron', 'Opteron_SSE3', 'Barcelona', 'Nano', 'Bobcat'].map((c) => c.toLowerCase()),
+  [
+    'Unknown',
+    'Katmai',
+    'Coppermine',
+    'Northwood',
+    'Prescott',
+    'Banias',
+    'Atom',
+    'Core2',
+    'Penryn',
+    'Dunnington',
+    'Nehalem',
+    'Athlon',
+    'Opteron',
+    'Opteron_SSE3',
+    'Barcelona',
+    'Nano',
+    'Bobcat',
+  ].map((c) => c.toLowerCase()),
 );
 
 /** The best core this CPU supports, from its features alone; null where OpenBLAS's detection is better placed. */
 export function bestCore(cpu: CpuDescription): { core: string | null; reason: string } {
-  if (cpu.arch !== 'x64') return { core: null, reason: `not an x86-64 processor (${cpu.arch}): OpenBLAS's own detection` };
-  if (cpu.flags.length === 0) return { core: null, reason: "the CPU's features are unknown (no flags in /proc/cpuinfo): OpenBLAS's own detection" };
+  if (cpu.arch !== 'x64')
+    return { core: null, reason: `not an x86-64 processor (${cpu.arch}): OpenBLAS's own detection` };
+  if (cpu.flags.length === 0)
+    return {
+      core: null,
+      reason: "the CPU's features are unknown (no flags in /proc/cpuinfo): OpenBLAS's own detection",
+    };
   const has = (f: string) => cpu.flags.includes(f);
   const amd = cpu.vendor === 'AuthenticAMD' || cpu.vendor === 'HygonGenuine';
   if (AVX512.every(has)) {
     if (has('avx512_bf16')) return { core: 'COOPERLAKE', reason: 'AVX-512 with BF16' };
     return { core: 'SKYLAKEX', reason: 'AVX-512' };
   }
-  if (amd && (cpu.family ?? 0) < 0x17) return { core: null, reason: "an AMD processor before Zen: OpenBLAS's own detection knows these" };
-  if (has('avx2') && has('fma')) return amd ? { core: 'ZEN', reason: 'AMD Zen (AVX2, FMA)' } : { core: 'HASWELL', reason: 'AVX2 and FMA' };
+  if (amd && (cpu.family ?? 0) < 0x17)
+    return { core: null, reason: "an AMD processor before Zen: OpenBLAS's own detection knows these" };
+  if (has('avx2') && has('fma'))
+    return amd ? { core: 'ZEN', reason: 'AMD Zen (AVX2, FMA)' } : { core: 'HASWELL', reason: 'AVX2 and FMA' };
   if (has('avx')) return { core: 'SANDYBRIDGE', reason: 'AVX without AVX2' };
   return { core: null, reason: "no AVX: OpenBLAS's own detection knows these older processors" };
 }
@@ -58,11 +83,17 @@ export function bestCore(cpu: CpuDescription): { core: string | null; reason: st
 export function chooseBlasCore(cpu: CpuDescription, userCore: string | undefined): BlasCoreChoice {
   if (userCore) return { core: userCore, by: 'user', reason: `OPENBLAS_CORETYPE=${userCore} was set` };
   const best = bestCore(cpu);
-  return best.core ? { core: best.core, by: 'nnlab', reason: `chosen by nnlab: ${best.reason}` } : { core: null, by: 'openblas', reason: best.reason };
+  return best.core
+    ? { core: best.core, by: 'nnlab', reason: `chosen by nnlab: ${best.reason}` }
+    : { core: null, by: 'openblas', reason: best.reason };
 }
 
 /** Generic kernels on a CPU that supports better: the better core and the fix; null when all is well. */
-export function genericCoreProblem(inUse: string, cpu: CpuDescription, choice: BlasCoreChoice): { best: string; reason: string; fix: string } | null {
+export function genericCoreProblem(
+  inUse: string,
+  cpu: CpuDescription,
+  choice: BlasCoreChoice,
+): { best: string; reason: string; fix: string } | null {
   const best = bestCore(cpu);
   if (!best.core || !GENERIC_CORES.has(inUse.toLowerCase())) return null;
   const fix =
@@ -75,7 +106,10 @@ export function genericCoreProblem(inUse: string, cpu: CpuDescription, choice: B
 /** The one-line warning native.ts prints (once a process) for generic kernels, or null. */
 export function genericCoreWarning(inUse: string, cpu: CpuDescription, choice: BlasCoreChoice): string | null {
   const p = genericCoreProblem(inUse, cpu, choice);
-  return p && `nnlab: OpenBLAS runs its generic "${inUse}" kernels on a CPU that supports ${p.best} (${p.reason}): matrix products run several times slower. Fix: ${p.fix}.`;
+  return (
+    p &&
+    `nnlab: OpenBLAS runs its generic "${inUse}" kernels on a CPU that supports ${p.best} (${p.reason}): matrix products run several times slower. Fix: ${p.fix}.`
+  );
 }
 
 /** The fields of /proc/cpuinfo's first processor block. */

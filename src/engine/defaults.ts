@@ -35,7 +35,14 @@ export const ENGINE_DEFAULTS = Object.freeze({
 
 export function completeNetwork(n: NetworkSpec): CompleteNetworkSpec {
   const d = ENGINE_DEFAULTS;
-  return { sizes: n.sizes, batchNorm: n.batchNorm, bnAlpha: n.bnAlpha ?? d.bnAlpha, init: n.init, dropout: n.dropout ?? d.dropout, loss: n.loss ?? d.loss };
+  return {
+    sizes: n.sizes,
+    batchNorm: n.batchNorm,
+    bnAlpha: n.bnAlpha ?? d.bnAlpha,
+    init: n.init,
+    dropout: n.dropout ?? d.dropout,
+    loss: n.loss ?? d.loss,
+  };
 }
 
 function completeSchedule(s: ScheduleSpec): CompleteSchedule {
@@ -68,5 +75,11 @@ export function completeTrainOptions(o: TrainOptions): CompleteTrainOptions {
 }
 
 export function completeGradientCheck(o: GradientCheckOptions): CompleteGradientCheckOptions {
-  return { network: completeNetwork(o.network), lambda: o.lambda, seed: o.seed, h: o.h ?? ENGINE_DEFAULTS.h, eps: o.eps ?? ENGINE_DEFAULTS.eps };
+  return {
+    network: completeNetwork(o.network),
+    lambda: o.lambda,
+    seed: o.seed,
+    h: o.h ?? ENGINE_DEFAULTS.h,
+    eps: o.eps ?? ENGINE_DEFAULTS.eps,
+  };
 }

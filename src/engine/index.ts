@@ -10,7 +10,17 @@ import { checkSplit, checkGradientCheck, checkTrainOptions, checkModel } from '.
 import { completeGradientCheck, completeNetwork, completeTrainOptions, ENGINE_DEFAULTS } from './defaults.ts';
 import { engineBytes, formatBytes } from './memory.ts';
 import { EngineError } from '../errors.ts';
-import type { EvaluateOptions, GradCheckRow, GradientCheckOptions, Metrics, NetworkSpec, Split, TrainOptions, TrainProgress, TrainResult } from './types.ts';
+import type {
+  EvaluateOptions,
+  GradCheckRow,
+  GradientCheckOptions,
+  Metrics,
+  NetworkSpec,
+  Split,
+  TrainOptions,
+  TrainProgress,
+  TrainResult,
+} from './types.ts';
 export type * from './types.ts';
 export { blas, type BlasStatus } from './native.ts';
 export { readModel, encodeModel } from './model.ts';
@@ -49,10 +59,13 @@ export async function train(
   const classes = o.network.sizes[o.network.sizes.length - 1];
   checkSplit('train', trainData, o.network.sizes[0], classes);
   if (validation) checkSplit('validation', validation, o.network.sizes[0], classes);
-  if (o.batchSize > trainData.n) throw new RangeError(`options.batchSize must be at most the training size (${trainData.n}); got ${o.batchSize}`);
+  if (o.batchSize > trainData.n)
+    throw new RangeError(`options.batchSize must be at most the training size (${trainData.n}); got ${o.batchSize}`);
   const aug = o.augmentation;
   if ((aug.flip || aug.translate > 0) && trainData.d !== 3072)
-    throw new RangeError(`options.augmentation: flip and translate need 32×32×3 images (d = 3072); got d = ${trainData.d}`);
+    throw new RangeError(
+      `options.augmentation: flip and translate need 32×32×3 images (d = 3072); got d = ${trainData.d}`,
+    );
   const { signal, onProgress } = hooks;
   if (signal?.aborted) throw abortError(signal);
   const run = native().train(o, trainData, validation ?? null, onProgress);
@@ -61,7 +74,10 @@ export async function train(
   try {
     const r = await run.promise;
     const last = r.curves[r.curves.length - 1];
-    return { ...r, final: r.final ?? { train: last.train, ...(last.validation ? { validation: last.validation } : {}) } };
+    return {
+      ...r,
+      final: r.final ?? { train: last.train, ...(last.validation ? { validation: last.validation } : {}) },
+    };
   } catch (err) {
     if (signal?.aborted) throw abortError(signal);
     throw outOfMemory(err, () => {
@@ -88,10 +104,13 @@ export async function train(
 export async function evaluate(model: Uint8Array, data: Split, options: EvaluateOptions): Promise<Metrics> {
   const m = checkModel(model);
   checkSplit('data', data, m.sizes[0], m.sizes[m.sizes.length - 1]);
-  if (!(Number.isFinite(options.lambda) && options.lambda >= 0)) throw new RangeError(`options.lambda must be a finite number ≥ 0; got ${options.lambda}`);
+  if (!(Number.isFinite(options.lambda) && options.lambda >= 0))
+    throw new RangeError(`options.lambda must be a finite number ≥ 0; got ${options.lambda}`);
   return native()
     .evaluate(model, data, options.lambda, options.threads ?? ENGINE_DEFAULTS.threads)
-    .catch((err) => Promise.reject(outOfMemory(err, () => `the network [${m.sizes.join(', ')}] to evaluate ${data.n} rows`)));
+    .catch((err) =>
+      Promise.reject(outOfMemory(err, () => `the network [${m.sizes.join(', ')}] to evaluate ${data.n} rows`)),
+    );
 }
 
 /**
@@ -105,18 +124,33 @@ export async function gradientCheck(options: GradientCheckOptions, data: Split):
   checkSplit('data', data, options.network.sizes[0], options.network.sizes[options.network.sizes.length - 1]);
   const rows = await native()
     .gradientCheck(completeGradientCheck(options), data)
-    .catch((err) => Promise.reject(outOfMemory(err, () => `the network [${options.network.sizes.join(', ')}] for a gradient check`)));
-  return rows.map(({ tensor, maxRel, meanRel, maxAbs, count, kinks }) => ({ tensor, maxRel, meanRel, maxAbs, count, kinks }));
+    .catch((err) =>
+      Promise.reject(outOfMemory(err, () => `the network [${options.network.sizes.join(', ')}] for a gradient check`)),
+    );
+  return rows.map(({ tensor, maxRel, meanRel, maxAbs, count, kinks }) => ({
+    tensor,
+    maxRel,
+    meanRel,
+    maxAbs,
+    count,
+    kinks,
+  }));
 }
 
 /**
  * Largest |fast − reference| between the BLAS forward/backward (float64) and the plain-loop
  * reference (native/reference.cpp): cost, activations s_l and h_l, and every gradient dW_l … .
  */
-export async function compareWithReference(options: { network: NetworkSpec; lambda: number; seed: number }, data: Split): Promise<Record<string, number>> {
+export async function compareWithReference(
+  options: { network: NetworkSpec; lambda: number; seed: number },
+  data: Split,
+): Promise<Record<string, number>> {
   checkGradientCheck(options);
   checkSplit('data', data, options.network.sizes[0], options.network.sizes[options.network.sizes.length - 1]);
-  return native().compareWithReference({ network: completeNetwork(options.network), lambda: options.lambda, seed: options.seed }, data);
+  return native().compareWithReference(
+    { network: completeNetwork(options.network), lambda: options.lambda, seed: options.seed },
+    data,
+  );
 }
 
 /** Seconds for `repeats` n×n×n float32 products with the engine's OpenBLAS (benchmarks). */

@@ -69,7 +69,10 @@ export function engineBytes(s: EngineShape): EngineBytes {
     evaluation,
     other: 8 * s.trainRows + modelBytes,
   };
-  return { ...out, total: out.parameters + out.gradients + out.momentum + out.activations + out.evaluation + out.other };
+  return {
+    ...out,
+    total: out.parameters + out.gradients + out.momentum + out.activations + out.evaluation + out.other,
+  };
 }
 
 /** 1.5 GB, 212 MB, 96 kB: three significant figures at most, decimal units. */

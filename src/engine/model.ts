@@ -10,7 +10,8 @@ function tensorLayout(sizes: number[], batchNorm: boolean): { name: string; coun
   for (let l = 1; l <= L; l++) {
     const H = sizes[l];
     out.push({ name: `W${l}`, count: H * sizes[l - 1] });
-    for (const t of batchNorm && l < L ? ['gamma', 'beta', 'mean', 'var'] : ['b']) out.push({ name: `${t}${l}`, count: H });
+    for (const t of batchNorm && l < L ? ['gamma', 'beta', 'mean', 'var'] : ['b'])
+      out.push({ name: `${t}${l}`, count: H });
   }
   return out;
 }
@@ -20,7 +21,8 @@ export function readModel(bytes: Uint8Array): Model {
   const fail = (why: string) => {
     throw new EngineError(`model file: ${why}`, 'BAD_MODEL');
   };
-  if (bytes.length < 20 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'NNLB') fail('not an NNLB model (bad magic)');
+  if (bytes.length < 20 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'NNLB')
+    fail('not an NNLB model (bad magic)');
   const version = view.getUint32(4, true);
   if (version !== 1) fail(`unsupported NNLB version ${version}`);
   const width = view.getUint32(8, true);
@@ -47,7 +49,14 @@ export function readModel(bytes: Uint8Array): Model {
   };
   for (const { name, count } of tensorLayout(sizes, batchNorm)) take(name, count);
   if (off !== bytes.length) fail(`${bytes.length - off} bytes after the last tensor`);
-  return { sizes, batchNorm, loss: flags & 2 ? 'svm' : 'cross_entropy', bnAlpha, precision: width === 4 ? 'float32' : 'float64', tensors };
+  return {
+    sizes,
+    batchNorm,
+    loss: flags & 2 ? 'svm' : 'cross_entropy',
+    bnAlpha,
+    precision: width === 4 ? 'float32' : 'float64',
+    tensors,
+  };
 }
 
 /** The NNLB bytes of a model: the inverse of readModel (for tests and tools; training writes its own). */

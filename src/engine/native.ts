@@ -7,7 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { EngineError } from '../errors.ts';
 import { chooseBlasCore, genericCoreWarning, readCpu, type BlasCoreChoice, type CpuDescription } from './blas-core.ts';
-import type { CompleteGradientCheckOptions, CompleteTrainOptions, GradCheckRow, Metrics, Split, TrainProgress, TrainResult } from './types.ts';
+import type {
+  CompleteGradientCheckOptions,
+  CompleteTrainOptions,
+  GradCheckRow,
+  Metrics,
+  Split,
+  TrainProgress,
+  TrainResult,
+} from './types.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,10 +27,18 @@ type NativeTrainResult = Omit<TrainResult, 'final'> & { final?: TrainResult['fin
 // The addon's calls (native/addon.cpp). Options arrive complete (src/engine/defaults.ts): the addon
 // has no defaults and rejects a missing field with a TypeError naming it.
 interface Addon {
-  train(options: CompleteTrainOptions, train: Split, validation: Split | null, onProgress?: (p: TrainProgress) => void): { promise: Promise<NativeTrainResult>; abort(): void };
+  train(
+    options: CompleteTrainOptions,
+    train: Split,
+    validation: Split | null,
+    onProgress?: (p: TrainProgress) => void,
+  ): { promise: Promise<NativeTrainResult>; abort(): void };
   evaluate(model: Uint8Array, data: Split, lambda: number, threads: number): Promise<Metrics>;
   gradientCheck(options: CompleteGradientCheckOptions, data: Split): Promise<NativeGradRow[]>;
-  compareWithReference(options: Pick<CompleteGradientCheckOptions, 'network' | 'lambda' | 'seed'>, data: Split): Promise<Record<string, number>>;
+  compareWithReference(
+    options: Pick<CompleteGradientCheckOptions, 'network' | 'lambda' | 'seed'>,
+    data: Split,
+  ): Promise<Record<string, number>>;
   sgemm(n: number, threads: number, repeats: number): number;
   blasInfo(): { corename: string; config: string; headerVersion: string; threads: number };
 }
@@ -50,7 +66,10 @@ export function native(): Addon {
   if (addon) return addon;
   const file = join(repoRoot, 'build', 'Release', 'nnlab.node');
   if (!existsSync(file))
-    throw new EngineError(`the native engine is not built (${file} is missing): run "npm run setup" (or "npm run build" once libopenblas-dev is installed)`, 'NOT_BUILT');
+    throw new EngineError(
+      `the native engine is not built (${file} is missing): run "npm run setup" (or "npm run build" once libopenblas-dev is installed)`,
+      'NOT_BUILT',
+    );
   // OpenBLAS reads OPENBLAS_CORETYPE once, when the library loads with the addon; process.env
   // writes the real environment (setenv). It is restored afterwards, so child processes see only the
   // user's setting and decide for themselves, as this one did.
@@ -88,7 +107,9 @@ export function blas(): BlasStatus {
 /** The path of the first mapped shared library matching `pattern`, or null (not Linux). */
 function loadedLibrary(pattern: RegExp): string | null {
   try {
-    const line = readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => pattern.test(l.split(/\s+/)[5] ?? ''));
+    const line = readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .find((l) => pattern.test(l.split(/\s+/)[5] ?? ''));
     return line?.split(/\s+/)[5] ?? null;
   } catch {
     return null;

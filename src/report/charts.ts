@@ -21,12 +21,24 @@ const config = {
   font: FONT,
   view: { stroke: '#ccc' },
   axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#eee' },
-  legend: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', orient: 'bottom', direction: 'horizontal' },
+  legend: {
+    labelFontSize: 10,
+    titleFontSize: 11,
+    titleFontWeight: 'normal',
+    orient: 'bottom',
+    direction: 'horizontal',
+  },
   title: { fontSize: 12, fontWeight: 'bold', anchor: 'start' },
   line: { strokeWidth: 1.5 },
 };
 
-const base = (extra: VlSpec): VlSpec => ({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config, background: 'white', padding: 6, ...extra });
+const base = (extra: VlSpec): VlSpec => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  config,
+  background: 'white',
+  padding: 6,
+  ...extra,
+});
 
 /** Curves with non-finite values dropped (a diverged run records NaN or Infinity). */
 function finite(v: unknown): v is number {
@@ -40,7 +52,9 @@ export interface CurveAxis {
 
 /** The x axis of a trial's curves: epochs for constant and step schedules, update steps otherwise. */
 export function curveAxis(scheduleKind: string): CurveAxis {
-  return scheduleKind === 'constant' || scheduleKind === 'step' ? { field: 'epoch', title: 'epoch' } : { field: 'step', title: 'update step' };
+  return scheduleKind === 'constant' || scheduleKind === 'step'
+    ? { field: 'epoch', title: 'epoch' }
+    : { field: 'step', title: 'update step' };
 }
 
 /** Cost, loss and accuracy for training and validation, and η, against the update step (2×2 panels). */
@@ -51,7 +65,8 @@ export function curvesSpec(points: CurvePoint[], axis: CurveAxis): VlSpec {
     for (const split of ['training', 'validation'] as const) {
       const m = split === 'training' ? p.train : p.validation;
       if (!m) continue;
-      for (const metric of ['cost', 'loss', 'accuracy'] as const) if (finite(m[metric])) rows.push({ x, split, metric, value: m[metric] });
+      for (const metric of ['cost', 'loss', 'accuracy'] as const)
+        if (finite(m[metric])) rows.push({ x, split, metric, value: m[metric] });
     }
     if (finite(p.eta)) rows.push({ x, split: 'η', metric: 'eta', value: p.eta });
   }
@@ -88,7 +103,13 @@ export function curvesSpec(points: CurvePoint[], axis: CurveAxis): VlSpec {
         mark: { type: 'line', color: '#555', clip: true },
         encoding: {
           x: { field: 'x', type: 'quantitative', title: axis.title },
-          y: { field: 'value', type: 'quantitative', title: 'η', axis: { format: '.1e' }, ...(constantEta ? { scale: { domain: [0, 2 * constantEta] } } : {}) },
+          y: {
+            field: 'value',
+            type: 'quantitative',
+            title: 'η',
+            axis: { format: '.1e' },
+            ...(constantEta ? { scale: { domain: [0, 2 * constantEta] } } : {}),
+          },
         },
       },
     ],
@@ -120,23 +141,51 @@ export function overlaySpec(series: { variant: string; points: CurvePoint[] }[],
     encoding: {
       x: { field: 'x', type: 'quantitative', title: axis.title },
       y: { field: 'value', type: 'quantitative', title: `${split} ${metric}`, scale: { zero: false } },
-      color: { field: 'variant', type: 'nominal', title: null, sort: series.map((s) => s.variant), scale: { scheme: 'category10' }, legend: { labelLimit: 400 } },
+      color: {
+        field: 'variant',
+        type: 'nominal',
+        title: null,
+        sort: series.map((s) => s.variant),
+        scale: { scheme: 'category10' },
+        legend: { labelLimit: 400 },
+      },
       strokeDash: { field: 'variant', type: 'nominal', title: null, sort: series.map((s) => s.variant) },
     },
   });
-  return base({ data: { values: rows }, hconcat: [panel('loss'), panel('accuracy')], resolve: { scale: { y: 'independent' } } });
+  return base({
+    data: { values: rows },
+    hconcat: [panel('loss'), panel('accuracy')],
+    resolve: { scale: { y: 'independent' } },
+  });
 }
 
 /** A search: the searched value (log axis when searched log-uniformly) against validation accuracy, one colour and shape per stage. */
-export function searchSpec(points: { stage: string; value: number; accuracy: number }[], param: string, log: boolean, stages: string[]): VlSpec {
+export function searchSpec(
+  points: { stage: string; value: number; accuracy: number }[],
+  param: string,
+  log: boolean,
+  stages: string[],
+): VlSpec {
   return base({
     width: WIDTH - 120,
     height: 220,
     data: { values: points.map((p) => ({ stage: p.stage, value: p.value, accuracy: p.accuracy })) },
     mark: { type: 'point', filled: true, size: 60, opacity: 0.85 },
     encoding: {
-      x: { field: 'value', type: 'quantitative', title: log ? `${param} (log scale)` : param, scale: log ? { type: 'log', padding: 12 } : { zero: false, padding: 12 }, axis: log ? { format: '.0e', labelOverlap: 'greedy' } : {} },
-      y: { field: 'accuracy', type: 'quantitative', title: 'validation accuracy', scale: { zero: false, padding: 12 }, axis: { format: '.1%' } },
+      x: {
+        field: 'value',
+        type: 'quantitative',
+        title: log ? `${param} (log scale)` : param,
+        scale: log ? { type: 'log', padding: 12 } : { zero: false, padding: 12 },
+        axis: log ? { format: '.0e', labelOverlap: 'greedy' } : {},
+      },
+      y: {
+        field: 'accuracy',
+        type: 'quantitative',
+        title: 'validation accuracy',
+        scale: { zero: false, padding: 12 },
+        axis: { format: '.1%' },
+      },
       color: { field: 'stage', type: 'nominal', title: 'stage', sort: stages, scale: { scheme: 'category10' } },
       shape: { field: 'stage', type: 'nominal', title: 'stage', sort: stages },
     },
@@ -155,7 +204,12 @@ export function lrRangeSpec(points: CurvePoint[], bounds: { etaMin: number; etaM
       if (finite(m.loss)) rows.push({ eta: p.eta, split, metric: 'loss', value: m.loss });
     }
   }
-  const rules = bounds ? [{ eta: bounds.etaMin, label: `η_min = ${fmtEta(bounds.etaMin)}` }, { eta: bounds.etaMax, label: `η_max = ${fmtEta(bounds.etaMax)}` }] : [];
+  const rules = bounds
+    ? [
+        { eta: bounds.etaMin, label: `η_min = ${fmtEta(bounds.etaMin)}` },
+        { eta: bounds.etaMax, label: `η_max = ${fmtEta(bounds.etaMax)}` },
+      ]
+    : [];
   const w = (WIDTH - 90) / 2;
   const panel = (metric: string) => ({
     width: w,
@@ -165,17 +219,40 @@ export function lrRangeSpec(points: CurvePoint[], bounds: { etaMin: number; etaM
         transform: [{ filter: { field: 'metric', equal: metric } }],
         mark: { type: 'line', clip: true },
         encoding: {
-          x: { field: 'eta', type: 'quantitative', title: 'learning rate η (log scale)', scale: { type: 'log' }, axis: { format: '.0e' } },
-          y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false }, axis: metric === 'accuracy' ? { format: '.0%' } : {} },
+          x: {
+            field: 'eta',
+            type: 'quantitative',
+            title: 'learning rate η (log scale)',
+            scale: { type: 'log' },
+            axis: { format: '.0e' },
+          },
+          y: {
+            field: 'value',
+            type: 'quantitative',
+            title: metric,
+            scale: { zero: false },
+            axis: metric === 'accuracy' ? { format: '.0%' } : {},
+          },
           color: { field: 'split', type: 'nominal', title: null, scale: SPLIT_COLORS },
         },
       },
       ...(rules.length
         ? [
-            { data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 3], color: '#2ca02c' }, encoding: { x: { field: 'eta', type: 'quantitative' } } },
+            {
+              data: { values: rules },
+              mark: { type: 'rule', strokeDash: [4, 3], color: '#2ca02c' },
+              encoding: { x: { field: 'eta', type: 'quantitative' } },
+            },
             ...rules.map((r, i) => ({
               data: { values: [r] },
-              mark: { type: 'text', align: i === 0 ? 'right' : 'left', dx: i === 0 ? -3 : 3, baseline: 'top', fontSize: 9, color: '#2ca02c' },
+              mark: {
+                type: 'text',
+                align: i === 0 ? 'right' : 'left',
+                dx: i === 0 ? -3 : 3,
+                baseline: 'top',
+                fontSize: 9,
+                color: '#2ca02c',
+              },
               encoding: { x: { field: 'eta', type: 'quantitative' }, y: { value: 3 }, text: { field: 'label' } },
             })),
           ]
@@ -183,11 +260,19 @@ export function lrRangeSpec(points: CurvePoint[], bounds: { etaMin: number; etaM
     ],
     title: `${metric} against η`,
   });
-  return base({ data: { values: rows }, hconcat: [panel('accuracy'), panel('loss')], resolve: { scale: { y: 'independent' } } });
+  return base({
+    data: { values: rows },
+    hconcat: [panel('accuracy'), panel('loss')],
+    resolve: { scale: { y: 'independent' } },
+  });
 }
 
 function fmtEta(x: number): string {
-  return x.toExponential(1).replace(/\.0e/, 'e').replace(/e([+-])0*(\d)/, 'e$1$2').replace('e+', 'e');
+  return x
+    .toExponential(1)
+    .replace(/\.0e/, 'e')
+    .replace(/e([+-])0*(\d)/, 'e$1$2')
+    .replace('e+', 'e');
 }
 
 let vegaModules: Promise<{ vega: typeof import('vega'); vl: typeof import('vega-lite') }> | null = null;

@@ -22,7 +22,10 @@ export function pct(x: number | undefined | null, digits = 2): string {
 export function dec(x: number | undefined | null, digits = 4): string {
   if (x === undefined || x === null) return '–';
   if (!Number.isFinite(x)) return String(x);
-  return x.toPrecision(digits).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+  return x
+    .toPrecision(digits)
+    .replace(/(\.\d*?)0+(e|$)/, '$1$2')
+    .replace(/\.(e|$)/, '$1');
 }
 
 /** A hyperparameter value (λ, η, σ): plain below 1e4 and above 1e-3, else scientific (1e-5, 2.5e-4). */
@@ -54,11 +57,13 @@ export function int(n: number | undefined | null): string {
 
 /** A file-name slug: lower case, [a-z0-9-] only. */
 export function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9.]+/g, '-')
-    .replace(/\./g, '_')
-    .replace(/^-+|-+$/g, '') || 'x';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9.]+/g, '-')
+      .replace(/\./g, '_')
+      .replace(/^-+|-+$/g, '') || 'x'
+  );
 }
 
 /** Byte-order string comparison (locale-independent, so every machine sorts alike). */

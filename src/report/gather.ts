@@ -4,7 +4,13 @@
 // "missing" and shown as not run yet; a damaged one is quarantined with a warning (src/store).
 import type { Plan, Trial } from '../config/expand.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
-import { RunStore, runsDir as defaultRunsDir, type StoredPlan, type StoredResult, type StoredTrial } from '../store/store.ts';
+import {
+  RunStore,
+  runsDir as defaultRunsDir,
+  type StoredPlan,
+  type StoredResult,
+  type StoredTrial,
+} from '../store/store.ts';
 import { planFromStore } from '../store/rank.ts';
 import { storedLrBounds } from '../runner/lr-range.ts';
 import type { CurvePoint } from '../engine/index.ts';
@@ -33,10 +39,14 @@ export interface Gathered {
 /** `store`: the store a run just read (its trials are checked once per process, not again). */
 export function gather(file: string, opts: { set?: string[]; runsDir?: string; store?: RunStore } = {}): Gathered {
   const exp = resolveExperiment(file, { set: opts.set });
-  const store = opts.store?.experiment === exp.name ? opts.store : new RunStore(opts.runsDir ?? defaultRunsDir(file), exp.name);
+  const store =
+    opts.store?.experiment === exp.name ? opts.store : new RunStore(opts.runsDir ?? defaultRunsDir(file), exp.name);
   const storedPlan = store.readPlan();
   const plan = planFromStore(exp, store, { lrBounds: storedLrBounds(store) });
-  if (!plan) throw new NoRunsError(`no stored runs for "${exp.name}" in ${store.root}; train them first with: nnlab run ${file}`);
+  if (!plan)
+    throw new NoRunsError(
+      `no stored runs for "${exp.name}" in ${store.root}; train them first with: nnlab run ${file}`,
+    );
   const stored = new Map<string, StoredTrial>();
   const missing: Trial[] = [];
   for (const t of plan.trials) {

@@ -24,12 +24,19 @@ function vegaRuntime(): string {
 
 /** JSON that is safe inside a <script> element: no "</script>" or "<!--" can end or confuse it. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** What every interactive page inlines: the Vega runtime, the page script and its style. */
 export function pageAssets(): { vega: string; script: string; style: string } {
-  return { vega: vegaRuntime(), script: readFileSync(join(PAGE, 'page.js'), 'utf8'), style: readFileSync(join(PAGE, 'page.css'), 'utf8') };
+  return {
+    vega: vegaRuntime(),
+    script: readFileSync(join(PAGE, 'page.js'), 'utf8'),
+    style: readFileSync(join(PAGE, 'page.css'), 'utf8'),
+  };
 }
 
 /** A chart's place in the page; page.js renders the spec of the same name into it. */
@@ -40,7 +47,12 @@ export const chartSlot = (name: string, label: string) =>
  * The page of a report. `assets` maps Markdown image paths to SVG text (charts, shown here by
  * Vega from their spec instead) or PNG bytes (weight images, inlined as data URLs).
  */
-export async function renderReportPage(markdown: string, title: string, charts: Chart[], assets: Map<string, string | Uint8Array>): Promise<string> {
+export async function renderReportPage(
+  markdown: string,
+  title: string,
+  charts: Chart[],
+  assets: Map<string, string | Uint8Array>,
+): Promise<string> {
   const byFile = new Map(charts.map((c) => [`assets/${c.name}.svg`, c]));
   const body = markdownToHtml(markdown, (href, text) => {
     const chart = byFile.get(href);

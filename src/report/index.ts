@@ -18,7 +18,12 @@ import { md } from './format.ts';
 export { NoRunsError };
 
 /** The engine's model reader (src/engine/index.ts), loaded only when weights are drawn. */
-export type ReadModel = (bytes: Uint8Array) => { sizes: number[]; batchNorm: boolean; precision: unknown; tensors: Record<string, Float32Array | Float64Array> };
+export type ReadModel = (bytes: Uint8Array) => {
+  sizes: number[];
+  batchNorm: boolean;
+  precision: unknown;
+  tensors: Record<string, Float32Array | Float64Array>;
+};
 
 export interface ReportOptions {
   set?: string[];
@@ -78,7 +83,9 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
       for (const w of doc.weights) {
         const bytes = g.stored.get(w.hash)?.model() ?? null;
         let note = '';
-        if (!readModel) note = 'Learnt weights not drawn: the engine (src/engine, npm run build) is not built, so model.bin cannot be read.';
+        if (!readModel)
+          note =
+            'Learnt weights not drawn: the engine (src/engine, npm run build) is not built, so model.bin cannot be read.';
         else if (!bytes) note = 'Learnt weights not drawn: the run store holds no model.bin for this trial.';
         else {
           const m = readModel(bytes);

@@ -4,7 +4,15 @@
 import type { VlSpec } from './charts.ts';
 
 type Unit = VlSpec & { mark: string | { type: string }; encoding?: Record<string, Enc> };
-type Enc = { field?: string; type?: string; title?: string | null; axis?: { format?: string } | null; scale?: unknown; condition?: unknown; value?: unknown };
+type Enc = {
+  field?: string;
+  type?: string;
+  title?: string | null;
+  axis?: { format?: string } | null;
+  scale?: unknown;
+  condition?: unknown;
+  value?: unknown;
+};
 
 /** The field every curve chart puts the update step (or epoch) in: charts.ts curvesSpec/overlaySpec. */
 const STEP_FIELD = 'x';
@@ -40,7 +48,11 @@ function tooltip(enc: Record<string, Enc>): Enc[] {
     const e = enc[channel];
     if (!e?.field) continue;
     const title = e.title ?? e.field;
-    out.push(e.type === 'quantitative' ? { field: e.field, type: 'quantitative', title, format: tooltipFormat(e) } as Enc : { field: e.field, type: e.type, title });
+    out.push(
+      e.type === 'quantitative'
+        ? ({ field: e.field, type: 'quantitative', title, format: tooltipFormat(e) } as Enc)
+        : { field: e.field, type: e.type, title },
+    );
   }
   return out;
 }
@@ -93,8 +105,10 @@ export function interactiveSpec(chart: VlSpec): VlSpec {
     }
   });
   const params: VlSpec[] = [];
-  if (legendViews.length) params.push({ name: 'legend', select: { type: 'point', fields: [legend] }, bind: 'legend', views: legendViews });
-  if (zoomViews.length) params.push({ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales', views: zoomViews });
+  if (legendViews.length)
+    params.push({ name: 'legend', select: { type: 'point', fields: [legend] }, bind: 'legend', views: legendViews });
+  if (zoomViews.length)
+    params.push({ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales', views: zoomViews });
   if (params.length) spec.params = params;
   return spec;
 }

@@ -8,7 +8,9 @@ export const CHROMIUM = process.env.NNLAB_CHROMIUM ?? '/usr/bin/chromium';
 
 export class ChromiumMissing extends Error {
   constructor() {
-    super(`Chromium is not installed at ${CHROMIUM}, so report.pdf was not printed; install it with \`npm run setup\` (Debian: apt-get install chromium)`);
+    super(
+      `Chromium is not installed at ${CHROMIUM}, so report.pdf was not printed; install it with \`npm run setup\` (Debian: apt-get install chromium)`,
+    );
     this.name = 'ChromiumMissing';
   }
 }
@@ -21,7 +23,15 @@ export async function printPdf(html: string, out: string, title: string): Promis
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
       offline: true,
     });
     try {

@@ -26,11 +26,17 @@ function tidy(text: string): string {
 export function renderMarkdown(doc: ReportDocument): string {
   // Markdown is not HTML: autoescape is off and every string in the document is escaped for Markdown
   // (format.ts md) when the document is built.
-  mdEnv ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
+  mdEnv ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), {
+    autoescape: false,
+    throwOnUndefined: true,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
   return tidy(mdEnv.render(`kinds/${doc.kind}.md.njk`, { r: doc }));
 }
 
-export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Turns an image reference of the Markdown into HTML (null: no such asset). */
 export type ImageHtml = (href: string, text: string) => string | null;
@@ -53,23 +59,30 @@ export function markdownToHtml(markdown: string, image: ImageHtml): string {
 }
 
 /** A weight image (PNG bytes) as an <img> with a data URL. */
-export const pngImg = (png: Uint8Array, alt: string) => `<img class="weights" alt="${escapeHtml(alt)}" src="data:image/png;base64,${Buffer.from(png).toString('base64')}">`;
+export const pngImg = (png: Uint8Array, alt: string) =>
+  `<img class="weights" alt="${escapeHtml(alt)}" src="data:image/png;base64,${Buffer.from(png).toString('base64')}">`;
 
 /** HTML for printing: `assets` maps a Markdown image path to its SVG text or PNG bytes. */
 export function renderHtml(markdown: string, title: string, assets: Map<string, string | Uint8Array>): string {
   const html = markdownToHtml(markdown, (href, text) => {
     const a = assets.get(href);
-    if (typeof a === 'string') return `<span class="figure" role="img" aria-label="${escapeHtml(text)}">${a.replace(/^<\?xml[^>]*>\s*/, '')}</span>`;
+    if (typeof a === 'string')
+      return `<span class="figure" role="img" aria-label="${escapeHtml(text)}">${a.replace(/^<\?xml[^>]*>\s*/, '')}</span>`;
     return a ? pngImg(a, text) : null;
   });
   // A table too long for one page (more than 30 rows) may break across pages (its header repeats);
   // shorter ones are kept whole.
-  const body = html.replace(/<table>([\s\S]*?)<\/table>/g, (t, inner: string) => ((inner.match(/<tr>/g)?.length ?? 0) > 31 ? `<table class="long">${inner}</table>` : t));
+  const body = html.replace(/<table>([\s\S]*?)<\/table>/g, (t, inner: string) =>
+    (inner.match(/<tr>/g)?.length ?? 0) > 31 ? `<table class="long">${inner}</table>` : t,
+  );
   return renderHtmlTemplate('report.html.njk', { title, body });
 }
 
 /** Renders an HTML template of templates/ (autoescaped; `| safe` marks what is already HTML). */
 export function renderHtmlTemplate(name: string, context: object): string {
-  htmlEnv ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), { autoescape: true, throwOnUndefined: true });
+  htmlEnv ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES), {
+    autoescape: true,
+    throwOnUndefined: true,
+  });
   return htmlEnv.render(name, context);
 }

@@ -28,7 +28,11 @@ export const PICK = {
 
 /** Mean ± sd (n) of one measure over the ok repeats of t's setting. */
 export function repeatSpread(g: Gathered, t: Trial, pick: Pick): Spread | null {
-  return spread(repeatResults(g, t).filter((r) => r.status === 'ok').map(pick));
+  return spread(
+    repeatResults(g, t)
+      .filter((r) => r.status === 'ok')
+      .map(pick),
+  );
 }
 
 /** "55.83%" for one repeat, "55.83% ± 0.21 (n = 3)" for several (sd in percentage points). */
@@ -44,7 +48,10 @@ export function accText(g: Gathered, t: TrainTrial, pick: Pick): string {
 }
 
 /** The accuracy a comparison uses (test when measured, else validation), as the mean of the repeats. */
-export function headlineOf(g: Gathered, t: TrainTrial | undefined): { value: number; split: 'test' | 'validation'; spread: Spread; text: string } | null {
+export function headlineOf(
+  g: Gathered,
+  t: TrainTrial | undefined,
+): { value: number; split: 'test' | 'validation'; spread: Spread; text: string } | null {
   if (!t) return null;
   for (const split of ['test', 'validation'] as const) {
     const s = repeatSpread(g, t, PICK[split]);
@@ -66,7 +73,11 @@ export function repeatCurves(g: Gathered, t: Trial | undefined): { points: Curve
  * Rows of a ±1 sd band around the mean of `runs`, per recorded point, split and metric: coloured by
  * split (a trial's own chart), or by variant for one split (a group's overlay).
  */
-export function bandRows(runs: CurvePoint[][], axis: CurveAxis, overlay?: { variant: string; split: 'train' | 'validation' }): Record<string, unknown>[] {
+export function bandRows(
+  runs: CurvePoint[][],
+  axis: CurveAxis,
+  overlay?: { variant: string; split: 'train' | 'validation' },
+): Record<string, unknown>[] {
   const splits = overlay ? [overlay.split] : (['train', 'validation'] as const);
   if (runs.length < 2) return [];
   const len = Math.min(...runs.map((r) => r.length));
@@ -77,7 +88,9 @@ export function bandRows(runs: CurvePoint[][], axis: CurveAxis, overlay?: { vari
     for (const split of splits) {
       for (const metric of ['cost', 'loss', 'accuracy'] as const) {
         const s = spread(runs.map((r) => r[i][split]?.[metric]));
-        const series = overlay ? { variant: overlay.variant } : { split: split === 'train' ? 'training' : 'validation' };
+        const series = overlay
+          ? { variant: overlay.variant }
+          : { split: split === 'train' ? 'training' : 'validation' };
         if (s && s.n === runs.length) rows.push({ x, ...series, metric, lo: s.mean - s.sd, hi: s.mean + s.sd });
       }
     }
@@ -102,7 +115,12 @@ export function withBands(spec: VlSpec, rows: Record<string, unknown>[]): VlSpec
       data: { values: rows },
       transform,
       mark: { type: 'area', opacity: 0.18, clip: true },
-      encoding: { x: enc.x, y: { field: 'lo', type: 'quantitative', title: enc.y.title, scale: enc.y.scale }, y2: { field: 'hi' }, color: enc.color },
+      encoding: {
+        x: enc.x,
+        y: { field: 'lo', type: 'quantitative', title: enc.y.title, scale: enc.y.scale },
+        y2: { field: 'hi' },
+        color: enc.color,
+      },
     };
     return { width, height, title, layer: [band, { transform, ...line }] };
   });
@@ -113,23 +131,39 @@ export function withBands(spec: VlSpec, rows: Record<string, unknown>[]): VlSpec
 export function noiseNote(a: Spread, b: Spread): string {
   const noise = noiseLevel(a, b);
   if (noise === null) return '';
-  return Math.abs(b.mean - a.mean) <= noise + 1e-12 ? `; within the noise of the repeats (2 SE = ${(noise * 100).toFixed(2)} points)` : `; beyond the noise of the repeats (2 SE = ${(noise * 100).toFixed(2)} points)`;
+  return Math.abs(b.mean - a.mean) <= noise + 1e-12
+    ? `; within the noise of the repeats (2 SE = ${(noise * 100).toFixed(2)} points)`
+    : `; beyond the noise of the repeats (2 SE = ${(noise * 100).toFixed(2)} points)`;
 }
 
 /** "Over 3 seeds: test accuracy 55.83% ± 0.21 (n = 3), …; the curves are their mean, the band ±1 sd." */
 export function repeatsLine(g: Gathered, t: TrainTrial): string {
   if (t.repeats <= 1) return '';
-  const parts = (['validation', 'test'] as const).map((k) => [k, repeatSpread(g, t, PICK[k])] as const).filter(([, s]) => s);
+  const parts = (['validation', 'test'] as const)
+    .map((k) => [k, repeatSpread(g, t, PICK[k])] as const)
+    .filter(([, s]) => s);
   const time = repeatSpread(g, t, PICK.seconds);
   return ` Over ${t.repeats} seeds: ${parts.map(([k, s]) => `${k} accuracy ${spreadText(s, t.repeats)}`).join(', ')}${time ? `, ${time.mean.toFixed(1)} s each on average` : ''}; the curves show their mean, the band ±1 sd.`;
 }
 
 /** The variants, stages and final that took their η bounds from the LR range test `name`. */
 export function handOverText(g: Gathered, name: string): string {
-  const users = g.plan.trials.filter((t): t is TrainTrial => t.kind === 'train' && t.repeat === 1 && t.config.schedule.from === name);
+  const users = g.plan.trials.filter(
+    (t): t is TrainTrial => t.kind === 'train' && t.repeat === 1 && t.config.schedule.from === name,
+  );
   if (!users.length) return '';
   const bounds = users.map((t) => `[${t.config.schedule.eta_min}, ${t.config.schedule.eta_max}]`);
   const same = bounds.every((b) => b === bounds[0]);
-  const names = [...new Set(users.map((t) => (t.role === 'variant' ? `variant ${t.variant}` : t.role === 'search' ? `search stage ${t.stage}` : 'the final network')))];
+  const names = [
+    ...new Set(
+      users.map((t) =>
+        t.role === 'variant'
+          ? `variant ${t.variant}`
+          : t.role === 'search'
+            ? `search stage ${t.stage}`
+            : 'the final network',
+      ),
+    ),
+  ];
   return ` These bounds are handed over (schedule.from: ${name}) to ${names.join(', ')}, which train${names.length === 1 && names[0] !== 'the final network' ? 's' : ''} with η in ${same ? bounds[0] : [...new Set(bounds)].join(', ')}.`;
 }

@@ -29,7 +29,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 /** Encodes `rgb` (width·height·3 bytes, row-major) as a PNG. */
 export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
-  if (rgb.length !== width * height * 3) throw new RangeError(`encodePng: expected ${width * height * 3} bytes, got ${rgb.length}`);
+  if (rgb.length !== width * height * 3)
+    throw new RangeError(`encodePng: expected ${width * height * 3} bytes, got ${rgb.length}`);
   const raw = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) {
     raw[y * (width * 3 + 1)] = 0; // filter: none
@@ -40,7 +41,12 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Buffe
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type: RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 /**
@@ -48,7 +54,12 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Buffe
  * (1024 R, 1024 G, 1024 B, rows of 32); D = 784: 28×28 grey. Each image is rescaled to [0, 1] on
  * its own (min → 0, max → 1) and enlarged `scale` times by repeating pixels.
  */
-export function weightImages(W: ArrayLike<number>, classes: number, d: number, scale = 4): { width: number; height: number; png: Buffer }[] | null {
+export function weightImages(
+  W: ArrayLike<number>,
+  classes: number,
+  d: number,
+  scale = 4,
+): { width: number; height: number; png: Buffer }[] | null {
   const side = d === 3072 ? 32 : d === 784 ? 28 : 0;
   if (!side || W.length !== classes * d) return null;
   const channels = d === 3072 ? 3 : 1;

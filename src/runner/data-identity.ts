@@ -17,11 +17,15 @@ export interface DataIdentity {
 
 function sourcesOf(exp: ResolvedExperiment): { source: Source; root?: string }[] {
   const seen = new Map<string, { source: Source; root?: string }>();
-  for (const c of [exp.base, ...exp.variants.map((v) => v.config)]) seen.set(`${c.dataset.source}\0${c.dataset.root ?? ''}`, { source: c.dataset.source, root: c.dataset.root });
+  for (const c of [exp.base, ...exp.variants.map((v) => v.config)])
+    seen.set(`${c.dataset.source}\0${c.dataset.root ?? ''}`, { source: c.dataset.source, root: c.dataset.root });
   return [...seen.values()];
 }
 
-export async function dataIdentity(exp: ResolvedExperiment, opts: { fetch: boolean; log: (l: string) => void; allowMissing?: boolean }): Promise<DataIdentity> {
+export async function dataIdentity(
+  exp: ResolvedExperiment,
+  opts: { fetch: boolean; log: (l: string) => void; allowMissing?: boolean },
+): Promise<DataIdentity> {
   const prints: string[] = [];
   const descriptions: string[] = [];
   for (const { source, root } of sourcesOf(exp)) {
@@ -33,22 +37,28 @@ export async function dataIdentity(exp: ResolvedExperiment, opts: { fetch: boole
           let shown = -1;
           return (p: { bytes: number; total?: number }) => {
             const pc = p.total ? Math.floor((100 * p.bytes) / p.total / 10) * 10 : -1;
-            if (pc !== shown) opts.log(`fetching ${source}: ${p.total ? `${pc}%` : `${(p.bytes / 1e6).toFixed(0)} MB`}`);
+            if (pc !== shown)
+              opts.log(`fetching ${source}: ${p.total ? `${pc}%` : `${(p.bytes / 1e6).toFixed(0)} MB`}`);
             shown = pc;
           };
         })(),
       });
       const all = parts(source);
-      const fingerprint = await cachedFingerprint(`${source}\0${where}\0${all.join(',')}`, () => loadParts(source, all, { root: where }), {
-        file: join(dataHome(), FINGERPRINT_CACHE),
-        watch: [where],
-        // The callers that allow missing data only look (a dry run, `nnlab status`): they write nothing.
-        write: !opts.allowMissing,
-      });
+      const fingerprint = await cachedFingerprint(
+        `${source}\0${where}\0${all.join(',')}`,
+        () => loadParts(source, all, { root: where }),
+        {
+          file: join(dataHome(), FINGERPRINT_CACHE),
+          watch: [where],
+          // The callers that allow missing data only look (a dry run, `nnlab status`): they write nothing.
+          write: !opts.allowMissing,
+        },
+      );
       prints.push(`${source}:${fingerprint}`);
       descriptions.push(describeData(source, where));
     } catch (err) {
-      if (opts.allowMissing && err instanceof DataError) return { fingerprint: 'unavailable', description: 'data not installed' };
+      if (opts.allowMissing && err instanceof DataError)
+        return { fingerprint: 'unavailable', description: 'data not installed' };
       throw err;
     }
   }

@@ -78,7 +78,8 @@ class Worker {
       env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) stream.setEncoding('utf8').on('data', (d: string) => (this.output += d));
+    for (const stream of [this.child.stdout!, this.child.stderr!])
+      stream.setEncoding('utf8').on('data', (d: string) => (this.output += d));
     this.child.on('message', (m: WorkerMessage) => this.onMessage?.(m));
     // The exit, then the end of its output.
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -105,7 +106,10 @@ class Worker {
       killer = setTimeout(() => this.child.kill('SIGKILL'), KILL_AFTER_MS);
     };
     try {
-      const reply = await new Promise<Exclude<WorkerMessage, { type: 'progress' }> | { type: 'exit'; code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      const reply = await new Promise<
+        | Exclude<WorkerMessage, { type: 'progress' }>
+        | { type: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+      >((resolve) => {
         this.onMessage = (m) => (m.type === 'progress' ? onProgress(m) : resolve(m));
         void this.exited.then((e) => resolve({ type: 'exit', ...e }));
         signal.addEventListener('abort', onAbort, { once: true });
@@ -114,10 +118,18 @@ class Worker {
       // Stopped by the runner (Ctrl-C/SIGTERM): whatever the worker answered, the trial is not kept.
       if (signal.aborted) throw abortError();
       if (reply.type === 'done') return;
-      if (reply.type === 'error') throw new TrialFailure(reply.message, [this.output, reply.stack ?? ''].filter(Boolean).join('\n'));
-      if (reply.type === 'aborted') throw new TrialFailure(`the trial's process was stopped${reply.reason ? ` by ${reply.reason}` : ''}`, this.output);
+      if (reply.type === 'error')
+        throw new TrialFailure(reply.message, [this.output, reply.stack ?? ''].filter(Boolean).join('\n'));
+      if (reply.type === 'aborted')
+        throw new TrialFailure(
+          `the trial's process was stopped${reply.reason ? ` by ${reply.reason}` : ''}`,
+          this.output,
+        );
       const how = reply.signal ? `was killed by ${reply.signal}` : `exited with code ${reply.code}`;
-      throw new TrialFailure(`the trial's process ${how}${reply.signal === 'SIGKILL' ? ' (out of memory?)' : ''}`, this.output);
+      throw new TrialFailure(
+        `the trial's process ${how}${reply.signal === 'SIGKILL' ? ' (out of memory?)' : ''}`,
+        this.output,
+      );
     } finally {
       clearTimeout(killer);
       signal.removeEventListener('abort', onAbort);
@@ -155,7 +167,8 @@ export class LocalProcessExecutor implements Executor {
     if (i < 0) i = this.idle.findIndex((w) => w.dataKey === null);
     if (i < 0 && this.workers.size >= this.slots) i = 0;
     if (i >= 0 && i < this.idle.length) return this.idle.splice(i, 1)[0];
-    if (this.workers.size >= this.slots) throw new Error(`LocalProcessExecutor: more than ${this.slots} trials at once`);
+    if (this.workers.size >= this.slots)
+      throw new Error(`LocalProcessExecutor: more than ${this.slots} trials at once`);
     const w = new Worker(this.threadsPerTrial);
     this.workers.add(w);
     void w.exited.then(() => this.drop(w));

@@ -72,7 +72,9 @@ export async function cachedFingerprint(
   const settled = BigInt(Date.now() - (opts.settleMs ?? 2000)) * 1_000_000n;
   const { fingerprint, files } = await compute();
   if (opts.write === false) return fingerprint;
-  const watched = [...new Set([...files, ...files.map((f) => dirname(f)), ...(opts.watch ?? [])].map((p) => resolve(p)))];
+  const watched = [
+    ...new Set([...files, ...files.map((f) => dirname(f)), ...(opts.watch ?? [])].map((p) => resolve(p))),
+  ];
   const stats: Record<string, string> = {};
   for (const p of watched) {
     const s = identity(p);

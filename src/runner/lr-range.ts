@@ -38,7 +38,13 @@ export function chooseLrBounds(points: CurvePoint[]): LrBounds | null {
   const threshold = start + (smooth[peak] - start) / 5;
   let lo = 0;
   while (lo < peak && smooth[lo] < threshold) lo++;
-  return { etaMin: rows[lo].eta, etaMax: rows[peak].eta, startAccuracy: start, peakAccuracy: smooth[peak], split: useValidation ? 'validation' : 'training' };
+  return {
+    etaMin: rows[lo].eta,
+    etaMax: rows[peak].eta,
+    startAccuracy: start,
+    peakAccuracy: smooth[peak],
+    split: useValidation ? 'validation' : 'training',
+  };
 }
 
 /**

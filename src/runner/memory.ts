@@ -61,7 +61,10 @@ export function trialMemory(trial: Trial): TrialMemory {
 }
 
 /** The memory trials may use: the machine's (or the control group's, when smaller), or an executor's limit. */
-export function memoryLimit(executorLimit?: number, what = "the executor's memory limit"): { bytes: number; what: string } {
+export function memoryLimit(
+  executorLimit?: number,
+  what = "the executor's memory limit",
+): { bytes: number; what: string } {
   if (executorLimit !== undefined) return { bytes: executorLimit, what };
   const machine = osTotalmem();
   // Node 20 gives 2^64 where no control group limits the process.
@@ -82,12 +85,20 @@ export function describeMemory(m: TrialMemory): string {
         ['data', m.data],
       ]
     : [['data', m.data]];
-  return `${formatBytes(m.total)} (${parts.filter(([, b]) => b > 0).map(([k, b]) => `${k} ${formatBytes(b)}`).join(', ')})`;
+  return `${formatBytes(m.total)} (${parts
+    .filter(([, b]) => b > 0)
+    .map(([k, b]) => `${k} ${formatBytes(b)}`)
+    .join(', ')})`;
 }
 
 /** The setting to point at: what makes most of the figure. */
 function culprit(trial: Trial, m: TrialMemory, exp: ResolvedExperiment): Path {
-  const key: Path = !m.engine || m.data > m.engine.total ? ['dataset'] : m.engine.activations > m.engine.parameters ? ['training', 'batch_size'] : ['model', 'hidden'];
+  const key: Path =
+    !m.engine || m.data > m.engine.total
+      ? ['dataset']
+      : m.engine.activations > m.engine.parameters
+        ? ['training', 'batch_size']
+        : ['model', 'hidden'];
   const dotted = key.join('.');
   if (trial.kind === 'train') {
     const variant = exp.variants.find((v) => v.name === trial.variant);
@@ -114,8 +125,15 @@ export function refuseOversized(exp: ResolvedExperiment, trials: Trial[], limit 
   if (!groups.size) return;
   throw new ConfigErrors(
     [...groups.values()].map(({ path, figure, ids }) => {
-      const who = ids.length === 1 ? `trial ${ids[0]} needs about ${figure}` : `trials ${ids.join(', ')} need about ${figure} each`;
-      return errorAt(exp.sources, path, `${who}, more than ${limit.what} (${formatBytes(limit.bytes)}); use fewer or narrower hidden layers, a smaller batch or fewer images`);
+      const who =
+        ids.length === 1
+          ? `trial ${ids[0]} needs about ${figure}`
+          : `trials ${ids.join(', ')} need about ${figure} each`;
+      return errorAt(
+        exp.sources,
+        path,
+        `${who}, more than ${limit.what} (${formatBytes(limit.bytes)}); use fewer or narrower hidden layers, a smaller batch or fewer images`,
+      );
     }),
   );
 }

@@ -36,14 +36,21 @@ export async function rawSplits(dataset: TrialConfig['dataset']): Promise<{ trai
 }
 
 function preprocessor(how: TrialConfig['preprocess'], train: RawSplit) {
-  const spec = how === 'standardize' ? ({ kind: 'standardize', stats: standardizeStats(train) } as const) : ({ kind: 'scale' } as const);
+  const spec =
+    how === 'standardize'
+      ? ({ kind: 'standardize', stats: standardizeStats(train) } as const)
+      : ({ kind: 'scale' } as const);
   return (s: RawSplit) => toSplit(s, preprocess(s, spec));
 }
 
 /** The three splits of a config, built from the files. */
 export async function prepareData(config: DataSpec): Promise<PreparedData> {
   const { train, validation } = await rawSplits(config.dataset);
-  const test = await loadParts(config.dataset.source, config.dataset.test, config.dataset.root ? { root: config.dataset.root } : {});
+  const test = await loadParts(
+    config.dataset.source,
+    config.dataset.test,
+    config.dataset.root ? { root: config.dataset.root } : {},
+  );
   const apply = preprocessor(config.preprocess, train);
   return { train: apply(train), validation: apply(validation), test: apply(test), classes: train.classes };
 }
@@ -67,7 +74,10 @@ let kept: { key: string; data: PreparedData } | null = null;
  * prepareData, memoized on dataKey: the last splits built in this process are returned as they are
  * (the very same arrays, so the same floats) when the next trial asks for the same data.
  */
-export async function preparedData(c: DataSpec, dataFingerprint: string): Promise<{ data: PreparedData; from: DataSource }> {
+export async function preparedData(
+  c: DataSpec,
+  dataFingerprint: string,
+): Promise<{ data: PreparedData; from: DataSource }> {
   const key = dataKey(c, dataFingerprint);
   if (kept?.key === key) return { data: kept.data, from: 'memory' };
   kept = null; // let the old splits go before the new ones are built
@@ -80,7 +90,10 @@ export async function preparedData(c: DataSpec, dataFingerprint: string): Promis
  * The first `samples` training images, first `dims` dimensions, pre-processed like training: rows
  * of the prepared training split, which pre-processing computes row by row with the same statistics.
  */
-export async function prepareGradientCheckData(c: GradientCheckConfig, dataFingerprint: string): Promise<{ data: Split; from: DataSource }> {
+export async function prepareGradientCheckData(
+  c: GradientCheckConfig,
+  dataFingerprint: string,
+): Promise<{ data: Split; from: DataSource }> {
   const { data: prepared, from } = await preparedData(c, dataFingerprint);
   const full = prepared.train;
   const x = new Float32Array(c.samples * c.dims);
@@ -101,7 +114,14 @@ export function trainOptions(c: TrialConfig, d: number, classes: number, threads
       : s.kind === 'step'
         ? { kind: 'step', eta: s.eta, factor: s.factor, everyEpochs: s.every }
         : s.kind === 'cyclic'
-          ? { kind: 'cyclic', etaMin: s.eta_min, etaMax: s.eta_max, stepSize: len.stepSize!, policy: s.policy, gamma: s.gamma }
+          ? {
+              kind: 'cyclic',
+              etaMin: s.eta_min,
+              etaMax: s.eta_max,
+              stepSize: len.stepSize!,
+              policy: s.policy,
+              gamma: s.gamma,
+            }
           : { kind: 'lr_range', etaMin: s.eta_min, etaMax: s.eta_max, curve: s.curve };
   return {
     network: {

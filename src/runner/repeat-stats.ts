@@ -39,7 +39,13 @@ export function meanCurve(runs: CurvePoint[][]): CurvePoint[] {
   const len = Math.min(...live.map((r) => r.length));
   return Array.from({ length: len }, (_, i) => {
     const pts = live.map((r) => r[i]);
-    return { step: pts[0].step, epoch: pts[0].epoch, eta: pts[0].eta, train: meanMetrics(pts.map((p) => p.train))!, validation: meanMetrics(pts.map((p) => p.validation)) };
+    return {
+      step: pts[0].step,
+      epoch: pts[0].epoch,
+      eta: pts[0].eta,
+      train: meanMetrics(pts.map((p) => p.train))!,
+      validation: meanMetrics(pts.map((p) => p.validation)),
+    };
   });
 }
 

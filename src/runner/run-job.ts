@@ -52,18 +52,34 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
  * within one mini-batch of `signal` aborting (before curves, model or result are written).
  * Progress is reported at most every 200 ms, and at the last step.
  */
-export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress?: (p: TrialProgress) => void } = {}): Promise<void> {
+export async function runJob(
+  job: Job,
+  hooks: { signal?: AbortSignal; onProgress?: (p: TrialProgress) => void } = {},
+): Promise<void> {
   const { trial, tmpDir, provenance } = job;
   const startedAt = new Date();
   const t0 = performance.now();
-  const record = (engineSeconds: number, data: DataSource): JobRecord => ({ engineSeconds, worker: { pid: process.pid, job: ++jobsRun, data } });
+  const record = (engineSeconds: number, data: DataSource): JobRecord => ({
+    engineSeconds,
+    worker: { pid: process.pid, job: ++jobsRun, data },
+  });
   writeTrialFile(tmpDir, 'config.json', JSON.stringify(trial.config, null, 2) + '\n');
   if (trial.kind === 'gradient_check') {
     const c = trial.config;
     const { data, from } = await prepareGradientCheckData(c, provenance.dataFingerprint);
     const [rows, engineSeconds] = await timed(() =>
       engine.gradientCheck(
-        { network: { sizes: [c.dims, ...c.network.hidden, dataShape(c).classes], batchNorm: c.network.batch_norm, init: { kind: 'he' }, loss: c.loss }, lambda: c.lambda, seed: c.seed, h: c.h },
+        {
+          network: {
+            sizes: [c.dims, ...c.network.hidden, dataShape(c).classes],
+            batchNorm: c.network.batch_norm,
+            init: { kind: 'he' },
+            loss: c.loss,
+          },
+          lambda: c.lambda,
+          seed: c.seed,
+          h: c.h,
+        },
         data,
       ),
     );
@@ -94,13 +110,23 @@ export async function runJob(job: Job, hooks: { signal?: AbortSignal; onProgress
         const now = performance.now();
         if (now - last < 200 && p.step < p.totalSteps) return;
         last = now;
-        hooks.onProgress?.({ step: p.step, totalSteps: p.totalSteps, eta: p.eta, trainAccuracy: p.trainAccuracy, validationAccuracy: p.validationAccuracy });
+        hooks.onProgress?.({
+          step: p.step,
+          totalSteps: p.totalSteps,
+          eta: p.eta,
+          trainAccuracy: p.trainAccuracy,
+          validationAccuracy: p.validationAccuracy,
+        });
       },
     }),
   );
   writeTrialFile(tmpDir, 'curves.jsonl', out.curves.map((p) => JSON.stringify(p)).join('\n') + '\n');
   writeTrialFile(tmpDir, 'model.bin', out.model);
-  const [test, testSeconds] = out.diverged ? [undefined, 0] : await timed(() => engine.evaluate(out.model, data.test, { lambda: c.training.lambda, threads: provenance.threads }));
+  const [test, testSeconds] = out.diverged
+    ? [undefined, 0]
+    : await timed(() =>
+        engine.evaluate(out.model, data.test, { lambda: c.training.lambda, threads: provenance.threads }),
+      );
   const result: TrainResult & JobRecord = {
     kind: 'train',
     id: trial.id,

@@ -66,9 +66,17 @@ function selected(trial: Trial, only: string[] | undefined): boolean {
 
 /** --only names what the file defines: a variant, a search stage, 'final' or 'gradient-check'. */
 function checkOnly(exp: ResolvedExperiment, only: string[] | undefined): void {
-  const names = [...exp.variants.map((v) => v.name), ...exp.searches.map((s) => s.name), ...(exp.final ? ['final'] : []), ...(exp.gradientCheck ? ['gradient-check'] : [])];
+  const names = [
+    ...exp.variants.map((v) => v.name),
+    ...exp.searches.map((s) => s.name),
+    ...(exp.final ? ['final'] : []),
+    ...(exp.gradientCheck ? ['gradient-check'] : []),
+  ];
   for (const n of only ?? [])
-    if (!names.includes(n)) throw new UsageError(`run: --only ${n}: ${exp.file} has no variant or stage of that name${didYouMean(n, names)} (its names: ${names.join(', ')})`);
+    if (!names.includes(n))
+      throw new UsageError(
+        `run: --only ${n}: ${exp.file} has no variant or stage of that name${didYouMean(n, names)} (its names: ${names.join(', ')})`,
+      );
 }
 
 function section(trial: Trial): string {
@@ -84,20 +92,44 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   checkOnly(exp, opts.only);
   const store = new RunStore(runsDir(file), exp.name, { warn: log });
   const { engineVersion } = await import('../engine/index.ts').then((m) => ({ engineVersion: m.ENGINE_VERSION }));
-  const identity = await dataIdentity(exp, { fetch: (opts.fetch ?? true) && !opts.dryRun, log, allowMissing: opts.dryRun });
-  const ctx: PlanContext = { engineVersion, dataFingerprint: identity.fingerprint, bestOf: bestOfStage(store), lrBounds: storedLrBounds(store) };
+  const identity = await dataIdentity(exp, {
+    fetch: (opts.fetch ?? true) && !opts.dryRun,
+    log,
+    allowMissing: opts.dryRun,
+  });
+  const ctx: PlanContext = {
+    engineVersion,
+    dataFingerprint: identity.fingerprint,
+    bestOf: bestOfStage(store),
+    lrBounds: storedLrBounds(store),
+  };
 
   // Trials too large for the memory are refused before anything is trained or written (and again
   // for each later wave, whose trials are known only then).
-  const slurm = opts.slurm && !opts.executor ? new SlurmExecutor(store.root, exp.name, opts.slurm.options, log, opts.force) : undefined;
+  const slurm =
+    opts.slurm && !opts.executor
+      ? new SlurmExecutor(store.root, exp.name, opts.slurm.options, log, opts.force)
+      : undefined;
   const limit = memoryLimit((opts.executor ?? slurm)?.memoryLimit, (opts.executor ?? slurm)?.memoryLimitName);
-  const checkMemory = (trials: Trial[], from = store) => refuseOversized(exp, trials.filter((t) => selected(t, opts.only) && (!from.has(t) || opts.force)), limit);
+  const checkMemory = (trials: Trial[], from = store) =>
+    refuseOversized(
+      exp,
+      trials.filter((t) => selected(t, opts.only) && (!from.has(t) || opts.force)),
+      limit,
+    );
 
   if (opts.dryRun) {
     // A dry run leaves the store as it is: damaged trials are listed as such, not moved.
     const still = new RunStore(runsDir(file), exp.name, { moveDamaged: false, warn: () => undefined });
     const plan = planTrials(exp, { ...ctx, bestOf: bestOfStage(still), lrBounds: storedLrBounds(still) });
-    printPlan(exp, { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) }, still, log, identity.fingerprint === 'unavailable', limit);
+    printPlan(
+      exp,
+      { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) },
+      still,
+      log,
+      identity.fingerprint === 'unavailable',
+      limit,
+    );
     checkMemory(plan.trials, still);
     if (opts.slurm) {
       const trials = plan.trials.filter((t) => selected(t, opts.only) && (opts.force || !still.has(t)));
@@ -127,10 +159,17 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     const h = holder(store, hash);
     return !!h && !h.stale;
   });
-  if (swept.length) log(`removed ${swept.length} unfinished trial folder${swept.length === 1 ? '' : 's'} left by an interrupted run`);
+  if (swept.length)
+    log(`removed ${swept.length} unfinished trial folder${swept.length === 1 ? '' : 's'} left by an interrupted run`);
   const cores = availableParallelism();
   const threads = opts.threads ?? cores;
-  const executor: Executor = opts.executor ?? slurm ?? new LocalProcessExecutor(Math.max(1, opts.jobs ?? cores), Math.max(1, Math.floor(threads / Math.max(1, opts.jobs ?? cores))));
+  const executor: Executor =
+    opts.executor ??
+    slurm ??
+    new LocalProcessExecutor(
+      Math.max(1, opts.jobs ?? cores),
+      Math.max(1, Math.floor(threads / Math.max(1, opts.jobs ?? cores))),
+    );
   const provenance: Provenance = {
     engineVersion,
     codeVersion: codeVersion(),
@@ -140,14 +179,37 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     threads: executor.threadsPerTrial,
   };
   if (opts.slurm?.detach) {
-    const runArgs = [...(opts.set ?? []).flatMap((s) => ['--set', s]), ...(opts.only ?? []).flatMap((o) => ['--only', o])];
-    const d = await detachRun({ file: resolve(file), experiment: exp.name, store, provenance, plan: () => planTrials(exp, ctx), selected: (t) => selected(t, opts.only), options: opts.slurm.options, runArgs, log });
+    const runArgs = [
+      ...(opts.set ?? []).flatMap((s) => ['--set', s]),
+      ...(opts.only ?? []).flatMap((o) => ['--only', o]),
+    ];
+    const d = await detachRun({
+      file: resolve(file),
+      experiment: exp.name,
+      store,
+      provenance,
+      plan: () => planTrials(exp, ctx),
+      selected: (t) => selected(t, opts.only),
+      options: opts.slurm.options,
+      runArgs,
+      log,
+    });
     return { experiment: exp, plan: d.plan, outcomes: [], store, detached: d.jobs };
   }
   const outcomes = new Map<string, TrialOutcome>();
   const interactive = !opts.plain && process.stdout.isTTY;
   const tell = opts.onEvent ?? (() => {});
-  const runTrial = trialTask({ store, executor, provenance, signal, force: !!opts.force, interactive, tell, outcomes, fail });
+  const runTrial = trialTask({
+    store,
+    executor,
+    provenance,
+    signal,
+    force: !!opts.force,
+    interactive,
+    tell,
+    outcomes,
+    fail,
+  });
 
   // Waves: run everything that can be planned now; then plan again, since a finished stage lets the
   // stages derived from it (and the final) be planned.
@@ -158,7 +220,10 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     for (;;) {
       const todo = plan.trials.filter((t) => !started.has(t.hash) && selected(t, opts.only));
       if (!todo.length) break;
-      tell({ type: 'plan', trials: plan.trials.filter((t) => selected(t, opts.only)).map((t) => ({ id: t.id, hash: t.hash })) });
+      tell({
+        type: 'plan',
+        trials: plan.trials.filter((t) => selected(t, opts.only)).map((t) => ({ id: t.id, hash: t.hash })),
+      });
       todo.forEach((t) => started.add(t.hash));
       checkMemory(todo);
       const sections = new Map<string, Trial[]>();
@@ -168,7 +233,10 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
           title,
           task: (_: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
             task.newListr(
-              trials.map((trial) => ({ title: trialTitle(trial), task: (_c: unknown, t: ListrTaskWrapper<unknown, never, never>) => runTrial(trial, t) })),
+              trials.map((trial) => ({
+                title: trialTitle(trial),
+                task: (_c: unknown, t: ListrTaskWrapper<unknown, never, never>) => runTrial(trial, t),
+              })),
               { concurrent: true, exitOnError: false },
             ),
         })),
@@ -212,10 +280,13 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   const list = [...outcomes.values()];
   printStageTables(plan, store, log);
   const count = (s: TrialOutcome['status']) => list.filter((o) => o.status === s).length;
-  log(`${list.length} trial${list.length === 1 ? '' : 's'}: ${count('trained')} trained, ${count('cached')} cached, ${count('failed')} failed, ${count('diverged')} diverged`);
+  log(
+    `${list.length} trial${list.length === 1 ? '' : 's'}: ${count('trained')} trained, ${count('cached')} cached, ${count('failed')} failed, ${count('diverged')} diverged`,
+  );
   const overhead = overheadLine(list);
   if (overhead) log(overhead);
-  for (const o of list.filter((o) => o.status === 'failed')) log(`  FAILED ${o.trial.id}: ${o.message}\n    log: ${o.logFile}`);
+  for (const o of list.filter((o) => o.status === 'failed'))
+    log(`  FAILED ${o.trial.id}: ${o.message}\n    log: ${o.logFile}`);
   return { experiment: exp, plan, outcomes: list, store };
 }
 

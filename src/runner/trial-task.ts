@@ -11,7 +11,12 @@ import { StoreError } from '../errors.ts';
 
 export type RunEvent =
   | { type: 'plan'; trials: { id: string; hash: string }[] }
-  | { type: 'trial'; trial: Trial; status: 'cached' | 'waiting' | 'running' | 'trained' | 'diverged' | 'failed' | 'stopped'; message?: string }
+  | {
+      type: 'trial';
+      trial: Trial;
+      status: 'cached' | 'waiting' | 'running' | 'trained' | 'diverged' | 'failed' | 'stopped';
+      message?: string;
+    }
   | { type: 'progress'; trial: Trial; progress: TrialProgress };
 
 export type TrialOutcome = {
@@ -75,7 +80,12 @@ function semaphore(n: number) {
 }
 
 /** Shows a trial's progress as its task's output line: steps, time left, validation accuracy. */
-function progressLine(trial: Trial, task: Task, interactive: boolean, tell: (e: RunEvent) => void): (p: TrialProgress) => void {
+function progressLine(
+  trial: Trial,
+  task: Task,
+  interactive: boolean,
+  tell: (e: RunEvent) => void,
+): (p: TrialProgress) => void {
   let lastShown = -1;
   // Time left from the training rate since the first progress event: the child's start-up and
   // data loading come before it and would make an early estimate far too long.
@@ -100,10 +110,23 @@ function progressLine(trial: Trial, task: Task, interactive: boolean, tell: (e: 
   };
 }
 
-const accuracyText = (s: StoredTrial) => (s.result.kind === 'train' && s.result.final.validation ? `, val acc ${(s.result.final.validation.accuracy * 100).toFixed(2)}%` : '');
+const accuracyText = (s: StoredTrial) =>
+  s.result.kind === 'train' && s.result.final.validation
+    ? `, val acc ${(s.result.final.validation.accuracy * 100).toFixed(2)}%`
+    : '';
 
 /** The task that runs one trial; at most executor.slots of them train at once. */
-export function trialTask({ store, executor, provenance, signal, force, interactive, tell, outcomes, fail }: TrialTaskContext): (trial: Trial, task: Task) => Promise<void> {
+export function trialTask({
+  store,
+  executor,
+  provenance,
+  signal,
+  force,
+  interactive,
+  tell,
+  outcomes,
+  fail,
+}: TrialTaskContext): (trial: Trial, task: Task) => Promise<void> {
   const slots = semaphore(executor.slots);
 
   /**
@@ -201,7 +224,8 @@ export function trialTask({ store, executor, provenance, signal, force, interact
         if (executor.commitsItself) return await train(trial, task, null);
         c = claim(store, trial.hash);
         if (c) {
-          if (c.tookOver) task.output = `${trial.id}: took over the claim of ${c.tookOver.info ? `${c.tookOver.info.host} pid ${c.tookOver.info.pid}` : 'an unknown process'}: ${c.tookOver.why}`;
+          if (c.tookOver)
+            task.output = `${trial.id}: took over the claim of ${c.tookOver.info ? `${c.tookOver.info.host} pid ${c.tookOver.info.pid}` : 'an unknown process'}: ${c.tookOver.why}`;
           // Committed by another runner between the look above and the claim.
           const late = reuse ? store.read(trial) : null;
           if (late) continue;

@@ -5,7 +5,8 @@ import { runJob } from './run-job.ts';
 import type { ParentMessage, WorkerMessage } from './executor.ts';
 
 /** Sends `m` to the runner; resolves once it is written (or at once when the runner is gone). */
-const send = (m: WorkerMessage) => new Promise<void>((resolve) => (process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve()));
+const send = (m: WorkerMessage) =>
+  new Promise<void>((resolve) => (process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve()));
 
 /** The trial in flight, if any. */
 let current: AbortController | null = null;
@@ -31,7 +32,11 @@ process.on('message', (m: ParentMessage) => {
     .then(
       () => send({ type: 'done' }),
       (err: Error) =>
-        send(controller.signal.aborted ? { type: 'aborted', ...(leaving?.reason ? { reason: leaving.reason } : {}) } : { type: 'error', message: err.message, stack: err.stack }),
+        send(
+          controller.signal.aborted
+            ? { type: 'aborted', ...(leaving?.reason ? { reason: leaving.reason } : {}) }
+            : { type: 'error', message: err.message, stack: err.stack },
+        ),
     )
     .finally(() => {
       current = null;

@@ -53,7 +53,8 @@ function readInfo(file: string): ClaimInfo | null {
 
 /** Why a claim is stale (its process is gone from this host; no refresh for the stale time), or null. */
 function staleness(info: ClaimInfo | null, refreshedAt: number): string | null {
-  if (info && info.host === hostname() && info.pid !== process.pid && !processAlive(info.pid)) return `its process ${info.pid} on ${info.host} is gone`;
+  if (info && info.host === hostname() && info.pid !== process.pid && !processAlive(info.pid))
+    return `its process ${info.pid} on ${info.host} is gone`;
   const idle = Date.now() - refreshedAt;
   if (idle > staleAfterMs()) return `it was not refreshed for ${Math.round(idle / 1000)} s`;
   return null;
@@ -77,7 +78,12 @@ function holderOf(file: string): Holder | null {
 
 /** Writes a complete claim file under a private name, for link(2) to publish. */
 function draft(store: RunStore, hash: string): { path: string; info: ClaimInfo } {
-  const info: ClaimInfo = { host: hostname(), pid: process.pid, startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const info: ClaimInfo = {
+    host: hostname(),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
   const path = join(store.claimsDir, `${hash}.${info.host}-${info.pid}-${info.token}.draft`);
   writing(path, () => {
     mkdirSync(store.claimsDir, { recursive: true });
@@ -122,7 +128,9 @@ export function claim(store: RunStore, hash: string): Claim | null {
       const again = holder(store, hash);
       if (again && (again.info?.token !== held.info?.token || !again.stale)) return null;
       if (again) unlinkSync(file);
-      return publish(mine.path, file) ? { hash, file, info: mine.info, tookOver: { info: held.info, why: held.stale } } : null;
+      return publish(mine.path, file)
+        ? { hash, file, info: mine.info, tookOver: { info: held.info, why: held.stale } }
+        : null;
     } finally {
       unlinkSync(guard);
     }
@@ -168,7 +176,11 @@ export function keepFresh(c: Claim): () => void {
  * Resolves once nobody holds a live claim on the trial: 'released' when the claim is gone (look in
  * the store for the result), 'stale' when it went stale (claim() takes it over). Checks every `pollMs`.
  */
-export function waitFor(store: RunStore, hash: string, opts: { signal?: AbortSignal; pollMs?: number } = {}): Promise<'released' | 'stale' | 'aborted'> {
+export function waitFor(
+  store: RunStore,
+  hash: string,
+  opts: { signal?: AbortSignal; pollMs?: number } = {},
+): Promise<'released' | 'stale' | 'aborted'> {
   return new Promise((resolve) => {
     const timer = setInterval(() => check(), opts.pollMs ?? 200);
     const check = () => {

@@ -71,9 +71,13 @@ export function findGarbage(store: RunStore, exp: ResolvedExperiment | null): Ga
   let planned = new Set<string>();
   let keep: string | null = null;
   if (exp) {
-    const plan = planFromStore(exp, new RunStore(dirname(store.root), store.experiment, { moveDamaged: false, warn: () => undefined }));
+    const plan = planFromStore(
+      exp,
+      new RunStore(dirname(store.root), store.experiment, { moveDamaged: false, warn: () => undefined }),
+    );
     planned = new Set(plan?.trials.map((t) => t.hash));
-    if (plan?.pending.length) keep = `its plan is incomplete (${plan.pending.map((p) => p.id).join(', ')} wait for earlier stages); run it to the end first`;
+    if (plan?.pending.length)
+      keep = `its plan is incomplete (${plan.pending.map((p) => p.id).join(', ')} wait for earlier stages); run it to the end first`;
   }
   const trials: Garbage['trials'] = [];
   for (const hash of store.hashes()) {

@@ -24,7 +24,7 @@ export function writeDurably(dir: string, name: string, data: string | Uint8Arra
   const fd = openSync(join(dir, name), 'w');
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -66,11 +66,14 @@ export function readManifest(dir: string, hash: string): Checked<Manifest> {
   } catch {
     return { ok: false, problem: `its ${MANIFEST} is not valid JSON (${text.length} bytes)` };
   }
-  if (!m || typeof m !== 'object' || typeof m.files !== 'object' || m.files === null) return { ok: false, problem: `its ${MANIFEST} lists no files` };
+  if (!m || typeof m !== 'object' || typeof m.files !== 'object' || m.files === null)
+    return { ok: false, problem: `its ${MANIFEST} lists no files` };
   if (m.hash !== hash) return { ok: false, problem: `its ${MANIFEST} names trial ${String(m.hash)}, not ${hash}` };
-  for (const name of REQUIRED) if (!m.files[name]) return { ok: false, problem: `its ${MANIFEST} does not list ${name}` };
+  for (const name of REQUIRED)
+    if (!m.files[name]) return { ok: false, problem: `its ${MANIFEST} does not list ${name}` };
   for (const [name, f] of Object.entries(m.files)) {
-    if (!f || !Number.isInteger(f.size) || typeof f.sha256 !== 'string') return { ok: false, problem: `its ${MANIFEST} has no size and SHA-256 for ${name}` };
+    if (!f || !Number.isInteger(f.size) || typeof f.sha256 !== 'string')
+      return { ok: false, problem: `its ${MANIFEST} has no size and SHA-256 for ${name}` };
   }
   return { ok: true, value: m };
 }
@@ -115,6 +118,7 @@ export function checkFile(dir: string, name: string, f: { size: number; sha256: 
     return { ok: false, problem: `${name} is missing` };
   }
   if (bytes.length !== f.size) return { ok: false, problem: sizeProblem(name, bytes.length, f.size) };
-  if (sha256(bytes) !== f.sha256) return { ok: false, problem: `${name} does not match the SHA-256 in its manifest (altered after it was written)` };
+  if (sha256(bytes) !== f.sha256)
+    return { ok: false, problem: `${name} does not match the SHA-256 in its manifest (altered after it was written)` };
   return { ok: true, value: bytes };
 }

@@ -26,16 +26,23 @@ export function rankStage(trials: TrainTrial[], resultOf: (t: TrainTrial) => Tra
     const result = resultOf(trial);
     return result?.kind === 'train' ? [{ trial, result }] : [];
   });
-  const scored = (r: TrainResult) => r.status === 'ok' && r.final.validation !== undefined && Number.isFinite(r.final.validation.accuracy);
+  const scored = (r: TrainResult) =>
+    r.status === 'ok' && r.final.validation !== undefined && Number.isFinite(r.final.validation.accuracy);
   const value = (t: TrainTrial) => t.index ?? 0;
   const byValue = new Map<number, number[]>();
-  for (const x of stored) if (scored(x.result)) byValue.set(value(x.trial), [...(byValue.get(value(x.trial)) ?? []), x.result.final.validation!.accuracy]);
+  for (const x of stored)
+    if (scored(x.result))
+      byValue.set(value(x.trial), [...(byValue.get(value(x.trial)) ?? []), x.result.final.validation!.accuracy]);
   const mean = new Map([...byValue].map(([v, accs]) => [v, accs.reduce((a, b) => a + b, 0) / accs.length]));
   const order = [...mean.keys()].sort((a, b) => mean.get(b)! - mean.get(a)! || a - b);
   const ranked = stored
     .filter((x) => scored(x.result))
     .sort((a, b) => order.indexOf(value(a.trial)) - order.indexOf(value(b.trial)) || a.trial.repeat - b.trial.repeat)
-    .map((x) => ({ ...x, rank: (order.indexOf(value(x.trial)) + 1) as number | null, score: mean.get(value(x.trial))! as number | null }));
+    .map((x) => ({
+      ...x,
+      rank: (order.indexOf(value(x.trial)) + 1) as number | null,
+      score: mean.get(value(x.trial))! as number | null,
+    }));
   return [...ranked, ...stored.filter((x) => !scored(x.result)).map((x) => ({ ...x, rank: null, score: null }))];
 }
 
@@ -60,6 +67,11 @@ export function bestOfStage(store: RunStore): NonNullable<PlanContext['bestOf']>
 }
 
 /** The plan a reader (report, diff, gc) rebuilds from a store: its engine version and data, its rankings (`more`: e.g. the LR range hand-over). */
-export function planFromStore(exp: ResolvedExperiment, store: RunStore, more: Partial<PlanContext> = {}, identity = store.identity()): Plan | null {
+export function planFromStore(
+  exp: ResolvedExperiment,
+  store: RunStore,
+  more: Partial<PlanContext> = {},
+  identity = store.identity(),
+): Plan | null {
   return identity && planTrials(exp, { ...identity, bestOf: bestOfStage(store), ...more });
 }

@@ -7,10 +7,29 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CurvePoint } from '../engine/index.ts';
 import { StoreError } from '../errors.ts';
-import { checkFile, checkHashes, checkSizes, MANIFEST, readManifest, REQUIRED_FOR_TRAINING, writeDurably, writeManifest } from './manifest.ts';
+import {
+  checkFile,
+  checkHashes,
+  checkSizes,
+  MANIFEST,
+  readManifest,
+  REQUIRED_FOR_TRAINING,
+  writeDurably,
+  writeManifest,
+} from './manifest.ts';
 import type { StoredPlan, StoredResult, StoredTrial, TrialRef } from './types.ts';
 
-export type { BlasProvenance, GradientCheckResult, Machine, Provenance, StoredPlan, StoredResult, StoredTrial, TrainResult, TrialRef } from './types.ts';
+export type {
+  BlasProvenance,
+  GradientCheckResult,
+  Machine,
+  Provenance,
+  StoredPlan,
+  StoredResult,
+  StoredTrial,
+  TrainResult,
+  TrialRef,
+} from './types.ts';
 
 /** The id of a stored trial that plan.json does not list. */
 export const UNPLANNED = 'not in plan.json';
@@ -145,7 +164,9 @@ export class RunStore {
     } catch (err) {
       return { ok: false, problem: `its files match the manifest but do not parse (${(err as Error).message})` };
     }
-    if (result.kind === 'train') for (const name of REQUIRED_FOR_TRAINING) if (!files.has(name)) return { ok: false, problem: `its ${MANIFEST} does not list ${name}` };
+    if (result.kind === 'train')
+      for (const name of REQUIRED_FOR_TRAINING)
+        if (!files.has(name)) return { ok: false, problem: `its ${MANIFEST} does not list ${name}` };
     const curves = files.get('curves.jsonl');
     const value: StoredTrial = {
       dir,
@@ -175,7 +196,10 @@ export class RunStore {
   /** Moves a damaged trial's folder to quarantine/ and warns, naming the trial and the problem. */
   quarantine(ref: TrialRef, problem: string): null {
     if (!this.moveDamaged) return null;
-    const dest = join(this.quarantineDir, `${ref.hash}-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`);
+    const dest = join(
+      this.quarantineDir,
+      `${ref.hash}-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`,
+    );
     let where: string;
     try {
       mkdirSync(this.quarantineDir, { recursive: true });
@@ -185,7 +209,10 @@ export class RunStore {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // Another process moved it first, or the store cannot be written: either way it is not stored.
-      where = code === 'ENOENT' ? 'already moved to quarantine by another process' : `left in place: it could not be moved (${code ?? (err as Error).message})`;
+      where =
+        code === 'ENOENT'
+          ? 'already moved to quarantine by another process'
+          : `left in place: it could not be moved (${code ?? (err as Error).message})`;
     }
     this.verified.delete(ref.hash);
     this.warn(`warning: trial ${ref.id} (${ref.hash}) is damaged: ${problem}; ${where}; \`nnlab run\` trains it again`);
@@ -282,7 +309,6 @@ export class RunStore {
     }
   }
 
-
   writePlan(plan: StoredPlan): void {
     const name = `plan.json.tmp-${hostname()}-${process.pid}`;
     writing(join(this.root, name), () => {
@@ -306,7 +332,8 @@ export class RunStore {
    */
   identity(): { engineVersion: string; dataFingerprint: string } | null {
     const plan = this.readPlan();
-    if (plan?.engineVersion && plan.dataFingerprint) return { engineVersion: plan.engineVersion, dataFingerprint: plan.dataFingerprint };
+    if (plan?.engineVersion && plan.dataFingerprint)
+      return { engineVersion: plan.engineVersion, dataFingerprint: plan.dataFingerprint };
     let newest: StoredResult | null = null;
     for (const hash of this.hashes()) {
       const r = this.read(this.ref(hash))?.result;

@@ -42,7 +42,14 @@ export interface TrainResult extends Provenance {
   final: { train: Metrics; validation?: Metrics; test?: Metrics };
   steps: number;
   totalSteps: number;
-  derived: { n: number; stepsPerEpoch: number; stepSize: number | null; totalSteps: number; recordEvery: number; epochs: number };
+  derived: {
+    n: number;
+    stepsPerEpoch: number;
+    stepSize: number | null;
+    totalSteps: number;
+    recordEvery: number;
+    epochs: number;
+  };
   seconds: number;
   fingerprint: string;
   startedAt: string;

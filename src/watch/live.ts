@@ -79,8 +79,13 @@ export class LiveStatus {
     } else {
       const t = this.trial(e.trial.id, e.trial.hash);
       const p = e.progress;
-      Object.assign(t, { step: p.step, totalSteps: p.totalSteps, ...(p.validationAccuracy !== undefined ? { validationAccuracy: p.validationAccuracy } : {}) });
-      if (t.points) t.points.push({ step: p.step, eta: p.eta, train: p.trainAccuracy, validation: p.validationAccuracy });
+      Object.assign(t, {
+        step: p.step,
+        totalSteps: p.totalSteps,
+        ...(p.validationAccuracy !== undefined ? { validationAccuracy: p.validationAccuracy } : {}),
+      });
+      if (t.points)
+        t.points.push({ step: p.step, eta: p.eta, train: p.trainAccuracy, validation: p.validationAccuracy });
     }
     this.schedule();
   };

@@ -31,11 +31,21 @@ function phaseOf(live: LiveState | null, since: string, seen: boolean): Phase {
   return seen ? 'stopped' : 'waiting';
 }
 
-export async function startWatch(opts: { store: RunStore; experiment: string; file: string; title: string; since?: string }): Promise<Watch> {
+export async function startWatch(opts: {
+  store: RunStore;
+  experiment: string;
+  file: string;
+  title: string;
+  since?: string;
+}): Promise<Watch> {
   const { store, experiment, file } = opts;
   const since = opts.since ?? new Date().toISOString();
   const watchScript = readFileSync(join(TEMPLATES, 'interactive', 'watch.js'), 'utf8');
-  const page = renderHtmlTemplate('interactive/watch.html.njk', { title: `${opts.title} — nnlab watch`, watch: watchScript, ...pageAssets() });
+  const page = renderHtmlTemplate('interactive/watch.html.njk', {
+    title: `${opts.title} — nnlab watch`,
+    watch: watchScript,
+    ...pageAssets(),
+  });
   const clients = new Set<ServerResponse>();
   let view: WatchView | null = null;
   let json = '';
@@ -64,7 +74,11 @@ export async function startWatch(opts: { store: RunStore; experiment: string; fi
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(page);
     } else if (path === '/events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
       clients.add(res);
       req.on('close', () => clients.delete(res));
       if (json) send(res);

@@ -42,15 +42,30 @@ const MESSAGES: Record<Phase, (file: string) => string> = {
 /** A progress point as a curve point: only the accuracies and η are known while a trial runs. */
 function asCurve(p: NonNullable<LiveTrial['points']>[number]): CurvePoint {
   const m = (accuracy: number | undefined) => ({ accuracy: accuracy ?? NaN, loss: NaN, cost: NaN });
-  return { step: p.step, epoch: NaN, eta: p.eta ?? NaN, train: m(p.train), ...(p.validation !== undefined ? { validation: m(p.validation) } : {}) } as CurvePoint;
+  return {
+    step: p.step,
+    epoch: NaN,
+    eta: p.eta ?? NaN,
+    train: m(p.train),
+    ...(p.validation !== undefined ? { validation: m(p.validation) } : {}),
+  } as CurvePoint;
 }
 
-export async function watchView(phase: Phase, experiment: string, file: string, live: LiveState | null, store: Pick<RunStore, 'read'>): Promise<WatchView> {
+export async function watchView(
+  phase: Phase,
+  experiment: string,
+  file: string,
+  live: LiveState | null,
+  store: Pick<RunStore, 'read'>,
+): Promise<WatchView> {
   const trials = live?.trials ?? [];
   const series: { variant: string; points: CurvePoint[] }[] = [];
   const rows: TrialRow[] = [];
   for (const t of trials) {
-    const stored = t.status === 'trained' || t.status === 'cached' || t.status === 'diverged' ? store.read({ id: t.id, hash: t.hash }) : null;
+    const stored =
+      t.status === 'trained' || t.status === 'cached' || t.status === 'diverged'
+        ? store.read({ id: t.id, hash: t.hash })
+        : null;
     const r = stored?.result;
     const done = r?.kind === 'train';
     rows.push({
@@ -65,5 +80,13 @@ export async function watchView(phase: Phase, experiment: string, file: string, 
     if (points.length) series.push({ variant: t.id, points });
   }
   const chart = series.length ? await interactiveVega(overlaySpec(series, curveAxis('cyclic'))) : null;
-  return { experiment, file, phase, message: MESSAGES[phase](file), trials: rows, chart, report: Boolean(live?.report) && phase === 'finished' };
+  return {
+    experiment,
+    file,
+    phase,
+    message: MESSAGES[phase](file),
+    trials: rows,
+    chart,
+    report: Boolean(live?.report) && phase === 'finished',
+  };
 }

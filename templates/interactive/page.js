@@ -8,10 +8,21 @@
   var DARK = {
     background: '#16181d',
     config: {
-      axis: { labelColor: '#c9cdd3', titleColor: '#e6e8eb', gridColor: '#2c3038', domainColor: '#8a9099', tickColor: '#8a9099' },
+      axis: {
+        labelColor: '#c9cdd3',
+        titleColor: '#e6e8eb',
+        gridColor: '#2c3038',
+        domainColor: '#8a9099',
+        tickColor: '#8a9099',
+      },
       legend: { labelColor: '#c9cdd3', titleColor: '#e6e8eb' },
       title: { color: '#e6e8eb' },
-      style: { 'group-title': { fill: '#e6e8eb' }, 'guide-label': { fill: '#c9cdd3' }, 'guide-title': { fill: '#e6e8eb' }, cell: { stroke: '#3a3f48' } },
+      style: {
+        'group-title': { fill: '#e6e8eb' },
+        'guide-label': { fill: '#c9cdd3' },
+        'guide-title': { fill: '#e6e8eb' },
+        cell: { stroke: '#3a3f48' },
+      },
     },
   };
   var darkQuery = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
@@ -43,7 +54,12 @@
       tip.hidden = true;
       return;
     }
-    var rows = typeof value === 'object' ? Object.keys(value).map(function (k) { return [k, value[k]]; }) : [['', value]];
+    var rows =
+      typeof value === 'object'
+        ? Object.keys(value).map(function (k) {
+            return [k, value[k]];
+          })
+        : [['', value]];
     var table = document.createElement('table');
     rows.forEach(function (r) {
       var tr = table.insertRow();
@@ -109,11 +125,21 @@
   function sortBy(table, th, col) {
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
-    var texts = rows.map(function (r) { return r.cells[col] ? r.cells[col].textContent.trim() : ''; });
-    var filled = texts.filter(function (t) { return t && t !== '–' && t !== '—' && t !== '-'; });
-    var numeric = filled.length > 0 && filled.every(function (t) { return numberOf(t) !== null; });
+    var texts = rows.map(function (r) {
+      return r.cells[col] ? r.cells[col].textContent.trim() : '';
+    });
+    var filled = texts.filter(function (t) {
+      return t && t !== '–' && t !== '—' && t !== '-';
+    });
+    var numeric =
+      filled.length > 0 &&
+      filled.every(function (t) {
+        return numberOf(t) !== null;
+      });
     var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
-    var keyed = rows.map(function (r, i) { return { row: r, i: i, text: texts[i], num: numeric ? numberOf(texts[i]) : null }; });
+    var keyed = rows.map(function (r, i) {
+      return { row: r, i: i, text: texts[i], num: numeric ? numberOf(texts[i]) : null };
+    });
     keyed.sort(function (a, b) {
       var ea = numeric ? a.num === null : !a.text;
       var eb = numeric ? b.num === null : !b.text;
@@ -121,8 +147,12 @@
       var c = ea ? 0 : numeric ? a.num - b.num : collator.compare(a.text, b.text);
       return c * dir || a.i - b.i;
     });
-    keyed.forEach(function (k) { body.appendChild(k.row); });
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.removeAttribute('aria-sort'); });
+    keyed.forEach(function (k) {
+      body.appendChild(k.row);
+    });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) {
+      c.removeAttribute('aria-sort');
+    });
     th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
   }
 
@@ -133,7 +163,9 @@
       th.dataset.sortable = 'true';
       th.tabIndex = 0;
       th.title = 'sort by this column';
-      th.addEventListener('click', function () { sortBy(table, th, col); });
+      th.addEventListener('click', function () {
+        sortBy(table, th, col);
+      });
       th.addEventListener('keydown', function (e) {
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
@@ -158,7 +190,9 @@
   }
 
   function redrawAll() {
-    views.forEach(function (view, el) { renderChart(el, el.__spec); });
+    views.forEach(function (view, el) {
+      renderChart(el, el.__spec);
+    });
   }
   if (darkQuery) {
     if (darkQuery.addEventListener) darkQuery.addEventListener('change', redrawAll);

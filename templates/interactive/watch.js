@@ -15,7 +15,14 @@
   function row(t) {
     var tr = document.createElement('tr');
     tr.dataset.status = t.status;
-    var cells = [t.id, t.status, null, t.step == null ? '–' : t.step + (t.totalSteps ? ' / ' + t.totalSteps : ''), pct(t.validationAccuracy), t.hash];
+    var cells = [
+      t.id,
+      t.status,
+      null,
+      t.step == null ? '–' : t.step + (t.totalSteps ? ' / ' + t.totalSteps : ''),
+      pct(t.validationAccuracy),
+      t.hash,
+    ];
     cells.forEach(function (text, i) {
       var td = tr.insertCell();
       if (i === 2) {
@@ -34,7 +41,9 @@
     document.title = view.experiment + ' — nnlab watch';
     phase.textContent = view.message;
     phase.dataset.phase = view.phase;
-    var done = view.trials.filter(function (t) { return ['trained', 'cached', 'diverged', 'failed'].indexOf(t.status) >= 0; }).length;
+    var done = view.trials.filter(function (t) {
+      return ['trained', 'cached', 'diverged', 'failed'].indexOf(t.status) >= 0;
+    }).length;
     count.textContent = view.trials.length ? done + ' of ' + view.trials.length + ' trials done' : '';
     table.replaceChildren.apply(table, view.trials.map(row));
     var spec = JSON.stringify(view.chart);

@@ -32,8 +32,12 @@ before(async () => {
 
 /** What bash offers for the command line `words` (the last word is the one being completed). */
 function complete(...words: string[]): string[] {
-  const code = 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _nnlab; printf "%s\\n" "${COMPREPLY[@]}"';
-  const r = spawnSync('bash', ['--norc', '-c', code, 'bash', bashFile, 'nnlab', ...words], { cwd: dir, encoding: 'utf8' });
+  const code =
+    'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _nnlab; printf "%s\\n" "${COMPREPLY[@]}"';
+  const r = spawnSync('bash', ['--norc', '-c', code, 'bash', bashFile, 'nnlab', ...words], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.split('\n').filter(Boolean).sort();
 }
@@ -42,7 +46,9 @@ const sorted = (xs: string[]) => [...xs].sort();
 const longOptions = (spec: CommandSpec) => sorted([...(spec.options ?? []), HELP_OPTION].map((o) => `--${o.name}`));
 
 test('bash: the script registers _nnlab for nnlab in a real shell', () => {
-  const r = spawnSync('bash', ['--norc', '-c', 'source "$1" && complete -p nnlab', 'bash', bashFile], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['--norc', '-c', 'source "$1" && complete -p nnlab', 'bash', bashFile], {
+    encoding: 'utf8',
+  });
   assert.equal(r.stdout, 'complete -F _nnlab nnlab\n', r.stderr);
 });
 
@@ -51,8 +57,13 @@ test('bash: commands, subcommands and every option of every command, from the ta
   for (const c of COMMANDS) {
     assert.ok(complete(c.name.slice(0, 2)).includes(c.name), `nnlab ${c.name.slice(0, 2)}<TAB> offers ${c.name}`);
     if (c.subcommands) {
-      assert.deepEqual(complete(c.name, ''), sorted([...c.subcommands.map((s) => s.name), '--help']), `nnlab ${c.name} <TAB>`);
-      for (const s of c.subcommands) assert.deepEqual(complete(c.name, s.name, '--'), longOptions(s), `nnlab ${c.name} ${s.name} --<TAB>`);
+      assert.deepEqual(
+        complete(c.name, ''),
+        sorted([...c.subcommands.map((s) => s.name), '--help']),
+        `nnlab ${c.name} <TAB>`,
+      );
+      for (const s of c.subcommands)
+        assert.deepEqual(complete(c.name, s.name, '--'), longOptions(s), `nnlab ${c.name} ${s.name} --<TAB>`);
     } else assert.deepEqual(complete(c.name, '--'), longOptions(c), `nnlab ${c.name} --<TAB>`);
   }
   assert.deepEqual(complete('run', 'a.yaml', '--d'), ['--detach', '--dry-run']);
@@ -71,7 +82,8 @@ test('bash: option values with a fixed set, folders for DIR, files for PATH, not
 });
 
 test('bash: experiment files (*.yaml, *.yml and folders) for FILE, any file for diff, words for the rest', () => {
-  for (const c of ['run', 'status', 'validate', 'resolve', 'report', 'runs', 'watch']) assert.deepEqual(complete(c, ''), ['a.yaml', 'b.yml', 'sub'], `nnlab ${c} <TAB>`);
+  for (const c of ['run', 'status', 'validate', 'resolve', 'report', 'runs', 'watch'])
+    assert.deepEqual(complete(c, ''), ['a.yaml', 'b.yml', 'sub'], `nnlab ${c} <TAB>`);
   assert.deepEqual(complete('store', 'gc', ''), ['a.yaml', 'b.yml', 'sub']);
   assert.deepEqual(complete('run', 'a'), ['a.yaml']);
   assert.deepEqual(complete('diff', 'a.yaml', ''), ['a.yaml', 'b.yml', 'notes.txt', 'sub']);
@@ -84,14 +96,26 @@ test('bash: experiment files (*.yaml, *.yml and folders) for FILE, any file for 
 
 const zsh = spawnSync('zsh', ['--version']).status === 0;
 
-test('zsh: the script parses (zsh -n) and registers _nnlab for nnlab under compinit', { skip: zsh ? false : 'zsh is not installed (scripts/setup.sh installs it)' }, () => {
-  const parse = spawnSync('zsh', ['-n', zshFile], { encoding: 'utf8' });
-  assert.equal(parse.status, 0, parse.stderr);
-  const dump = join(tempDir(), 'zcompdump');
-  const r = spawnSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -d ${dump} && source ${zshFile} && print -r -- $_comps[nnlab] && whence -w _nnlab`], { encoding: 'utf8' });
-  assert.equal(r.stdout, '_nnlab\n_nnlab: function\n', r.stderr);
-  assert.equal(r.stderr, '');
-});
+test(
+  'zsh: the script parses (zsh -n) and registers _nnlab for nnlab under compinit',
+  { skip: zsh ? false : 'zsh is not installed (scripts/setup.sh installs it)' },
+  () => {
+    const parse = spawnSync('zsh', ['-n', zshFile], { encoding: 'utf8' });
+    assert.equal(parse.status, 0, parse.stderr);
+    const dump = join(tempDir(), 'zcompdump');
+    const r = spawnSync(
+      'zsh',
+      [
+        '-f',
+        '-c',
+        `autoload -U compinit && compinit -u -d ${dump} && source ${zshFile} && print -r -- $_comps[nnlab] && whence -w _nnlab`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.stdout, '_nnlab\n_nnlab: function\n', r.stderr);
+    assert.equal(r.stderr, '');
+  },
+);
 
 /**
  * What zsh's line editor holds after each line is typed and TAB pressed: an interactive zsh on a
@@ -120,21 +144,28 @@ zpty -d z
   return r.stdout.split('\n').slice(0, -1);
 }
 
-test('zsh: TAB completes commands, subcommands, options, their values and experiment files', { skip: zsh ? false : 'zsh is not installed (scripts/setup.sh installs it)' }, () => {
-  const cases: [string, string][] = [
-    ['nnlab wat', 'nnlab watch '],
-    ['nnlab data ch', 'nnlab data check '],
-    ['nnlab data check f', 'nnlab data check fashion_mnist '],
-    ['nnlab completion z', 'nnlab completion zsh '],
-    ['nnlab runs --fo', 'nnlab runs --format='],
-    ['nnlab runs --format=c', 'nnlab runs --format=csv '],
-    ['nnlab run a.yaml --executor s', 'nnlab run a.yaml --executor slurm '],
-    ['nnlab store gc --y', 'nnlab store gc --yes '],
-    ['nnlab report a.yaml --no-p', 'nnlab report a.yaml --no-pdf '],
-    ['nnlab run a', 'nnlab run a.yaml '],
-    ['nnlab validate b', 'nnlab validate b.yml '],
-    ['nnlab diff n', 'nnlab diff notes.txt '],
-    ['nnlab report a.yaml --out s', 'nnlab report a.yaml --out sub/'],
-  ];
-  assert.deepEqual(zshComplete(cases.map(([typed]) => typed)), cases.map(([, completed]) => completed));
-});
+test(
+  'zsh: TAB completes commands, subcommands, options, their values and experiment files',
+  { skip: zsh ? false : 'zsh is not installed (scripts/setup.sh installs it)' },
+  () => {
+    const cases: [string, string][] = [
+      ['nnlab wat', 'nnlab watch '],
+      ['nnlab data ch', 'nnlab data check '],
+      ['nnlab data check f', 'nnlab data check fashion_mnist '],
+      ['nnlab completion z', 'nnlab completion zsh '],
+      ['nnlab runs --fo', 'nnlab runs --format='],
+      ['nnlab runs --format=c', 'nnlab runs --format=csv '],
+      ['nnlab run a.yaml --executor s', 'nnlab run a.yaml --executor slurm '],
+      ['nnlab store gc --y', 'nnlab store gc --yes '],
+      ['nnlab report a.yaml --no-p', 'nnlab report a.yaml --no-pdf '],
+      ['nnlab run a', 'nnlab run a.yaml '],
+      ['nnlab validate b', 'nnlab validate b.yml '],
+      ['nnlab diff n', 'nnlab diff notes.txt '],
+      ['nnlab report a.yaml --out s', 'nnlab report a.yaml --out sub/'],
+    ];
+    assert.deepEqual(
+      zshComplete(cases.map(([typed]) => typed)),
+      cases.map(([, completed]) => completed),
+    );
+  },
+);

@@ -14,7 +14,10 @@ import { bestCore, readCpu } from '../../src/engine/blas-core.ts';
 function doctor(env: Record<string, string | undefined> = {}, args: string[] = []) {
   const base: Record<string, string | undefined> = { ...process.env };
   delete base.OPENBLAS_CORETYPE;
-  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'nnlab.js'), 'doctor', ...args], { encoding: 'utf8', env: { ...base, ...env } as NodeJS.ProcessEnv });
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'nnlab.js'), 'doctor', ...args], {
+    encoding: 'utf8',
+    env: { ...base, ...env } as NodeJS.ProcessEnv,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -36,31 +39,44 @@ test('nnlab doctor on this machine: the BLAS in use, the CPU, every tool; exit 0
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const b = blas();
   assert.deepEqual(line(r.stdout, 'BLAS core'), { status: 'ok', detail: `${b.core} (${b.choice.reason})`, fix: null });
-  assert.deepEqual(line(r.stdout, 'BLAS library'), { status: 'ok', detail: `OpenBLAS ${b.version} (${b.library})`, fix: null });
+  assert.deepEqual(line(r.stdout, 'BLAS library'), {
+    status: 'ok',
+    detail: `OpenBLAS ${b.version} (${b.library})`,
+    fix: null,
+  });
   assert.equal(line(r.stdout, 'BLAS config').detail, b.config);
   assert.match(line(r.stdout, 'CPU').detail, new RegExp(`^${(b.cpu.modelName ?? '').replace(/[()]/g, '\\$&')}, `));
-  for (const name of ['node', 'npm', 'g++', 'make', 'python3', 'pkg-config openblas']) assert.equal(line(r.stdout, name).status, 'ok', name);
+  for (const name of ['node', 'npm', 'g++', 'make', 'python3', 'pkg-config openblas'])
+    assert.equal(line(r.stdout, name).status, 'ok', name);
   assert.deepEqual(line(r.stdout, 'data home'), { status: 'ok', detail: `${data} ($NNLAB_DATA)`, fix: null });
-  assert.deepEqual(line(r.stdout, 'cifar10'), { status: '--', detail: `not installed in ${join(data, 'cifar10')}`, fix: '"nnlab data fetch cifar10" (nnlab run also downloads it when an experiment needs it)' });
+  assert.deepEqual(line(r.stdout, 'cifar10'), {
+    status: '--',
+    detail: `not installed in ${join(data, 'cifar10')}`,
+    fix: '"nnlab data fetch cifar10" (nnlab run also downloads it when an experiment needs it)',
+  });
   assert.match(r.stdout, /\nnothing required is broken/);
 });
 
 const best = bestCore(readCpu());
-test('forced generic kernels and a missing Chromium are warnings with their fix; exit 0', { skip: best.core ? false : `nothing better than Prescott is chosen here (${best.reason})` }, () => {
-  const r = doctor({ NNLAB_DATA: data, OPENBLAS_CORETYPE: 'PRESCOTT', NNLAB_CHROMIUM: '/nonexistent/chromium' });
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.deepEqual(line(r.stdout, 'BLAS core'), {
-    status: 'warn',
-    detail: `Prescott (OPENBLAS_CORETYPE=PRESCOTT was set): generic kernels, several times slower than ${best.core} (${best.reason})`,
-    fix: `unset OPENBLAS_CORETYPE (now PRESCOTT) so that nnlab chooses ${best.core}, or set OPENBLAS_CORETYPE=${best.core}`,
-  });
-  assert.deepEqual(line(r.stdout, 'Chromium'), {
-    status: 'warn',
-    detail: 'not installed at /nonexistent/chromium: reports are written without report.pdf',
-    fix: 'run "npm run setup" (it runs apt-get install chromium), or set NNLAB_CHROMIUM to a Chromium binary',
-  });
-  assert.match(r.stdout, /\nnothing required is broken \(2 warnings: BLAS core, Chromium\)\n$/);
-});
+test(
+  'forced generic kernels and a missing Chromium are warnings with their fix; exit 0',
+  { skip: best.core ? false : `nothing better than Prescott is chosen here (${best.reason})` },
+  () => {
+    const r = doctor({ NNLAB_DATA: data, OPENBLAS_CORETYPE: 'PRESCOTT', NNLAB_CHROMIUM: '/nonexistent/chromium' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(line(r.stdout, 'BLAS core'), {
+      status: 'warn',
+      detail: `Prescott (OPENBLAS_CORETYPE=PRESCOTT was set): generic kernels, several times slower than ${best.core} (${best.reason})`,
+      fix: `unset OPENBLAS_CORETYPE (now PRESCOTT) so that nnlab chooses ${best.core}, or set OPENBLAS_CORETYPE=${best.core}`,
+    });
+    assert.deepEqual(line(r.stdout, 'Chromium'), {
+      status: 'warn',
+      detail: 'not installed at /nonexistent/chromium: reports are written without report.pdf',
+      fix: 'run "npm run setup" (it runs apt-get install chromium), or set NNLAB_CHROMIUM to a Chromium binary',
+    });
+    assert.match(r.stdout, /\nnothing required is broken \(2 warnings: BLAS core, Chromium\)\n$/);
+  },
+);
 
 test('an OPENBLAS_CORETYPE that OpenBLAS does not know is a warning with its fix', () => {
   const r = doctor({ NNLAB_DATA: data, OPENBLAS_CORETYPE: 'NOSUCHCORE' });
@@ -68,7 +84,10 @@ test('an OPENBLAS_CORETYPE that OpenBLAS does not know is a warning with its fix
   const { status, detail, fix } = line(r.stdout, 'BLAS core');
   assert.equal(status, 'warn');
   assert.match(detail, /^\S+: OpenBLAS does not know the core "NOSUCHCORE" of OPENBLAS_CORETYPE and chose itself$/);
-  assert.equal(fix, 'unset OPENBLAS_CORETYPE so that nnlab chooses, or set it to a core name OpenBLAS knows (e.g. HASWELL, SKYLAKEX)');
+  assert.equal(
+    fix,
+    'unset OPENBLAS_CORETYPE so that nnlab chooses, or set it to a core name OpenBLAS knows (e.g. HASWELL, SKYLAKEX)',
+  );
 });
 
 test('a PATH without the toolchain: each missing tool fails with its fix; exit 1', () => {
@@ -76,8 +95,16 @@ test('a PATH without the toolchain: each missing tool fails with its fix; exit 1
   symlinkSync(process.execPath, join(bin, 'node'));
   const r = doctor({ NNLAB_DATA: data, PATH: bin });
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.deepEqual(line(r.stdout, 'g++'), { status: 'FAIL', detail: 'g++ not found on the PATH', fix: 'run "npm run setup" (it runs apt-get install build-essential)' });
-  assert.deepEqual(line(r.stdout, 'pkg-config openblas'), { status: 'FAIL', detail: 'pkg-config not found on the PATH', fix: 'run "npm run setup" (it runs apt-get install pkg-config libopenblas-dev)' });
+  assert.deepEqual(line(r.stdout, 'g++'), {
+    status: 'FAIL',
+    detail: 'g++ not found on the PATH',
+    fix: 'run "npm run setup" (it runs apt-get install build-essential)',
+  });
+  assert.deepEqual(line(r.stdout, 'pkg-config openblas'), {
+    status: 'FAIL',
+    detail: 'pkg-config not found on the PATH',
+    fix: 'run "npm run setup" (it runs apt-get install pkg-config libopenblas-dev)',
+  });
   assert.equal(line(r.stdout, 'poppler-utils').status, 'warn');
   assert.match(r.stdout, /\n5 required checks failed: npm, g\+\+, make, python3, pkg-config openblas\n$/);
 });

@@ -11,13 +11,21 @@ import { nnlab, nnlabAll } from './nnlab.ts';
 
 /** Every command path of the table: ['run'], ['data'], ['data', 'fetch'], … */
 function paths(commands: CommandSpec[], prefix: string[] = []): { path: string[]; spec: CommandSpec }[] {
-  return commands.flatMap((c) => [{ path: [...prefix, c.name], spec: c }, ...paths(c.subcommands ?? [], [...prefix, c.name])]);
+  return commands.flatMap((c) => [
+    { path: [...prefix, c.name], spec: c },
+    ...paths(c.subcommands ?? [], [...prefix, c.name]),
+  ]);
 }
 
 test('every command and subcommand answers -h and --help with its usage, options and an example, exit 0', async () => {
   const all = paths(COMMANDS);
   assert.ok(all.length >= 17, `the table has ${all.length} command paths`);
-  const results = await nnlabAll(all.flatMap(({ path }) => [[...path, '-h'], [...path, '--help']]));
+  const results = await nnlabAll(
+    all.flatMap(({ path }) => [
+      [...path, '-h'],
+      [...path, '--help'],
+    ]),
+  );
   all.forEach(({ path, spec }, i) => {
     const [short, long] = [results[2 * i], results[2 * i + 1]];
     const name = `nnlab ${path.join(' ')}`;
@@ -27,9 +35,15 @@ test('every command and subcommand answers -h and --help with its usage, options
     assert.ok(short.stdout.startsWith(`usage: ${name}`), `${name} -h starts with its usage:\n${short.stdout}`);
     assert.match(short.stdout, /\nexamples?:\n {2}nnlab /, `${name} -h has an example`);
     for (const e of spec.examples) assert.ok(e.includes(name), `${name}: the example "${e}" runs ${name}`);
-    if (spec.subcommands) for (const s of spec.subcommands) assert.match(short.stdout, new RegExp(`\\n {2}${s.name}\\b`), `${name} -h lists ${s.name}`);
+    if (spec.subcommands)
+      for (const s of spec.subcommands)
+        assert.match(short.stdout, new RegExp(`\\n {2}${s.name}\\b`), `${name} -h lists ${s.name}`);
     else {
-      for (const o of spec.options ?? []) assert.ok(short.stdout.includes(`  --${o.name}${o.value ? ` ${o.value}` : ''} `), `${name} -h lists --${o.name}`);
+      for (const o of spec.options ?? [])
+        assert.ok(
+          short.stdout.includes(`  --${o.name}${o.value ? ` ${o.value}` : ''} `),
+          `${name} -h lists --${o.name}`,
+        );
       assert.match(short.stdout, /\n {2}-h, --help +show this help\n/);
     }
   });
@@ -47,12 +61,24 @@ test('-h wins over everything else on the line: a missing FILE or a bad value is
 });
 
 test('nnlab --help (and -h, help) lists every command with its summary; help COMMAND is COMMAND -h; --version prints the package version', async () => {
-  const [long, short, word, version, helpRun, runHelp] = await nnlabAll([['--help'], ['-h'], ['help'], ['--version'], ['help', 'store', 'gc'], ['store', 'gc', '-h']]);
+  const [long, short, word, version, helpRun, runHelp] = await nnlabAll([
+    ['--help'],
+    ['-h'],
+    ['help'],
+    ['--version'],
+    ['help', 'store', 'gc'],
+    ['store', 'gc', '-h'],
+  ]);
   assert.equal(helpRun.code, 0);
   assert.equal(helpRun.stdout, runHelp.stdout, 'nnlab help store gc = nnlab store gc -h');
   assert.equal(long.code, 0);
   assert.ok(long.stdout.startsWith('usage: nnlab <command> [options]\n'));
-  for (const c of COMMANDS) assert.match(long.stdout, new RegExp(`\\n {2}${c.name} +${c.summary.split(' ').slice(0, 3).join(' ')}`), `nnlab --help lists ${c.name}`);
+  for (const c of COMMANDS)
+    assert.match(
+      long.stdout,
+      new RegExp(`\\n {2}${c.name} +${c.summary.split(' ').slice(0, 3).join(' ')}`),
+      `nnlab --help lists ${c.name}`,
+    );
   assert.equal(short.stdout, long.stdout);
   assert.equal(word.stdout, long.stdout);
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));

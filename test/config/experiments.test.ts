@@ -8,21 +8,51 @@ import { resolveExperiment } from '../../src/config/resolve.ts';
 import { planTrials, trainingLength } from '../../src/config/expand.ts';
 import { schema } from '../../src/config/schema.ts';
 
-const files = readdirSync('experiments').filter((f) => f.endsWith('.yaml')).map((f) => `experiments/${f}`);
+const files = readdirSync('experiments')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => `experiments/${f}`);
 
 test('the repository has the three assignments, their bonus parts and the quickstart', () => {
-  for (const name of ['assignment1', 'assignment1-bonus', 'assignment2', 'assignment2-bonus', 'assignment3-bn', 'quickstart']) assert.ok(files.includes(`experiments/${name}.yaml`), name);
+  for (const name of [
+    'assignment1',
+    'assignment1-bonus',
+    'assignment2',
+    'assignment2-bonus',
+    'assignment3-bn',
+    'quickstart',
+  ])
+    assert.ok(files.includes(`experiments/${name}.yaml`), name);
 });
 
 test("repeats where they change the conclusion: assignment 3's variants, the assignment-2 final, the bonus parts", () => {
-  const plan = (name: string) => planTrials(resolveExperiment(`experiments/${name}.yaml`), { engineVersion: 'test', dataFingerprint: 'test', bestOf: (ts) => ts.map((t) => ({ value: t.value, config: t.config, validationAccuracy: 0.5 })), lrBounds: () => ({ etaMin: 0.005, etaMax: 0.05 }) });
+  const plan = (name: string) =>
+    planTrials(resolveExperiment(`experiments/${name}.yaml`), {
+      engineVersion: 'test',
+      dataFingerprint: 'test',
+      bestOf: (ts) => ts.map((t) => ({ value: t.value, config: t.config, validationAccuracy: 0.5 })),
+      lrBounds: () => ({ etaMin: 0.005, etaMax: 0.05 }),
+    });
   const repeatsOf = (name: string) => {
     const out: Record<string, number> = {};
-    for (const t of plan(name).trials) if (t.kind === 'train') out[t.role === 'variant' ? t.variant : t.role === 'search' ? `search/${t.stage}` : 'final'] = t.repeats;
+    for (const t of plan(name).trials)
+      if (t.kind === 'train')
+        out[t.role === 'variant' ? t.variant : t.role === 'search' ? `search/${t.stage}` : 'final'] = t.repeats;
     return out;
   };
   const a3 = repeatsOf('assignment3-bn');
-  for (const v of ['3-layer-bn', '3-layer-no-bn', '9-layer-bn', '9-layer-no-bn', 'sigma-1e-1-bn', 'sigma-1e-1-no-bn', 'sigma-1e-3-bn', 'sigma-1e-3-no-bn', 'sigma-1e-4-bn', 'sigma-1e-4-no-bn']) assert.equal(a3[v], 3, v);
+  for (const v of [
+    '3-layer-bn',
+    '3-layer-no-bn',
+    '9-layer-bn',
+    '9-layer-no-bn',
+    'sigma-1e-1-bn',
+    'sigma-1e-1-no-bn',
+    'sigma-1e-3-bn',
+    'sigma-1e-3-no-bn',
+    'sigma-1e-4-bn',
+    'sigma-1e-4-no-bn',
+  ])
+    assert.equal(a3[v], 3, v);
   assert.deepEqual([a3['search/coarse'], a3['search/fine'], a3.final], [1, 1, 1]);
   const a2 = repeatsOf('assignment2');
   assert.deepEqual([a2['one-cycle'], a2['search/coarse'], a2.final], [1, 1, 3]);
@@ -30,10 +60,26 @@ test("repeats where they change the conclusion: assignment 3's variants, the ass
   // Assignment 2, bonus: each improvement alone against the baseline, then combined; 3 seeds each.
   const a2b = resolveExperiment('experiments/assignment2-bonus.yaml');
   const ablation = a2b.variants.filter((v) => v.group === 'ablation');
-  assert.deepEqual(ablation.map((v) => v.name), ['baseline', 'hidden-100', 'hidden-200', 'dropout', 'input-noise', 'flip-translate', 'momentum', 'longer', 'lr-range-bounds', 'all-combined']);
+  assert.deepEqual(
+    ablation.map((v) => v.name),
+    [
+      'baseline',
+      'hidden-100',
+      'hidden-200',
+      'dropout',
+      'input-noise',
+      'flip-translate',
+      'momentum',
+      'longer',
+      'lr-range-bounds',
+      'all-combined',
+    ],
+  );
   assert.ok(ablation.every((v) => v.repeats === 3));
   const b2 = plan('assignment2-bonus');
-  const tuned = b2.trials.filter((t) => t.kind === 'train' && t.repeat === 1 && t.config.schedule.from !== undefined).map((t) => t.id);
+  const tuned = b2.trials
+    .filter((t) => t.kind === 'train' && t.repeat === 1 && t.config.schedule.from !== undefined)
+    .map((t) => t.id);
   assert.deepEqual(tuned, ['variant/lr-range-bounds', 'variant/all-combined', 'variant/wide-flip']);
   assert.deepEqual(b2.pending, []);
 
@@ -82,8 +128,25 @@ test('src/config/experiment-types.ts is generated from the current schema', () =
 test('assignment 3 derives n_s = 5·45000/100 and two cycles of 9000 steps', () => {
   const exp = resolveExperiment('experiments/assignment3-bn.yaml');
   const len = trainingLength(exp.base);
-  assert.deepEqual({ n: len.n, stepSize: len.stepSize, totalSteps: len.totalSteps, recordEvery: len.recordEvery }, { n: 45000, stepSize: 2250, totalSteps: 9000, recordEvery: 450 });
-  assert.deepEqual(exp.variants.map((v) => v.name), ['3-layer-bn', '3-layer-no-bn', '9-layer-bn', '9-layer-no-bn', 'sigma-1e-1-bn', 'sigma-1e-1-no-bn', 'sigma-1e-3-bn', 'sigma-1e-3-no-bn', 'sigma-1e-4-bn', 'sigma-1e-4-no-bn']);
+  assert.deepEqual(
+    { n: len.n, stepSize: len.stepSize, totalSteps: len.totalSteps, recordEvery: len.recordEvery },
+    { n: 45000, stepSize: 2250, totalSteps: 9000, recordEvery: 450 },
+  );
+  assert.deepEqual(
+    exp.variants.map((v) => v.name),
+    [
+      '3-layer-bn',
+      '3-layer-no-bn',
+      '9-layer-bn',
+      '9-layer-no-bn',
+      'sigma-1e-1-bn',
+      'sigma-1e-1-no-bn',
+      'sigma-1e-3-bn',
+      'sigma-1e-3-no-bn',
+      'sigma-1e-4-bn',
+      'sigma-1e-4-no-bn',
+    ],
+  );
   const nine = exp.variants.find((v) => v.name === '9-layer-no-bn')!.config;
   assert.deepEqual(nine.model.hidden, [50, 30, 20, 20, 10, 10, 10, 10]);
   assert.equal(nine.model.batch_norm, false);
@@ -102,7 +165,10 @@ test('assignment 2 coarse search: n_s = 2·⌊45000/100⌋ on all five batches, 
     assert.ok(lambda >= 1e-5 && lambda <= 1e-1, `λ = ${lambda}`);
     assert.equal(t.config.training.lambda, lambda);
   }
-  assert.deepEqual(plan.pending.map((p) => p.id), ['search/fine', 'final']);
+  assert.deepEqual(
+    plan.pending.map((p) => p.id),
+    ['search/fine', 'final'],
+  );
   const lr = exp.variants.find((v) => v.name === 'lr-range-test')!.config;
   assert.equal(lr.schedule.kind, 'lr_range');
   assert.equal(lr.training.epochs, 8);

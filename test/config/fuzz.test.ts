@@ -6,7 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
@@ -58,18 +68,22 @@ function listing(dir: string): string[] {
 function badLines(output: string, files: string[]): string[] {
   const bad: string[] = [];
   for (const line of output.split('\n').filter(Boolean)) {
-    if (/^\s+at /.test(line) || /\b(TypeError|ReferenceError|RangeError|SyntaxError)\b/.test(line)) bad.push(`stack or JS error: ${line.slice(0, 200)}`);
+    if (/^\s+at /.test(line) || /\b(TypeError|ReferenceError|RangeError|SyntaxError)\b/.test(line))
+      bad.push(`stack or JS error: ${line.slice(0, 200)}`);
     else if (line.length > MAX_LINE) bad.push(`line of ${line.length} characters: ${line.slice(0, 200)}…`);
     else {
       const m = /^(.+?):(\d+):(\d+): \S/.exec(line);
       if (!m) bad.push(`not located: ${line.slice(0, 200)}`);
       else if (!m[1].startsWith('--set')) {
         // A project file, or another file an `extends` named (/dev/null, a folder's file).
-        const file = files.find((f) => m[1] === f || m[1] === relative(process.cwd(), f) || f.endsWith('/' + m[1])) ?? (existsSync(m[1]) ? m[1] : undefined);
+        const file =
+          files.find((f) => m[1] === f || m[1] === relative(process.cwd(), f) || f.endsWith('/' + m[1])) ??
+          (existsSync(m[1]) ? m[1] : undefined);
         if (!file) bad.push(`names an unknown file: ${line.slice(0, 200)}`);
         else {
           const lines = readFileSync(file).toString('latin1').split('\n').length;
-          if (Number(m[2]) < 1 || Number(m[2]) > lines + 1 || Number(m[3]) < 1) bad.push(`position outside the file (${lines} lines): ${line.slice(0, 200)}`);
+          if (Number(m[2]) < 1 || Number(m[2]) > lines + 1 || Number(m[3]) < 1)
+            bad.push(`position outside the file (${lines} lines): ${line.slice(0, 200)}`);
         }
       }
     }
@@ -114,49 +128,79 @@ async function checkInProcess(i: Input, name = 'fuzz.yaml'): Promise<void> {
   assert.deepEqual(listing(root), before, `${describe(i)}\nwrote files`);
 }
 
-test(`${RUNS} mutated experiments through the entry functions of validate, resolve, diff and run --dry-run (seed ${SEED})`, { timeout: Math.max(600_000, RUNS * 2_000) }, async (t) => {
-  const out = await fc.check(fc.asyncProperty(input, (i) => checkInProcess(i)), { seed: SEED, numRuns: RUNS, endOnFailure: true });
-  // The input is in the message (describe); the whole counterexample would be megabytes of bytes.
-  t.diagnostic(`${out.numRuns} inputs tried${out.failed ? '' : ', all passed'}`);
-  if (out.failed) assert.fail(`after ${out.numRuns} inputs: ${(out.errorInstance as Error)?.message}\nreproduce with FUZZ_SEED=${out.seed} (path ${out.counterexamplePath})`);
-});
+test(
+  `${RUNS} mutated experiments through the entry functions of validate, resolve, diff and run --dry-run (seed ${SEED})`,
+  { timeout: Math.max(600_000, RUNS * 2_000) },
+  async (t) => {
+    const out = await fc.check(
+      fc.asyncProperty(input, (i) => checkInProcess(i)),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+    // The input is in the message (describe); the whole counterexample would be megabytes of bytes.
+    t.diagnostic(`${out.numRuns} inputs tried${out.failed ? '' : ', all passed'}`);
+    if (out.failed)
+      assert.fail(
+        `after ${out.numRuns} inputs: ${(out.errorInstance as Error)?.message}\nreproduce with FUZZ_SEED=${out.seed} (path ${out.counterexamplePath})`,
+      );
+  },
+);
 
 test('the corpus of inputs that once failed still passes the same checks', async () => {
   for (const name of readdirSync(CORPUS).sort()) {
     const bytes = readFileSync(join(CORPUS, name));
     // Compared (diff) against quickstart.yaml.
-    await checkInProcess({ base: 'quickstart.yaml', bytes, set: [], ops: [] }, `corpus-${name}`).catch((err: Error) => assert.fail(`fuzz/corpus/${name}: ${err.message}`));
+    await checkInProcess({ base: 'quickstart.yaml', bytes, set: [], ops: [] }, `corpus-${name}`).catch((err: Error) =>
+      assert.fail(`fuzz/corpus/${name}: ${err.message}`),
+    );
     rmSync(join(experiments, `corpus-${name}`));
   }
 });
 
 function cli(args: string[]) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: root, encoding: 'utf8', timeout: CLI_BOUND_MS, env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: CLI_BOUND_MS,
+    env: { ...process.env, ...env },
+  });
   return { ...r, ms: performance.now() - t0 };
 }
 
-test(`${CLI_RUNS} mutated experiments through the real CLI: nnlab validate, resolve, diff, run --dry-run (seed ${SEED + 1})`, { timeout: 600_000 }, () => {
-  const samples = fc.sample(input, { seed: SEED + 1, numRuns: CLI_RUNS });
-  const names = samples.map((s, k) => {
-    write(`cli-${k}.yaml`, s);
-    return `experiments/cli-${k}.yaml`;
-  });
-  const before = listing(root);
-  const check = (what: string, r: ReturnType<typeof cli>, ok: number[], i?: Input) => {
-    const who = `${what}${i ? `\n${describe(i)}` : ''}`;
-    assert.equal(r.signal, null, `${who}\nkilled by ${r.signal} after ${r.ms.toFixed(0)} ms (bound ${CLI_BOUND_MS} ms)`);
-    assert.ok(ok.includes(r.status!), `${who}\nexit ${r.status}\n${r.stderr.slice(0, 2000)}`);
-    assert.deepEqual(badLines(r.stderr, projectFiles()), [], who);
-  };
-  // validate takes every file at once: one process, each file's errors located.
-  check(`nnlab validate ${names.length} files`, cli(['validate', ...names]), [0, 1]);
-  samples.forEach((s, k) => {
-    const sets = s.set.flatMap((f) => ['--set', f]);
-    check(`nnlab resolve ${names[k]}`, cli(['resolve', names[k], ...sets]), [0, 1], s);
-    // diff: 0 no change, 1 a change, 2 an error.
-    check(`nnlab diff experiments/${s.base} ${names[k]}`, cli(['diff', `experiments/${s.base}`, names[k]]), [0, 1, 2], s);
-    check(`nnlab run ${names[k]} --dry-run`, cli(['run', names[k], '--dry-run', ...sets]), [0, 1], s);
-  });
-  assert.deepEqual(listing(root), before, 'the CLI wrote files');
-});
+test(
+  `${CLI_RUNS} mutated experiments through the real CLI: nnlab validate, resolve, diff, run --dry-run (seed ${SEED + 1})`,
+  { timeout: 600_000 },
+  () => {
+    const samples = fc.sample(input, { seed: SEED + 1, numRuns: CLI_RUNS });
+    const names = samples.map((s, k) => {
+      write(`cli-${k}.yaml`, s);
+      return `experiments/cli-${k}.yaml`;
+    });
+    const before = listing(root);
+    const check = (what: string, r: ReturnType<typeof cli>, ok: number[], i?: Input) => {
+      const who = `${what}${i ? `\n${describe(i)}` : ''}`;
+      assert.equal(
+        r.signal,
+        null,
+        `${who}\nkilled by ${r.signal} after ${r.ms.toFixed(0)} ms (bound ${CLI_BOUND_MS} ms)`,
+      );
+      assert.ok(ok.includes(r.status!), `${who}\nexit ${r.status}\n${r.stderr.slice(0, 2000)}`);
+      assert.deepEqual(badLines(r.stderr, projectFiles()), [], who);
+    };
+    // validate takes every file at once: one process, each file's errors located.
+    check(`nnlab validate ${names.length} files`, cli(['validate', ...names]), [0, 1]);
+    samples.forEach((s, k) => {
+      const sets = s.set.flatMap((f) => ['--set', f]);
+      check(`nnlab resolve ${names[k]}`, cli(['resolve', names[k], ...sets]), [0, 1], s);
+      // diff: 0 no change, 1 a change, 2 an error.
+      check(
+        `nnlab diff experiments/${s.base} ${names[k]}`,
+        cli(['diff', `experiments/${s.base}`, names[k]]),
+        [0, 1, 2],
+        s,
+      );
+      check(`nnlab run ${names[k]} --dry-run`, cli(['run', names[k], '--dry-run', ...sets]), [0, 1], s);
+    });
+    assert.deepEqual(listing(root), before, 'the CLI wrote files');
+  },
+);

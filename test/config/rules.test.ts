@@ -24,7 +24,8 @@ const CASES: Record<string, { file: string; error: string }> = {
   },
   'validation-not-training': {
     file: 'training: {cycles: 1}\ndataset: {train: [data_batch_1, data_batch_2], validation: {parts: [data_batch_2]}}\n',
-    error: '3:69: dataset.validation.parts[0] "data_batch_2" is also a training part; use dataset.validation.holdout to validate on held-out training images',
+    error:
+      '3:69: dataset.validation.parts[0] "data_batch_2" is also a training part; use dataset.validation.holdout to validate on held-out training images',
   },
   'holdout-within-training': {
     file: 'training: {cycles: 1}\ndataset: {validation: {holdout: 20000}}\n',
@@ -60,11 +61,13 @@ const CASES: Record<string, { file: string; error: string }> = {
   },
   'from-is-range-test': {
     file: 'training: {cycles: 1}\nvariants:\n  - {name: plain, set: {}}\n  - {name: t, set: {schedule.from: plain}}\n',
-    error: '5:5: variant "t": schedule.from "plain" must name an LR range test (a variant with schedule.kind: lr_range); "plain" has schedule.kind cyclic',
+    error:
+      '5:5: variant "t": schedule.from "plain" must name an LR range test (a variant with schedule.kind: lr_range); "plain" has schedule.kind cyclic',
   },
   'from-needs-cyclic': {
     file: 'training: {epochs: 1}\nvariants:\n  - {name: range, set: {schedule.kind: lr_range}}\n  - {name: t, set: {schedule: {from: range, kind: step}}}\n',
-    error: '5:5: variant "t": schedule.from takes eta_min and eta_max from an LR range test, so it needs schedule.kind cyclic; got schedule.kind step',
+    error:
+      '5:5: variant "t": schedule.from takes eta_min and eta_max from an LR range test, so it needs schedule.kind cyclic; got schedule.kind step',
   },
   'override-is-setting': {
     file: 'training: {cycles: 1}\nsearches:\n  - {name: coarse, param: training.lambda, values: [0.1], set: {training.momentun: 0.5}}\n',
@@ -76,7 +79,8 @@ const CASES: Record<string, { file: string; error: string }> = {
   },
   'matrix-size': {
     file: `training: {cycles: 1}\nvariants:\n  - matrix:\n${['a', 'b', 'c', 'd'].map((axis) => `      ${axis}: {${Array.from({ length: 6 }, (_, k) => `v${k}: {}`).join(', ')}}`).join('\n')}\n`,
-    error: '5:7: variants[0].matrix makes 1296 variants (6 × 6 × 6 × 6); at most 1000: split it into several matrices or drop an axis',
+    error:
+      '5:7: variants[0].matrix makes 1296 variants (6 × 6 × 6 × 6); at most 1000: split it into several matrices or drop an axis',
   },
   'variant-name-unique': {
     file: 'training: {cycles: 1}\nvariants:\n  - {name: a, set: {}}\n  - {name: a, set: {training.lambda: 0.1}}\n',
@@ -112,7 +116,8 @@ const CASES: Record<string, { file: string; error: string }> = {
   },
   'log-range-positive': {
     file: 'training: {cycles: 1}\nsearches:\n  - {name: s, param: training.lambda, range: [0, 0.1]}\n',
-    error: '4:47: searches[0].range must be positive for log_uniform; got [0, 0.1] (use distribution: uniform, or a low bound like 1e-6)',
+    error:
+      '4:47: searches[0].range must be positive for log_uniform; got [0, 0.1] (use distribution: uniform, or a low bound like 1e-6)',
   },
   'from-stage-exists': {
     file: 'training: {cycles: 1}\nsearches:\n  - {name: s, param: training.lambda, from: {stage: coarse}}\n',
@@ -139,8 +144,16 @@ const CASES: Record<string, { file: string; error: string }> = {
 test('every rule has a case, and every case names a rule', () => {
   const names = ALL_RULES.map((r) => r.name);
   assert.equal(new Set(names).size, names.length, 'rule names are unique');
-  assert.deepEqual(names.filter((n) => !(n in CASES)), [], 'rules without a case below');
-  assert.deepEqual(Object.keys(CASES).filter((n) => !names.includes(n)), [], 'cases of no rule');
+  assert.deepEqual(
+    names.filter((n) => !(n in CASES)),
+    [],
+    'rules without a case below',
+  );
+  assert.deepEqual(
+    Object.keys(CASES).filter((n) => !names.includes(n)),
+    [],
+    'cases of no rule',
+  );
 });
 
 for (const r of ALL_RULES) {
@@ -157,7 +170,10 @@ for (const r of ALL_RULES) {
       errors = err;
     }
     assert.ok(errors, 'the case is rejected');
-    const lines = errors.errors.map((e) => `${e.file.endsWith(`${r.name}.yaml`) ? '' : `${e.file}:`}${e.line}:${e.column}: ${e.detail}  [${ruleOf(e) ?? 'not a rule'}]`);
+    const lines = errors.errors.map(
+      (e) =>
+        `${e.file.endsWith(`${r.name}.yaml`) ? '' : `${e.file}:`}${e.line}:${e.column}: ${e.detail}  [${ruleOf(e) ?? 'not a rule'}]`,
+    );
     assert.deepEqual(lines, [`${c.error}  [${r.name}]`]);
   });
 }

@@ -34,8 +34,21 @@ test('differences: a key on one side only is added or removed whole; undefined c
 });
 
 test('differences with listItems: named items matched by name (each side at its own index), others by position', () => {
-  const a = { searches: [{ name: 'coarse', trials: 8 }, { name: 'fine', trials: 8 }], variants: [{ set: { x: 1 } }] };
-  const b = { searches: [{ name: 'fine', trials: 4 }, { name: 'coarse', trials: 8 }, { name: 'extra', trials: 2 }], variants: [{ set: { x: 2 } }, { set: {} }] };
+  const a = {
+    searches: [
+      { name: 'coarse', trials: 8 },
+      { name: 'fine', trials: 8 },
+    ],
+    variants: [{ set: { x: 1 } }],
+  };
+  const b = {
+    searches: [
+      { name: 'fine', trials: 4 },
+      { name: 'coarse', trials: 8 },
+      { name: 'extra', trials: 2 },
+    ],
+    variants: [{ set: { x: 2 } }, { set: {} }],
+  };
   const d = configDifferences(a, b, { listItems: true });
   assert.deepEqual(
     d.map((x) => [x.path, x.a?.at, x.b?.at]),
@@ -47,19 +60,42 @@ test('differences with listItems: named items matched by name (each side at its 
     ],
   );
   // Without listItems the same lists are two settings.
-  assert.deepEqual(configDifferences(a, b).map((x) => x.path), ['searches', 'variants']);
+  assert.deepEqual(
+    configDifferences(a, b).map((x) => x.path),
+    ['searches', 'variants'],
+  );
   // Names that repeat cannot identify items: matched by position.
-  const dup = configDifferences({ l: [{ name: 'x', v: 1 }, { name: 'x', v: 2 }] }, { l: [{ name: 'x', v: 1 }, { name: 'x', v: 3 }] }, { listItems: true });
-  assert.deepEqual(dup.map((x) => x.path), ['l[1].v']);
+  const dup = configDifferences(
+    {
+      l: [
+        { name: 'x', v: 1 },
+        { name: 'x', v: 2 },
+      ],
+    },
+    {
+      l: [
+        { name: 'x', v: 1 },
+        { name: 'x', v: 3 },
+      ],
+    },
+    { listItems: true },
+  );
+  assert.deepEqual(
+    dup.map((x) => x.path),
+    ['l[1].v'],
+  );
 });
 
-test('leafSettings: every leaf in the config\'s own key order, lists as one setting', () => {
-  assert.deepEqual([...leafSettings({ z: 1, model: { hidden: [50, 50], init: 'he' }, a: { b: { c: null } } })], [
-    ['z', 1],
-    ['model.hidden', [50, 50]],
-    ['model.init', 'he'],
-    ['a.b.c', null],
-  ]);
+test("leafSettings: every leaf in the config's own key order, lists as one setting", () => {
+  assert.deepEqual(
+    [...leafSettings({ z: 1, model: { hidden: [50, 50], init: 'he' }, a: { b: { c: null } } })],
+    [
+      ['z', 1],
+      ['model.hidden', [50, 50]],
+      ['model.init', 'he'],
+      ['a.b.c', null],
+    ],
+  );
 });
 
 test('valueAt and showPath', () => {

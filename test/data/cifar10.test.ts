@@ -10,7 +10,11 @@ import { label, pixel, tempDir, writeCifarBinary, writeCifarPython } from './fix
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
-function checkContent(split: { x: Uint8Array; y: Uint8Array; n: number; d: number }, partIndexes: number[], records: number) {
+function checkContent(
+  split: { x: Uint8Array; y: Uint8Array; n: number; d: number },
+  partIndexes: number[],
+  records: number,
+) {
   assert.equal(split.n, partIndexes.length * records);
   assert.equal(split.d, 3072);
   assert.equal(split.x.length, split.n * 3072);
@@ -18,7 +22,8 @@ function checkContent(split: { x: Uint8Array; y: Uint8Array; n: number; d: numbe
     for (let r = 0; r < records; r++) {
       const i = k * records + r;
       assert.equal(split.y[i], label(p, r), `label of image ${i}`);
-      for (const j of [0, 1, 1023, 1024, 2047, 2048, 3071]) assert.equal(split.x[i * 3072 + j], pixel(p, r, j), `pixel ${j} of image ${i}`);
+      for (const j of [0, 1, 1023, 1024, 2047, 2048, 3071])
+        assert.equal(split.x[i * 3072 + j], pixel(p, r, j), `pixel ${j} of image ${i}`);
     }
   });
 }
@@ -38,7 +43,10 @@ test('binary layout: parts concatenated in the order asked, classes from batches
 test('binary layout: root may be the batches folder itself', async () => {
   const root = writeCifarBinary(tempDir(), 3);
   rmSync(join(root, 'nnlab-source.json'));
-  writeFileSync(join(root, 'cifar-10-batches-bin', 'nnlab-source.json'), JSON.stringify({ source: 'cifar10', records_per_part: 3 }));
+  writeFileSync(
+    join(root, 'cifar-10-batches-bin', 'nnlab-source.json'),
+    JSON.stringify({ source: 'cifar10', records_per_part: 3 }),
+  );
   const split = await loadParts('cifar10', ['test_batch'], { root: join(root, 'cifar-10-batches-bin') });
   checkContent(split, [5], 3);
 });
@@ -76,7 +84,10 @@ test('a label out of range names the file and the record', async () => {
   const buf = readFileSync(file);
   buf[3 * 3073] = 12;
   writeFileSync(file, buf);
-  await assert.rejects(loadParts('cifar10', ['data_batch_2'], { root }), { name: 'DataError', message: `${file}: record 3 has label 12; expected 0–9` });
+  await assert.rejects(loadParts('cifar10', ['data_batch_2'], { root }), {
+    name: 'DataError',
+    message: `${file}: record 3 has label 12; expected 0–9`,
+  });
 });
 
 test('a label out of range in a python batch names the file and the record', async () => {
@@ -84,14 +95,20 @@ test('a label out of range in a python batch names the file and the record', asy
   const { py2Batch } = await import('./fixtures.ts');
   const file = join(root, 'cifar-10-batches-py', 'test_batch');
   writeFileSync(file, py2Batch(Buffer.alloc(2 * 3072), [1, 10]));
-  await assert.rejects(loadParts('cifar10', ['test_batch'], { root }), { name: 'DataError', message: `${file}: record 1 has label 10; expected 0–9` });
+  await assert.rejects(loadParts('cifar10', ['test_batch'], { root }), {
+    name: 'DataError',
+    message: `${file}: record 1 has label 10; expected 0–9`,
+  });
 });
 
 test('a missing batch names the file and how to install the data', async () => {
   const root = writeCifarBinary(tempDir(), 5);
   const file = join(root, 'cifar-10-batches-bin', 'data_batch_4.bin');
   rmSync(file);
-  await assert.rejects(loadParts('cifar10', ['data_batch_4'], { root }), { name: 'DataError', message: `${file}: not found. ${installHint('cifar10', root)}` });
+  await assert.rejects(loadParts('cifar10', ['data_batch_4'], { root }), {
+    name: 'DataError',
+    message: `${file}: not found. ${installHint('cifar10', root)}`,
+  });
 });
 
 test('no CIFAR-10 folder at all says where it looked and how to install', async () => {
@@ -122,7 +139,8 @@ test('the install hint gives the command, the download address and where the dat
 test('an unknown part is refused with the valid names', async () => {
   await assert.rejects(loadParts('cifar10', ['data_batch_6'], { root: tempDir() }), {
     name: 'DataError',
-    message: 'cifar10: unknown part "data_batch_6"; valid parts: data_batch_1, data_batch_2, data_batch_3, data_batch_4, data_batch_5, test_batch',
+    message:
+      'cifar10: unknown part "data_batch_6"; valid parts: data_batch_1, data_batch_2, data_batch_3, data_batch_4, data_batch_5, test_batch',
   });
 });
 

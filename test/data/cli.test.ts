@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { cifarArchive, repoRoot, tempDir } from './fixtures.ts';
 
 function nnlab(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'nnlab.js'), 'data', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'nnlab.js'), 'data', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,22 +50,40 @@ test('nnlab data fetch --from installs, shows progress on stderr and says how th
   assert.equal(w.stdout.split('\n')[0], `data home: ${home}  ($NNLAB_DATA)`);
   assert.equal(w.stdout.split('\n')[1], `cifar10       ${join(home, 'cifar10')}`);
   assert.equal(w.stdout.split('\n')[2], `              CIFAR-10 (unrecognized archive, md5 ${md5.slice(0, 6)}…)`);
-  assert.match(w.stdout, new RegExp(`mnist +${join(home, 'mnist')}\\n +not installed \\(${join(home, 'mnist')} missing\\)`));
+  assert.match(
+    w.stdout,
+    new RegExp(`mnist +${join(home, 'mnist')}\\n +not installed \\(${join(home, 'mnist')} missing\\)`),
+  );
 });
 
 test('nnlab data fetch refuses a bad archive with exit 1 and installs nothing', () => {
   const home = tempDir();
   const r = nnlab(['fetch', 'cifar10', '--from', join(work, 'absent.tar.gz')], { NNLAB_DATA: home });
   assert.equal(r.code, 1);
-  assert.equal(r.stderr.trim().split('\n').at(-1), `${join(work, 'absent.tar.gz')}: not found (expected the CIFAR-10 archive, e.g. cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz)`);
-  assert.equal(nnlab(['where', 'cifar10'], { NNLAB_DATA: home }).stdout.split('\n')[2], '              not installed (nnlab data fetch cifar10)');
+  assert.equal(
+    r.stderr.trim().split('\n').at(-1),
+    `${join(work, 'absent.tar.gz')}: not found (expected the CIFAR-10 archive, e.g. cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz)`,
+  );
+  assert.equal(
+    nnlab(['where', 'cifar10'], { NNLAB_DATA: home }).stdout.split('\n')[2],
+    '              not installed (nnlab data fetch cifar10)',
+  );
 });
 
 test('usage mistakes exit 2 with one line', () => {
-  assert.deepEqual(nnlab(['fetch', 'mnist']).stderr, 'nnlab: data fetch: only cifar10 can be fetched; mnist is installed by hand (see nnlab data where)\n');
-  assert.deepEqual(nnlab(['fetch', 'cifar100']).stderr, 'nnlab: data fetch: unknown dataset "cifar100"; datasets: cifar10, fashion_mnist, mnist\n');
+  assert.deepEqual(
+    nnlab(['fetch', 'mnist']).stderr,
+    'nnlab: data fetch: only cifar10 can be fetched; mnist is installed by hand (see nnlab data where)\n',
+  );
+  assert.deepEqual(
+    nnlab(['fetch', 'cifar100']).stderr,
+    'nnlab: data fetch: unknown dataset "cifar100"; datasets: cifar10, fashion_mnist, mnist\n',
+  );
   const r = nnlab(['fetch', 'cifar10', '--form', 'x']);
   assert.equal(r.code, 2);
   assert.equal(r.stderr, 'nnlab: data fetch: unknown option --form; did you mean --from? (options: --from, --root)\n');
-  assert.equal(nnlab(['fetch', 'cifar10', '--from']).stderr, 'nnlab: data fetch: --from needs a value: --from PATH|URL\n');
+  assert.equal(
+    nnlab(['fetch', 'cifar10', '--from']).stderr,
+    'nnlab: data fetch: --from needs a value: --from PATH|URL\n',
+  );
 });

@@ -70,8 +70,14 @@ export function writeCifarBinary(root: string, records: number): string {
   const dir = join(root, 'cifar-10-batches-bin');
   mkdirSync(dir, { recursive: true });
   parts('cifar10').forEach((name, p) => writeFileSync(join(dir, `${name}.bin`), cifarBinaryBytes(p, records)));
-  writeFileSync(join(dir, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n');
-  writeFileSync(join(root, META_FILE), JSON.stringify({ source: 'cifar10', layout: 'binary', records_per_part: records }));
+  writeFileSync(
+    join(dir, 'batches.meta.txt'),
+    'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n',
+  );
+  writeFileSync(
+    join(root, META_FILE),
+    JSON.stringify({ source: 'cifar10', layout: 'binary', records_per_part: records }),
+  );
   return root;
 }
 
@@ -93,7 +99,8 @@ class PickleWriter {
   }
   str(s: Buffer | string) {
     const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
-    if (b.length < 256) this.op(0x55, b.length); // SHORT_BINSTRING
+    if (b.length < 256)
+      this.op(0x55, b.length); // SHORT_BINSTRING
     else {
       const len = Buffer.alloc(4);
       len.writeUInt32LE(b.length);
@@ -125,7 +132,16 @@ export function py2Batch(data: Buffer, labels: number[], module = 'numpy.core.mu
   w.global(module, '_reconstruct').global('numpy', 'ndarray').int(0).op(0x85).str('b').op(0x87).put().op(0x52).put(); // _reconstruct(ndarray, (0,), 'b')
   w.op(0x28).int(1).int(n).int(3072).op(0x86).put(); // (1, (n, 3072), …
   w.global('numpy', 'dtype').str('u1').int(0).int(1).op(0x87).put().op(0x52).put(); // dtype('u1', 0, 1)
-  w.op(0x28).int(3).str('|').op(0x4e, 0x4e, 0x4e).op(0x4a, 0xff, 0xff, 0xff, 0xff).op(0x4a, 0xff, 0xff, 0xff, 0xff).int(0).op(0x74).put().op(0x62); // BUILD dtype state
+  w.op(0x28)
+    .int(3)
+    .str('|')
+    .op(0x4e, 0x4e, 0x4e)
+    .op(0x4a, 0xff, 0xff, 0xff, 0xff)
+    .op(0x4a, 0xff, 0xff, 0xff, 0xff)
+    .int(0)
+    .op(0x74)
+    .put()
+    .op(0x62); // BUILD dtype state
   w.raw('I00\n').str(data).op(0x74).put().op(0x62); // …, False, rawdata) BUILD
   w.str('labels').op(0x5d).put().op(0x28);
   for (const l of labels) w.int(l);
@@ -142,7 +158,13 @@ export function writeCifarPython(root: string, records: number): string {
   parts('cifar10').forEach((name, p) => {
     const data = Buffer.alloc(records * 3072);
     for (let r = 0; r < records; r++) for (let j = 0; j < 3072; j++) data[r * 3072 + j] = pixel(p, r, j);
-    writeFileSync(join(dir, name), py2Batch(data, Array.from({ length: records }, (_, r) => label(p, r))));
+    writeFileSync(
+      join(dir, name),
+      py2Batch(
+        data,
+        Array.from({ length: records }, (_, r) => label(p, r)),
+      ),
+    );
   });
   const w = new PickleWriter();
   w.op(0x80, 2).op(0x7d).put().op(0x28).str('label_names').op(0x5d).put().op(0x28);
@@ -167,12 +189,20 @@ export function idxBytes(n: number, rows: number, cols: number, seed = 0): { ima
   return { images, labels };
 }
 
-export function writeIdx(dir: string, part: 'train' | 'test', n: number, opts: { gzip?: boolean; rows?: number; cols?: number } = {}): { images: string; labels: string } {
+export function writeIdx(
+  dir: string,
+  part: 'train' | 'test',
+  n: number,
+  opts: { gzip?: boolean; rows?: number; cols?: number } = {},
+): { images: string; labels: string } {
   mkdirSync(dir, { recursive: true });
   const prefix = part === 'train' ? 'train' : 't10k';
   const { images, labels } = idxBytes(n, opts.rows ?? 28, opts.cols ?? 28, part === 'train' ? 0 : 5);
   const ext = opts.gzip ? '.gz' : '';
-  const files = { images: join(dir, `${prefix}-images-idx3-ubyte${ext}`), labels: join(dir, `${prefix}-labels-idx1-ubyte${ext}`) };
+  const files = {
+    images: join(dir, `${prefix}-images-idx3-ubyte${ext}`),
+    labels: join(dir, `${prefix}-labels-idx1-ubyte${ext}`),
+  };
   writeFileSync(files.images, opts.gzip ? gzipSync(images) : images);
   writeFileSync(files.labels, opts.gzip ? gzipSync(labels) : labels);
   return files;

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { c as tarCreate } from 'tar';
-import { describeData, ensureDataset, fetchDataset, installHint, loadParts, readMeta, META_FILE } from '../../src/data/index.ts';
+import {
+  describeData,
+  ensureDataset,
+  fetchDataset,
+  installHint,
+  loadParts,
+  readMeta,
+  META_FILE,
+} from '../../src/data/index.ts';
 import { cifarArchive, label, pixel, tempDir, writeCifarPython } from './fixtures.ts';
 
 const md5 = (f: string) => createHash('md5').update(readFileSync(f)).digest('hex');
@@ -138,7 +146,10 @@ test('ensureDataset without fetch names the missing data and how to install it',
 test('describeData names the copy from the recorded archive MD5', () => {
   const root = tempDir();
   mkdirSync(join(root, 'cifar-10-batches-bin'));
-  const say = (m: object) => (writeFileSync(join(root, META_FILE), JSON.stringify({ source: 'cifar10', ...m })), describeData('cifar10', root));
+  const say = (m: object) => (
+    writeFileSync(join(root, META_FILE), JSON.stringify({ source: 'cifar10', ...m })),
+    describeData('cifar10', root)
+  );
   assert.equal(say({ md5: '2e508a679b17574754a44d7002bf3d7d' }), 'CIFAR-10 (JPEG q75 copy, archive md5 2e508a…)');
   assert.equal(say({ md5: 'c32a1d4ab5d03f1284b67883e8d87530' }), 'CIFAR-10 (official binary archive)');
   assert.equal(say({ md5: 'c58f30108f718f92721af3b95e74349a' }), 'CIFAR-10 (official python archive)');

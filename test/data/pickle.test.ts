@@ -45,9 +45,15 @@ test('py2 cPickle batch (numpy.core, BINSTRING data, I00): array bytes are a vie
 });
 
 test('unknown globals and opcodes are refused by name', () => {
-  assert.throws(() => unpickle(Buffer.from('\x80\x02cos\nsystem\nq\x00.', 'latin1')), { message: 'unsupported global os.system' });
-  assert.throws(() => unpickle(Buffer.from('\x80\x02\x95', 'latin1')), { message: 'unsupported pickle opcode 0x95 at byte 2' });
-  assert.throws(() => unpickle(Buffer.from('\x80\x02}q', 'latin1')), { message: 'unexpected end of pickle at byte 4 (need 1 more)' });
+  assert.throws(() => unpickle(Buffer.from('\x80\x02cos\nsystem\nq\x00.', 'latin1')), {
+    message: 'unsupported global os.system',
+  });
+  assert.throws(() => unpickle(Buffer.from('\x80\x02\x95', 'latin1')), {
+    message: 'unsupported pickle opcode 0x95 at byte 2',
+  });
+  assert.throws(() => unpickle(Buffer.from('\x80\x02}q', 'latin1')), {
+    message: 'unexpected end of pickle at byte 4 (need 1 more)',
+  });
 });
 
 test('a batch whose array is not uint8 (n, 3072) is refused with its shape', () => {

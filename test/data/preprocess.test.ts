@@ -36,7 +36,11 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 // 16387 rows cross the int32 block boundary (16384) with a tail that is not a multiple of 4.
-for (const [n, d] of [[7, 5], [16387, 13], [40, 3072]] as const) {
+for (const [n, d] of [
+  [7, 5],
+  [16387, 13],
+  [40, 3072],
+] as const) {
   test(`standardizeStats matches the two-pass reference (${n} × ${d})`, () => {
     const split = randomSplit(n, d, n * 31 + d);
     const s = standardizeStats(split);
@@ -77,19 +81,35 @@ test('validation data is standardized with the training statistics, not its own'
   const val = randomSplit(10, 4, 2);
   const stats = standardizeStats(train);
   const z = preprocess(val, { kind: 'standardize', stats });
-  for (let i = 0; i < 10; i++) for (let j = 0; j < 4; j++) assert.ok(Math.abs(z[i * 4 + j] - (val.x[i * 4 + j] - stats.mean[j]) / stats.std[j]) < 1e-5);
+  for (let i = 0; i < 10; i++)
+    for (let j = 0; j < 4; j++)
+      assert.ok(Math.abs(z[i * 4 + j] - (val.x[i * 4 + j] - stats.mean[j]) / stats.std[j]) < 1e-5);
 });
 
 test('scale maps 0…255 to [0, 1]; a reused output buffer is filled in place', () => {
-  const split: RawSplit = { x: Uint8Array.from([0, 51, 255, 128]), y: Uint8Array.from([0, 1]), n: 2, d: 2, classes: [...'0123456789'], fingerprint: '', files: [] };
+  const split: RawSplit = {
+    x: Uint8Array.from([0, 51, 255, 128]),
+    y: Uint8Array.from([0, 1]),
+    n: 2,
+    d: 2,
+    classes: [...'0123456789'],
+    fingerprint: '',
+    files: [],
+  };
   const out = new Float32Array(4);
   assert.equal(preprocess(split, { kind: 'scale' }, out), out);
   assert.deepEqual([...out], [0, Math.fround(0.2), 1, Math.fround(128 / 255)]);
-  assert.throws(() => preprocess(split, { kind: 'scale' }, new Float32Array(3)), { name: 'DataError', message: 'preprocess: output holds 3 floats; the split needs 4' });
+  assert.throws(() => preprocess(split, { kind: 'scale' }, new Float32Array(3)), {
+    name: 'DataError',
+    message: 'preprocess: output holds 3 floats; the split needs 4',
+  });
 });
 
 test('statistics of another dimension are refused', () => {
   const split = randomSplit(3, 4, 1);
   const stats = standardizeStats(randomSplit(3, 5, 1));
-  assert.throws(() => preprocess(split, { kind: 'standardize', stats }), { name: 'DataError', message: 'preprocess: statistics have 5 dimensions; the split has 4' });
+  assert.throws(() => preprocess(split, { kind: 'standardize', stats }), {
+    name: 'DataError',
+    message: 'preprocess: statistics have 5 dimensions; the split has 4',
+  });
 });

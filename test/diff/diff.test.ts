@@ -68,7 +68,7 @@ test('re-formatting a file (comments, key order, flow vs block) is no semantic c
   assert.equal(r.stdout, 'experiments/a.yaml → experiments/b.yaml: no semantic change (5 trials unchanged)\n');
 });
 
-test('a changed default in an extended file shows in the child, at the base file\'s line', () => {
+test("a changed default in an extended file shows in the child, at the base file's line", () => {
   const base = TINY.replace('name: tiny\n', 'name: base\n');
   const dir = write(tempDir(), {
     'old/base.yaml': base,
@@ -84,34 +84,58 @@ test('a changed default in an extended file shows in the child, at the base file
   assert.deepEqual([s.change, s.old, s.new], ['changed', 0.01, 0.02]);
   assert.match(s.oldAt!, /old\/base\.yaml:12:11$/);
   assert.match(s.newAt!, /new\/base\.yaml:12:11$/);
-  assert.deepEqual(d.trials.changed.map((t) => t.id), ['variant/base']);
+  assert.deepEqual(
+    d.trials.changed.map((t) => t.id),
+    ['variant/base'],
+  );
 });
 
 test('a value filled in from the schema is reported as "default"', () => {
-  const dir = write(tempDir(), { 'a.yaml': TINY, 'b.yaml': TINY.replace('  hidden: [50]\n', '  hidden: [50]\n  dropout: 0.2\n') });
+  const dir = write(tempDir(), {
+    'a.yaml': TINY,
+    'b.yaml': TINY.replace('  hidden: [50]\n', '  hidden: [50]\n  dropout: 0.2\n'),
+  });
   const d = diff(join(dir, 'a.yaml'), join(dir, 'b.yaml'));
-  assert.deepEqual(d.settings.map((s) => [s.path, s.old, s.new, s.oldAt, s.newAt?.replace(/^.*\//, '')]), [['model.dropout', 0, 0.2, 'default', 'b.yaml:10:12']]);
+  assert.deepEqual(
+    d.settings.map((s) => [s.path, s.old, s.new, s.oldAt, s.newAt?.replace(/^.*\//, '')]),
+    [['model.dropout', 0, 0.2, 'default', 'b.yaml:10:12']],
+  );
 });
 
-test('a changed search range removes the old values\' trials and adds the new ones', () => {
-  const dir = write(tempDir(), { 'a.yaml': TINY + SEARCH, 'b.yaml': TINY + SEARCH.replace('range: [1.0e-5, 1.0e-1]', 'range: [1.0e-4, 1.0e-2]') });
+test("a changed search range removes the old values' trials and adds the new ones", () => {
+  const dir = write(tempDir(), {
+    'a.yaml': TINY + SEARCH,
+    'b.yaml': TINY + SEARCH.replace('range: [1.0e-5, 1.0e-1]', 'range: [1.0e-4, 1.0e-2]'),
+  });
   const d = diff(join(dir, 'a.yaml'), join(dir, 'b.yaml'));
-  assert.deepEqual(d.settings.map((s) => [s.path, s.old, s.new]), [['searches[coarse].range', [1e-5, 0.1], [1e-4, 0.01]]]);
+  assert.deepEqual(
+    d.settings.map((s) => [s.path, s.old, s.new]),
+    [['searches[coarse].range', [1e-5, 0.1], [1e-4, 0.01]]],
+  );
   assert.equal(d.trials.added.length, 4);
   assert.equal(d.trials.removed.length, 4);
   assert.deepEqual(d.trials.changed, []);
-  assert.deepEqual(d.trials.unchanged.map((t) => t.id), ['variant/base']);
+  assert.deepEqual(
+    d.trials.unchanged.map((t) => t.id),
+    ['variant/base'],
+  );
   for (const t of d.trials.added) {
     assert.equal(t.param, 'training.lambda');
     assert.ok((t.value as number) >= 1e-4 && (t.value as number) <= 1e-2, `${t.value} in the new range`);
   }
   // The same seed draws the same uniform numbers: the new values are the old ones mapped to the new range.
-  assert.deepEqual(d.trials.added.map((t) => t.id), d.trials.removed.map((t) => t.id));
+  assert.deepEqual(
+    d.trials.added.map((t) => t.id),
+    d.trials.removed.map((t) => t.id),
+  );
 });
 
 test('a git revision on one side, with its extends read at that revision; and --git HEAD', () => {
   const base = TINY.replace('name: tiny\n', 'name: base\n');
-  const dir = write(tempDir(), { 'experiments/base.yaml': base, 'experiments/exp.yaml': 'extends: base.yaml\nname: exp\n' + SEARCH });
+  const dir = write(tempDir(), {
+    'experiments/base.yaml': base,
+    'experiments/exp.yaml': 'extends: base.yaml\nname: exp\n' + SEARCH,
+  });
   initRepo(dir);
   git(dir, 'add', '.');
   git(dir, 'commit', '-q', '-m', 'first');
@@ -119,7 +143,10 @@ test('a git revision on one side, with its extends read at that revision; and --
 
   const d = diff('HEAD:experiments/exp.yaml', 'experiments/exp.yaml', dir);
   assert.equal(d.old, 'HEAD:experiments/exp.yaml');
-  assert.deepEqual(d.settings.map((s) => [s.path, s.old, s.new, s.oldAt]), [['schedule.eta_max', 0.1, 0.05, 'HEAD:experiments/base.yaml:17:12']]);
+  assert.deepEqual(
+    d.settings.map((s) => [s.path, s.old, s.new, s.oldAt]),
+    [['schedule.eta_max', 0.1, 0.05, 'HEAD:experiments/base.yaml:17:12']],
+  );
   assert.equal(d.trials.added.length + d.trials.changed.length, 5);
 
   const one = nnlab(['diff', 'HEAD:experiments/exp.yaml', 'experiments/exp.yaml', '--format', 'json'], dir);
@@ -129,10 +156,13 @@ test('a git revision on one side, with its extends read at that revision; and --
   const all = nnlab(['diff', '--git', 'HEAD', '--format', 'json'], dir);
   assert.equal(all.status, 1, all.stderr);
   const files = JSON.parse(all.stdout).files as FileDiff[];
-  assert.deepEqual(files.map((f) => [f.old, f.new, f.status]), [
-    ['HEAD:experiments/base.yaml', 'experiments/base.yaml', 'changed'],
-    ['HEAD:experiments/exp.yaml', 'experiments/exp.yaml', 'changed'],
-  ]);
+  assert.deepEqual(
+    files.map((f) => [f.old, f.new, f.status]),
+    [
+      ['HEAD:experiments/base.yaml', 'experiments/base.yaml', 'changed'],
+      ['HEAD:experiments/exp.yaml', 'experiments/exp.yaml', 'changed'],
+    ],
+  );
 
   git(dir, 'commit', '-q', '-am', 'second');
   const none = nnlab(['diff', '--git', 'HEAD'], dir);
@@ -149,14 +179,29 @@ test('result deltas from stored runs of both sides, "within noise" inside the se
   - { name: wide, set: { model.hidden: [100] } }
   - { name: wide-seed2, set: { model.hidden: [100], seed: 2 } }
 `;
-  const dir = write(tempDir(), { 'experiments/old/tiny.yaml': TINY + variants, 'experiments/tiny.yaml': TINY.replace('eta_max: 1.0e-1', 'eta_max: 5.0e-2') + variants });
+  const dir = write(tempDir(), {
+    'experiments/old/tiny.yaml': TINY + variants,
+    'experiments/tiny.yaml': TINY.replace('eta_max: 1.0e-1', 'eta_max: 5.0e-2') + variants,
+  });
   const runs = join(dir, 'runs');
-  write(runs, { 'tiny/plan.json': JSON.stringify({ experiment: 'tiny', engineVersion: 'engine-test', dataFingerprint: 'data-test' }) });
+  write(runs, {
+    'tiny/plan.json': JSON.stringify({
+      experiment: 'tiny',
+      engineVersion: 'engine-test',
+      dataFingerprint: 'data-test',
+    }),
+  });
   const ctx = { engineVersion: 'engine-test', dataFingerprint: 'data-test' };
-  const trials = (file: string) => new Map(planTrials(resolveExperiment(join(dir, file)), ctx).trials.map((t): [string, Trial] => [t.id, t]));
+  const trials = (file: string) =>
+    new Map(planTrials(resolveExperiment(join(dir, file)), ctx).trials.map((t): [string, Trial] => [t.id, t]));
   const old = trials('experiments/old/tiny.yaml');
   const now = trials('experiments/tiny.yaml');
-  const accuracies: Record<string, [number, number]> = { one: [0.4, 0.41], 'one-seed2': [0.42, 0.425], wide: [0.45, 0.5], 'wide-seed2': [0.46, 0.505] };
+  const accuracies: Record<string, [number, number]> = {
+    one: [0.4, 0.41],
+    'one-seed2': [0.42, 0.425],
+    wide: [0.45, 0.5],
+    'wide-seed2': [0.46, 0.505],
+  };
   for (const [name, [a, b]] of Object.entries(accuracies)) {
     const ta = old.get(`variant/${name}`)!;
     const tb = now.get(`variant/${name}`)!;
@@ -187,10 +232,18 @@ test('result deltas from stored runs of both sides, "within noise" inside the se
   assert.equal(wide.withinNoise, false);
   assert.deepEqual(byId.get('variant/wide')!.seconds, { old: 10, new: 12, delta: 2, spread: 0, withinNoise: false });
 
-  const md = nnlab(['diff', 'experiments/old/tiny.yaml', 'experiments/tiny.yaml', '--format', 'md'], dir, { NNLAB_RUNS: runs });
+  const md = nnlab(['diff', 'experiments/old/tiny.yaml', 'experiments/tiny.yaml', '--format', 'md'], dir, {
+    NNLAB_RUNS: runs,
+  });
   assert.equal(md.status, 1, md.stderr);
-  assert.match(md.stdout, /\| `variant\/one` \| 40\.00% → 41\.00% \(\+1\.00 pp, within noise \(seed spread 2\.00 pp\)\) \|/);
-  assert.match(md.stdout, /\| `variant\/wide` \| 45\.00% → 50\.00% \(\+5\.00 pp, beyond noise \(seed spread 1\.00 pp\)\) \|/);
+  assert.match(
+    md.stdout,
+    /\| `variant\/one` \| 40\.00% → 41\.00% \(\+1\.00 pp, within noise \(seed spread 2\.00 pp\)\) \|/,
+  );
+  assert.match(
+    md.stdout,
+    /\| `variant\/wide` \| 45\.00% → 50\.00% \(\+5\.00 pp, beyond noise \(seed spread 1\.00 pp\)\) \|/,
+  );
 });
 
 test('--format md: the exact Markdown of a small change', () => {
@@ -219,7 +272,10 @@ Hashes are config-only: no stored run gives the engine version and data fingerpr
 });
 
 test('--format json: a stable schema with every field; terminal output has no colour off a TTY', () => {
-  const dir = write(tempDir(), { 'a.yaml': TINY + SEARCH, 'b.yaml': TINY.replace('lambda: 0.01', 'lambda: 0.02') + SEARCH.replace('trials: 4', 'trials: 5') });
+  const dir = write(tempDir(), {
+    'a.yaml': TINY + SEARCH,
+    'b.yaml': TINY.replace('lambda: 0.01', 'lambda: 0.02') + SEARCH.replace('trials: 4', 'trials: 5'),
+  });
   const r = nnlab(['diff', 'a.yaml', 'b.yaml', '--format=json'], dir);
   assert.equal(r.status, 1, r.stderr);
   const report = JSON.parse(r.stdout);
@@ -227,11 +283,30 @@ test('--format json: a stable schema with every field; terminal output has no co
   assert.equal(report.version, 1);
   assert.equal(report.semanticChange, true);
   const [f] = report.files;
-  assert.deepEqual(Object.keys(f), ['old', 'new', 'status', 'semanticChange', 'hashes', 'settings', 'trials', 'pending', 'results']);
-  assert.deepEqual(f.settings.map((s: { path: string }) => s.path), ['searches[coarse].trials', 'training.lambda']);
+  assert.deepEqual(Object.keys(f), [
+    'old',
+    'new',
+    'status',
+    'semanticChange',
+    'hashes',
+    'settings',
+    'trials',
+    'pending',
+    'results',
+  ]);
+  assert.deepEqual(
+    f.settings.map((s: { path: string }) => s.path),
+    ['searches[coarse].trials', 'training.lambda'],
+  );
   assert.deepEqual(Object.keys(f.trials), ['added', 'removed', 'changed', 'unchanged']);
-  assert.deepEqual(f.trials.added.map((t: { id: string }) => t.id), ['search/coarse/05']);
-  assert.deepEqual(f.trials.changed.map((t: { id: string }) => t.id), ['variant/base']);
+  assert.deepEqual(
+    f.trials.added.map((t: { id: string }) => t.id),
+    ['search/coarse/05'],
+  );
+  assert.deepEqual(
+    f.trials.changed.map((t: { id: string }) => t.id),
+    ['variant/base'],
+  );
   assert.equal(f.trials.unchanged.length, 4);
   assert.deepEqual(f.hashes, { engineVersion: 'config-only', dataFingerprint: 'config-only', configOnly: true });
 
@@ -245,12 +320,19 @@ test('--format json: a stable schema with every field; terminal output has no co
 });
 
 test('exit codes of the real command: 0 same, 1 changed, 2 on errors (missing file, invalid config, usage)', () => {
-  const dir = write(tempDir(), { 'a.yaml': TINY, 'b.yaml': TINY.replace('lambda: 0.01', 'lambda: 0.02'), 'bad.yaml': TINY.replace('model:', 'modle:') });
+  const dir = write(tempDir(), {
+    'a.yaml': TINY,
+    'b.yaml': TINY.replace('lambda: 0.01', 'lambda: 0.02'),
+    'bad.yaml': TINY.replace('model:', 'modle:'),
+  });
   assert.equal(nnlab(['diff', 'a.yaml', 'a.yaml'], dir).status, 0);
   assert.equal(nnlab(['diff', 'a.yaml', 'b.yaml'], dir).status, 1);
   const missing = nnlab(['diff', 'a.yaml', 'nope.yaml'], dir);
   assert.equal(missing.status, 2);
-  assert.equal(missing.stderr, 'cannot read "nope.yaml": no such file, and not of the form REV:path (e.g. main:experiments/assignment2.yaml)\n');
+  assert.equal(
+    missing.stderr,
+    'cannot read "nope.yaml": no such file, and not of the form REV:path (e.g. main:experiments/assignment2.yaml)\n',
+  );
   const bad = nnlab(['diff', 'a.yaml', 'bad.yaml'], dir);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^bad\.yaml:\d+:1: unknown key "modle"; did you mean "model"\?/);
@@ -267,8 +349,14 @@ test('the committed assignment2 with a narrower coarse range: 12 trials removed,
   const text = readFileSync('experiments/assignment2.yaml', 'utf8');
   write(dir, { 'experiments/assignment2.yaml': text.replace('range: [1.0e-5, 1.0e-1]', 'range: [1.0e-4, 1.0e-2]') });
   const d = diff('experiments/assignment2.yaml', join(dir, 'experiments/assignment2.yaml'));
-  assert.deepEqual(d.settings.map((s) => s.path), ['searches[coarse].range']);
+  assert.deepEqual(
+    d.settings.map((s) => s.path),
+    ['searches[coarse].range'],
+  );
   assert.deepEqual([d.trials.added.length, d.trials.removed.length], [12, 12]);
-  assert.deepEqual(d.trials.unchanged.map((t) => t.id), ['gradient-check/2-layer', 'variant/one-cycle', 'variant/three-cycles', 'variant/lr-range-test']);
+  assert.deepEqual(
+    d.trials.unchanged.map((t) => t.id),
+    ['gradient-check/2-layer', 'variant/one-cycle', 'variant/three-cycles', 'variant/lr-range-test'],
+  );
   assert.deepEqual(d.pending.new, ['search/fine', 'final']);
 });

@@ -51,7 +51,12 @@ export interface Ran {
 
 /** Runs `node bin/nnlab.js ARGS` in `cwd`, without colour and with its own run store; '' in `env` unsets. */
 export function nnlab(args: string[], cwd: string, env: Record<string, string> = {}): Ran {
-  const full: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', NNLAB_RUNS: join(cwd, 'runs-none'), ...env };
+  const full: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: '1',
+    NNLAB_RUNS: join(cwd, 'runs-none'),
+    ...env,
+  };
   delete full.FORCE_COLOR; // the test runner may set it; a test that wants colour passes it in `env`
   if (env.FORCE_COLOR) full.FORCE_COLOR = env.FORCE_COLOR;
   for (const [k, v] of Object.entries(full)) if (v === '') delete full[k];
@@ -73,14 +78,29 @@ export function initRepo(dir: string): void {
 }
 
 /** A stored finished trial committed through the store (config, result, curves, model bytes, manifest). */
-export function storeResult(runs: string, experiment: string, hash: string, config: unknown, r: { validation: number; test: number; seconds: number }): void {
+export function storeResult(
+  runs: string,
+  experiment: string,
+  hash: string,
+  config: unknown,
+  r: { validation: number; test: number; seconds: number },
+): void {
   const store = new RunStore(runs, experiment);
   const tmp = store.begin(hash);
   const metrics = (accuracy: number) => ({ loss: 1.5, cost: 1.6, accuracy });
   writeFileSync(join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   writeFileSync(
     join(tmp, 'result.json'),
-    JSON.stringify({ kind: 'train', id: 'x', hash, status: 'ok', engineVersion: 'engine-test', dataFingerprint: 'data-test', final: { train: metrics(0.6), validation: metrics(r.validation), test: metrics(r.test) }, seconds: r.seconds }) + '\n',
+    JSON.stringify({
+      kind: 'train',
+      id: 'x',
+      hash,
+      status: 'ok',
+      engineVersion: 'engine-test',
+      dataFingerprint: 'data-test',
+      final: { train: metrics(0.6), validation: metrics(r.validation), test: metrics(r.test) },
+      seconds: r.seconds,
+    }) + '\n',
   );
   writeFileSync(join(tmp, 'curves.jsonl'), '');
   writeFileSync(join(tmp, 'model.bin'), 'not read by the diff');

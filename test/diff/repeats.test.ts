@@ -16,18 +16,34 @@ variants:
   - { name: steady, set: {} }
   - { name: wide, set: { model.hidden: [100] } }
 `;
-  const dir = write(tempDir(), { 'experiments/old/tiny.yaml': TINY + variants, 'experiments/tiny.yaml': TINY.replace('lambda: 0.01', 'lambda: 0.005') + variants });
+  const dir = write(tempDir(), {
+    'experiments/old/tiny.yaml': TINY + variants,
+    'experiments/tiny.yaml': TINY.replace('lambda: 0.01', 'lambda: 0.005') + variants,
+  });
   const runs = join(dir, 'runs');
-  write(runs, { 'tiny/plan.json': JSON.stringify({ experiment: 'tiny', engineVersion: 'engine-test', dataFingerprint: 'data-test' }) });
+  write(runs, {
+    'tiny/plan.json': JSON.stringify({
+      experiment: 'tiny',
+      engineVersion: 'engine-test',
+      dataFingerprint: 'data-test',
+    }),
+  });
   const ctx = { engineVersion: 'engine-test', dataFingerprint: 'data-test' };
-  const trials = (file: string) => new Map(planTrials(resolveExperiment(join(dir, file)), ctx).trials.map((t): [string, Trial] => [t.id, t]));
+  const trials = (file: string) =>
+    new Map(planTrials(resolveExperiment(join(dir, file)), ctx).trials.map((t): [string, Trial] => [t.id, t]));
   const old = trials('experiments/old/tiny.yaml');
   const now = trials('experiments/tiny.yaml');
   // steady: means 0.40 → 0.41, sds 0.02 and 0.01: noise 2·√(0.0004/3 + 0.0001/3) = 0.0258 > 0.01.
   // wide: means 0.45 → 0.50, sds 0.01 and 0.01: noise 2·√(0.0002/3) = 0.0163 < 0.05.
   const accuracies: Record<string, [number[], number[]]> = {
-    steady: [[0.38, 0.4, 0.42], [0.4, 0.41, 0.42]],
-    wide: [[0.44, 0.45, 0.46], [0.49, 0.5, 0.51]],
+    steady: [
+      [0.38, 0.4, 0.42],
+      [0.4, 0.41, 0.42],
+    ],
+    wide: [
+      [0.44, 0.45, 0.46],
+      [0.49, 0.5, 0.51],
+    ],
   };
   for (const [name, [a, b]] of Object.entries(accuracies)) {
     ['', '/r2', '/r3'].forEach((suffix, i) => {
@@ -62,8 +78,16 @@ variants:
   const secs = byId.get('variant/wide')!.seconds!;
   assert.deepEqual([secs.old, secs.new, secs.delta], [11, 12, 1]);
 
-  const md = nnlab(['diff', 'experiments/old/tiny.yaml', 'experiments/tiny.yaml', '--format', 'md'], dir, { NNLAB_RUNS: runs });
+  const md = nnlab(['diff', 'experiments/old/tiny.yaml', 'experiments/tiny.yaml', '--format', 'md'], dir, {
+    NNLAB_RUNS: runs,
+  });
   assert.equal(md.status, 1, md.stderr);
-  assert.match(md.stdout, /\| `variant\/steady` \| 40\.00% ± 2\.00 pp \(n = 3\) → 41\.00% ± 1\.00 pp \(n = 3\) \(\+1\.00 pp, within noise \(2 SE 2\.58 pp\)\) \|/);
-  assert.match(md.stdout, /\| `variant\/wide` \| 45\.00% ± 1\.00 pp \(n = 3\) → 50\.00% ± 1\.00 pp \(n = 3\) \(\+5\.00 pp, beyond noise \(2 SE 1\.63 pp\)\) \|/);
+  assert.match(
+    md.stdout,
+    /\| `variant\/steady` \| 40\.00% ± 2\.00 pp \(n = 3\) → 41\.00% ± 1\.00 pp \(n = 3\) \(\+1\.00 pp, within noise \(2 SE 2\.58 pp\)\) \|/,
+  );
+  assert.match(
+    md.stdout,
+    /\| `variant\/wide` \| 45\.00% ± 1\.00 pp \(n = 3\) → 50\.00% ± 1\.00 pp \(n = 3\) \(\+5\.00 pp, beyond noise \(2 SE 1\.63 pp\)\) \|/,
+  );
 });

@@ -36,7 +36,10 @@ test('resolve prints the same text for two formattings of one file, and the same
   assert.equal(config.training.lambda, 0.01);
   assert.equal(config.model.dropout, 0, 'defaults are filled in');
   assert.deepEqual(Object.keys(config), [...Object.keys(config)].sort(), 'keys are sorted');
-  assert.deepEqual(trials.trials.map((t: { id: string }) => t.id), ['variant/wide']);
+  assert.deepEqual(
+    trials.trials.map((t: { id: string }) => t.id),
+    ['variant/wide'],
+  );
   assert.deepEqual(trials.trials[0].set, { 'model.hidden': [100] });
   assert.match(trials.trials[0].hash, /^[0-9a-f]{16}$/);
 });
@@ -50,7 +53,10 @@ test('resolve --set applies overrides; a bad file exits 1 with its message, --te
   assert.match(bad.stderr, /^bad\.yaml:12:11: training\.lambda/);
   const conv = nnlab(['resolve', '--textconv', 'bad.yaml'], dir);
   assert.equal(conv.status, 0);
-  assert.match(conv.stdout, /^# nnlab resolve: does not resolve on its own; the file as written follows\.\n# {3}line 12:11: training\.lambda/);
+  assert.match(
+    conv.stdout,
+    /^# nnlab resolve: does not resolve on its own; the file as written follows\.\n# {3}line 12:11: training\.lambda/,
+  );
   assert.ok(conv.stdout.endsWith(TINY.replace('lambda: 0.01', 'lambda: -1')));
 });
 
@@ -58,7 +64,8 @@ test('git diff through resolve as textconv: a change in an extended base shows i
   const base = TINY.replace('name: tiny\n', 'name: base\n');
   const dir = write(tempDir(), {
     'experiments/base.yaml': base,
-    'experiments/child.yaml': 'extends: base.yaml\nname: child\nvariants:\n  - { name: wide, set: { model.hidden: [100] } }\n',
+    'experiments/child.yaml':
+      'extends: base.yaml\nname: child\nvariants:\n  - { name: wide, set: { model.hidden: [100] } }\n',
     '.gitattributes': 'experiments/*.yaml diff=nnlab\n',
   });
   initRepo(dir);
@@ -66,9 +73,15 @@ test('git diff through resolve as textconv: a change in an extended base shows i
   git(dir, 'add', '.');
   git(dir, 'commit', '-q', '-m', 'first');
   // Re-formatting is no change; a real change shows as resolved lines.
-  writeFileSync(join(dir, 'experiments/child.yaml'), '# comment\nname: child\nvariants: [{ set: { model.hidden: [100] }, name: wide }]\nextends: base.yaml\n');
+  writeFileSync(
+    join(dir, 'experiments/child.yaml'),
+    '# comment\nname: child\nvariants: [{ set: { model.hidden: [100] }, name: wide }]\nextends: base.yaml\n',
+  );
   assert.equal(git(dir, 'diff', 'HEAD', '--', 'experiments/child.yaml'), '');
-  writeFileSync(join(dir, 'experiments/child.yaml'), 'extends: base.yaml\nname: child\nvariants:\n  - { name: wide, set: { model.hidden: [200] } }\n');
+  writeFileSync(
+    join(dir, 'experiments/child.yaml'),
+    'extends: base.yaml\nname: child\nvariants:\n  - { name: wide, set: { model.hidden: [200] } }\n',
+  );
   git(dir, 'commit', '-q', '-am', 'second');
   // Both sides are blobs here, so git hands resolve temporary copies: their extends still resolve.
   const out = git(dir, 'diff', 'HEAD~1', 'HEAD', '--', 'experiments/child.yaml');

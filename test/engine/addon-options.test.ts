@@ -4,11 +4,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { native } from '../../src/engine/native.ts';
-import { encodeModel, type CompleteGradientCheckOptions, type CompleteNetworkSpec, type CompleteTrainOptions } from '../../src/engine/index.ts';
+import {
+  encodeModel,
+  type CompleteGradientCheckOptions,
+  type CompleteNetworkSpec,
+  type CompleteTrainOptions,
+} from '../../src/engine/index.ts';
 import { randomData } from './fixtures.ts';
 
 const data = randomData(40, 20, 10);
-const network: CompleteNetworkSpec = { sizes: [20, 8, 10], batchNorm: true, bnAlpha: 0.9, init: { kind: 'normal', sigma: 0.01 }, dropout: 0, loss: 'cross_entropy' };
+const network: CompleteNetworkSpec = {
+  sizes: [20, 8, 10],
+  batchNorm: true,
+  bnAlpha: 0.9,
+  init: { kind: 'normal', sigma: 0.01 },
+  dropout: 0,
+  loss: 'cross_entropy',
+};
 const trainBase: Omit<CompleteTrainOptions, 'schedule'> = {
   network,
   seed: 1,
@@ -27,7 +39,10 @@ const trainBase: Omit<CompleteTrainOptions, 'schedule'> = {
 const trainOptions: CompleteTrainOptions[] = [
   { ...trainBase, schedule: { kind: 'constant', eta: 0.01 } },
   { ...trainBase, schedule: { kind: 'step', eta: 0.01, factor: 0.5, everyEpochs: 1 } },
-  { ...trainBase, schedule: { kind: 'cyclic', etaMin: 1e-5, etaMax: 0.1, stepSize: 1, policy: 'exp_range', gamma: 0.99 } },
+  {
+    ...trainBase,
+    schedule: { kind: 'cyclic', etaMin: 1e-5, etaMax: 0.1, stepSize: 1, policy: 'exp_range', gamma: 0.99 },
+  },
   { ...trainBase, schedule: { kind: 'lr_range', etaMin: 1e-5, etaMax: 0.1, curve: 'exponential' } },
 ];
 const checkOptions: CompleteGradientCheckOptions = { network, lambda: 0.01, seed: 1, h: 1e-5, eps: 1e-6 };
@@ -36,7 +51,9 @@ const MISSING = ' is missing (native code has no defaults; src/engine/defaults.t
 
 /** Dotted paths of every field of `o` that is not an array element ("network.init.sigma", …). */
 function leaves(o: object, prefix = ''): string[] {
-  return Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? [prefix + k, ...leaves(v, `${prefix}${k}.`)] : [prefix + k]));
+  return Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? [prefix + k, ...leaves(v, `${prefix}${k}.`)] : [prefix + k],
+  );
 }
 /** A deep copy of `o` with the field at `path` removed, or set to `value`. */
 function edited<T extends object>(o: T, path: string, value?: unknown): T {
@@ -72,22 +89,61 @@ test('train: every field missing in turn is a TypeError naming it', () => {
 });
 
 test('gradientCheck and compareWithReference: every field missing in turn is a TypeError naming it', () => {
-  for (const path of leaves(checkOptions)) rejectsWith(() => native().gradientCheck(edited(checkOptions, path), data), `nnlab addon: options.${path}${MISSING}`);
+  for (const path of leaves(checkOptions))
+    rejectsWith(
+      () => native().gradientCheck(edited(checkOptions, path), data),
+      `nnlab addon: options.${path}${MISSING}`,
+    );
   const { h: _h, eps: _eps, ...compare } = checkOptions;
-  for (const path of leaves(compare)) rejectsWith(() => native().compareWithReference(edited(compare, path), data), `nnlab addon: options.${path}${MISSING}`);
+  for (const path of leaves(compare))
+    rejectsWith(
+      () => native().compareWithReference(edited(compare, path), data),
+      `nnlab addon: options.${path}${MISSING}`,
+    );
 });
 
 test('a split missing a field, a mistyped field and an unknown name are TypeErrors naming them', () => {
   const [o] = trainOptions;
   const { n: _n, ...noN } = data;
   rejectsWith(() => native().train(o, noN as typeof data, null), `nnlab addon: train.n${MISSING}`);
-  rejectsWith(() => native().train(o, data, { ...data, y: Array.from(data.y) } as unknown as typeof data), 'nnlab addon: validation.y must be a Uint8Array');
-  rejectsWith(() => native().train(o, { ...data, x: Float64Array.from(data.x) } as unknown as typeof data, null), 'nnlab addon: train.x must be a Float32Array');
-  rejectsWith(() => native().train(edited(o, 'network.bnAlpha', '0.9'), data, null), 'nnlab addon: options.network.bnAlpha must be a number');
-  rejectsWith(() => native().train(edited(o, 'shuffle', 1), data, null), 'nnlab addon: options.shuffle must be a boolean');
-  rejectsWith(() => native().train(edited(o, 'network.init.kind', 'glorot'), data, null), 'nnlab addon: options.network.init.kind must be one of normal, fan_in, he, xavier; got "glorot"');
-  rejectsWith(() => native().train(edited(o, 'schedule', 'constant'), data, null), 'nnlab addon: options.schedule must be an object');
-  rejectsWith(() => native().train(o, data, undefined as unknown as null), 'nnlab addon: validation (or null) must be an object');
-  const model = encodeModel({ sizes: [20, 10], batchNorm: false, loss: 'cross_entropy', bnAlpha: 0.9, precision: 'float32', tensors: { W1: new Float32Array(200), b1: new Float32Array(10) } });
-  rejectsWith(() => native().evaluate(model, data, 0, undefined as unknown as number), 'nnlab addon: threads must be a number');
+  rejectsWith(
+    () => native().train(o, data, { ...data, y: Array.from(data.y) } as unknown as typeof data),
+    'nnlab addon: validation.y must be a Uint8Array',
+  );
+  rejectsWith(
+    () => native().train(o, { ...data, x: Float64Array.from(data.x) } as unknown as typeof data, null),
+    'nnlab addon: train.x must be a Float32Array',
+  );
+  rejectsWith(
+    () => native().train(edited(o, 'network.bnAlpha', '0.9'), data, null),
+    'nnlab addon: options.network.bnAlpha must be a number',
+  );
+  rejectsWith(
+    () => native().train(edited(o, 'shuffle', 1), data, null),
+    'nnlab addon: options.shuffle must be a boolean',
+  );
+  rejectsWith(
+    () => native().train(edited(o, 'network.init.kind', 'glorot'), data, null),
+    'nnlab addon: options.network.init.kind must be one of normal, fan_in, he, xavier; got "glorot"',
+  );
+  rejectsWith(
+    () => native().train(edited(o, 'schedule', 'constant'), data, null),
+    'nnlab addon: options.schedule must be an object',
+  );
+  rejectsWith(
+    () => native().train(o, data, undefined as unknown as null),
+    'nnlab addon: validation (or null) must be an object',
+  );
+  const model = encodeModel({
+    sizes: [20, 10],
+    batchNorm: false,
+    loss: 'cross_entropy',
+    bnAlpha: 0.9,
+    precision: 'float32',
+    tensors: { W1: new Float32Array(200), b1: new Float32Array(10) },
+  });
+  rejectsWith(
+    () => native().evaluate(model, data, 0, undefined as unknown as number),
+    'nnlab addon: threads must be a number',
+  );
 });

@@ -30,10 +30,19 @@ test("every engine default equals the schema's default for the same setting", ()
   const flat: [string, unknown][] = Object.entries(ENGINE_DEFAULTS).flatMap(([k, v]): [string, unknown][] =>
     typeof v === 'object' ? Object.entries(v).map(([k2, v2]): [string, unknown] => [`${k}.${k2}`, v2]) : [[k, v]],
   );
-  assert.deepEqual(flat.map(([k]) => k).sort(), Object.keys(SETTING).sort(), 'each engine default is listed here with its setting (or none)');
+  assert.deepEqual(
+    flat.map(([k]) => k).sort(),
+    Object.keys(SETTING).sort(),
+    'each engine default is listed here with its setting (or none)',
+  );
   for (const [key, value] of flat) {
     const path = SETTING[key];
-    if (path) assert.equal(schemaAt(path)?.default, value, `${key} = ${value}, the schema's ${path.join('.')} defaults to ${schemaAt(path)?.default}`);
+    if (path)
+      assert.equal(
+        schemaAt(path)?.default,
+        value,
+        `${key} = ${value}, the schema's ${path.join('.')} defaults to ${schemaAt(path)?.default}`,
+      );
   }
 });
 

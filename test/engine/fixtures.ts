@@ -56,26 +56,59 @@ export function images(n: number, pattern: (c: number, row: number, col: number)
     y[i] = c;
     for (let ch = 0; ch < 3; ch++)
       for (let row = 0; row < 32; row++)
-        for (let col = 0; col < 32; col++) x[i * d + ch * 1024 + row * 32 + col] = pattern(c, row, col) + (r() + r() + r() - 1.5) * 2;
+        for (let col = 0; col < 32; col++)
+          x[i * d + ch * 1024 + row * 32 + col] = pattern(c, row, col) + (r() + r() + r() - 1.5) * 2;
   }
   return { x, y, n, d };
 }
 
 /** The networks the gradient check and the reference comparison run on, with the tensors each must list. */
 export const checkedNets: { name: string; network: NetworkSpec; tensors: string[] }[] = [
-  { name: '1-layer (assignment 1)', network: { sizes: [20, 10], batchNorm: false, init: { kind: 'normal', sigma: 0.01 } }, tensors: ['W1', 'b1'] },
-  { name: '2-layer', network: { sizes: [20, 50, 10], batchNorm: false, init: { kind: 'fan_in' } }, tensors: ['W1', 'b1', 'W2', 'b2'] },
-  { name: '2-layer BN', network: { sizes: [20, 50, 10], batchNorm: true, init: { kind: 'he' } }, tensors: ['W1', 'gamma1', 'beta1', 'W2', 'b2'] },
-  { name: '3-layer', network: { sizes: [20, 50, 50, 10], batchNorm: false, init: { kind: 'he' } }, tensors: ['W1', 'b1', 'W2', 'b2', 'W3', 'b3'] },
-  { name: '3-layer BN', network: { sizes: [20, 50, 50, 10], batchNorm: true, init: { kind: 'he' } }, tensors: ['W1', 'gamma1', 'beta1', 'W2', 'gamma2', 'beta2', 'W3', 'b3'] },
-  { name: '4-layer', network: { sizes: [20, 50, 30, 20, 10], batchNorm: false, init: { kind: 'he' } }, tensors: ['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'W4', 'b4'] },
+  {
+    name: '1-layer (assignment 1)',
+    network: { sizes: [20, 10], batchNorm: false, init: { kind: 'normal', sigma: 0.01 } },
+    tensors: ['W1', 'b1'],
+  },
+  {
+    name: '2-layer',
+    network: { sizes: [20, 50, 10], batchNorm: false, init: { kind: 'fan_in' } },
+    tensors: ['W1', 'b1', 'W2', 'b2'],
+  },
+  {
+    name: '2-layer BN',
+    network: { sizes: [20, 50, 10], batchNorm: true, init: { kind: 'he' } },
+    tensors: ['W1', 'gamma1', 'beta1', 'W2', 'b2'],
+  },
+  {
+    name: '3-layer',
+    network: { sizes: [20, 50, 50, 10], batchNorm: false, init: { kind: 'he' } },
+    tensors: ['W1', 'b1', 'W2', 'b2', 'W3', 'b3'],
+  },
+  {
+    name: '3-layer BN',
+    network: { sizes: [20, 50, 50, 10], batchNorm: true, init: { kind: 'he' } },
+    tensors: ['W1', 'gamma1', 'beta1', 'W2', 'gamma2', 'beta2', 'W3', 'b3'],
+  },
+  {
+    name: '4-layer',
+    network: { sizes: [20, 50, 30, 20, 10], batchNorm: false, init: { kind: 'he' } },
+    tensors: ['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'W4', 'b4'],
+  },
   {
     name: '4-layer BN',
     network: { sizes: [20, 50, 30, 20, 10], batchNorm: true, init: { kind: 'he' } },
     tensors: ['W1', 'gamma1', 'beta1', 'W2', 'gamma2', 'beta2', 'W3', 'gamma3', 'beta3', 'W4', 'b4'],
   },
-  { name: '1-layer, SVM loss', network: { sizes: [20, 10], batchNorm: false, init: { kind: 'normal', sigma: 0.01 }, loss: 'svm' }, tensors: ['W1', 'b1'] },
-  { name: '3-layer BN, SVM loss', network: { sizes: [20, 50, 50, 10], batchNorm: true, init: { kind: 'he' }, loss: 'svm' }, tensors: ['W1', 'gamma1', 'beta1', 'W2', 'gamma2', 'beta2', 'W3', 'b3'] },
+  {
+    name: '1-layer, SVM loss',
+    network: { sizes: [20, 10], batchNorm: false, init: { kind: 'normal', sigma: 0.01 }, loss: 'svm' },
+    tensors: ['W1', 'b1'],
+  },
+  {
+    name: '3-layer BN, SVM loss',
+    network: { sizes: [20, 50, 50, 10], batchNorm: true, init: { kind: 'he' }, loss: 'svm' },
+    tensors: ['W1', 'gamma1', 'beta1', 'W2', 'gamma2', 'beta2', 'W3', 'b3'],
+  },
 ];
 
 /** Entries of a tensor named as the engine names them, in a network of the given sizes. */
@@ -113,7 +146,8 @@ export function forwardInJs(model: Model, data: Split): { loss: number; accuracy
     let arg = 0;
     for (let c = 1; c < inp.length; c++) if (inp[c] > inp[arg]) arg = c;
     if (arg === yi) correct++;
-    if (model.loss === 'svm') for (let c = 0; c < inp.length; c++) loss += c === yi ? 0 : Math.max(0, inp[c] - inp[yi] + 1);
+    if (model.loss === 'svm')
+      for (let c = 0; c < inp.length; c++) loss += c === yi ? 0 : Math.max(0, inp[c] - inp[yi] + 1);
     else {
       const mx = inp[arg];
       loss += Math.log(inp.reduce((sum, s) => sum + Math.exp(s - mx), 0)) + mx - inp[yi];

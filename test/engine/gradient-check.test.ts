@@ -16,7 +16,11 @@ for (const { name, network, tensors } of checkedNets) {
   test(`gradient check, ${name} ${JSON.stringify(network.sizes)}: every tensor's max relative error ≤ 1e-6`, async (t) => {
     const rows = await gradientCheck({ network, lambda, seed: 1 }, data);
     for (const r of rows) t.diagnostic(show(r));
-    assert.deepEqual(rows.map((r) => r.tensor), tensors, 'W, b per layer; γ, β and no b on a batch-normalized hidden layer');
+    assert.deepEqual(
+      rows.map((r) => r.tensor),
+      tensors,
+      'W, b per layer; γ, β and no b on a batch-normalized hidden layer',
+    );
     for (const r of rows) {
       assert.equal(r.count, tensorSize(network.sizes, r.tensor), `${r.tensor}: every entry is visited`);
       assert.ok(r.maxRel <= 1e-6, `${r.tensor}: max relative error ${r.maxRel}`);
@@ -43,7 +47,9 @@ test('the check is not vacuous: its error is the centred difference’s truncati
     const [coarse, coarser] = [await rowsAt(network, 1e-3), await rowsAt(network, 1e-2)];
     for (const k of tensors) {
       const ratio = coarser[k].maxAbs / coarse[k].maxAbs;
-      t.diagnostic(`${name} ${k}: max abs error ${coarse[k].maxAbs.toExponential(2)} at h = 1e-3, ${coarser[k].maxAbs.toExponential(2)} at h = 1e-2 (× ${ratio.toFixed(1)})`);
+      t.diagnostic(
+        `${name} ${k}: max abs error ${coarse[k].maxAbs.toExponential(2)} at h = 1e-3, ${coarser[k].maxAbs.toExponential(2)} at h = 1e-2 (× ${ratio.toFixed(1)})`,
+      );
       assert.equal(coarse[k].kinks, 0);
       assert.equal(coarser[k].kinks, 0);
       assert.ok(ratio > 50 && ratio < 200, `${name} ${k}: error ratio ${ratio}, expected about 100`);
@@ -57,5 +63,8 @@ test('a ReLU kink within ±h is found and counted, not compared; a network witho
   const wide = await gradientCheck({ network: checkedNets[4].network, lambda, seed: 1, h: 0.1 }, data);
   assert.ok(wide.reduce((n, r) => n + r.kinks!, 0) > 100, 'with h = 0.1 many steps straddle some ReLU');
   const linear = await gradientCheck({ network: checkedNets[0].network, lambda, seed: 1, h: 0.1 }, data);
-  assert.deepEqual(linear.map((r) => r.kinks), [0, 0]);
+  assert.deepEqual(
+    linear.map((r) => r.kinks),
+    [0, 0],
+  );
 });

@@ -12,7 +12,10 @@ function siblings(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     const text = readFileSync(join(dir, f), 'utf8');
-    graph.set(f, [...text.matchAll(/\bfrom\s+'\.\/([\w-]+\.ts)'/g)].map((m) => m[1]));
+    graph.set(
+      f,
+      [...text.matchAll(/\bfrom\s+'\.\/([\w-]+\.ts)'/g)].map((m) => m[1]),
+    );
   }
   return graph;
 }
@@ -27,5 +30,8 @@ test('src/engine has no import cycle, and none of its modules imports the door, 
   };
   for (const f of graph.keys()) walk(f, []);
   assert.deepEqual([...new Set(cycles)], []);
-  assert.deepEqual([...graph].filter(([, deps]) => deps.includes('index.ts')).map(([f]) => f), []);
+  assert.deepEqual(
+    [...graph].filter(([, deps]) => deps.includes('index.ts')).map(([f]) => f),
+    [],
+  );
 });

@@ -17,7 +17,10 @@ function layout(): { root: string; run: () => ReturnType<typeof spawnSync> } {
   writeFileSync(join(root, 'dist', 'cli', 'main.js'), "console.log('ran', process.argv.slice(2).join(' '));\n");
   mkdirSync(join(root, 'src', 'runner'), { recursive: true });
   writeFileSync(join(root, 'src', 'runner', 'run.ts'), '');
-  return { root, run: () => spawnSync(process.execPath, [join(root, 'bin', 'nnlab.js'), 'run', 'x.yaml'], { encoding: 'utf8' }) };
+  return {
+    root,
+    run: () => spawnSync(process.execPath, [join(root, 'bin', 'nnlab.js'), 'run', 'x.yaml'], { encoding: 'utf8' }),
+  };
 }
 const at = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
 
@@ -37,7 +40,10 @@ test('a source newer than dist/ is refused, naming the file and the fix', () => 
   at(join(root, 'dist', 'cli', 'main.js'), 1_700_000_000);
   const r = run();
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, `nnlab: dist/ is older than src/runner/run.ts; run \`npm run build:ts\` in ${root} (or \`npm run build\`, which also builds the engine)\n`);
+  assert.equal(
+    r.stderr,
+    `nnlab: dist/ is older than src/runner/run.ts; run \`npm run build:ts\` in ${root} (or \`npm run build\`, which also builds the engine)\n`,
+  );
   assert.equal(r.status, 2);
 });
 
@@ -45,7 +51,10 @@ test('a missing dist/ is refused', () => {
   const { root, run } = layout();
   rmSync(join(root, 'dist'), { recursive: true });
   const r = run();
-  assert.equal(r.stderr, `nnlab: dist/cli/main.js is missing; run \`npm run build:ts\` in ${root} (or \`npm run build\`, which also builds the engine)\n`);
+  assert.equal(
+    r.stderr,
+    `nnlab: dist/cli/main.js is missing; run \`npm run build:ts\` in ${root} (or \`npm run build\`, which also builds the engine)\n`,
+  );
   assert.equal(r.status, 2);
 });
 

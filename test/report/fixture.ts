@@ -73,7 +73,16 @@ function provenance(i: number) {
     machine: { cpu: 'Test CPU @ 2.0GHz', cores: 2, os: 'Linux 6.1', node: 'v20.20.0' },
     threads: 1,
     // Every other trial as stored before the BLAS was recorded.
-    ...(i % 2 ? {} : { blas: { library: '/usr/lib/libopenblas.so.0', version: '0.3.21', core: 'Cooperlake', reason: 'chosen by nnlab: AVX-512 with BF16' } }),
+    ...(i % 2
+      ? {}
+      : {
+          blas: {
+            library: '/usr/lib/libopenblas.so.0',
+            version: '0.3.21',
+            core: 'Cooperlake',
+            reason: 'chosen by nnlab: AVX-512 with BF16',
+          },
+        }),
     startedAt: `2025-01-0${1 + (i % 3)}T10:00:0${i % 10}.000Z`,
     finishedAt: `2025-01-0${1 + (i % 3)}T10:05:0${i % 10}.000Z`,
   };
@@ -86,12 +95,23 @@ function curves(t: TrainTrial, final: [number, number, number]): string {
     const f = step / L.totalSteps;
     const s = t.config.schedule;
     const phase = L.stepSize ? (step % (2 * L.stepSize)) / L.stepSize : 0;
-    const eta = s.kind === 'lr_range' ? s.eta_min + f * (s.eta_max - s.eta_min) : s.kind === 'cyclic' ? s.eta_min + (phase <= 1 ? phase : 2 - phase) * (s.eta_max - s.eta_min) : s.eta;
+    const eta =
+      s.kind === 'lr_range'
+        ? s.eta_min + f * (s.eta_max - s.eta_min)
+        : s.kind === 'cyclic'
+          ? s.eta_min + (phase <= 1 ? phase : 2 - phase) * (s.eta_max - s.eta_min)
+          : s.eta;
     // The LR range test: accuracy rises, peaks at 60% of the run, then falls.
     const shape = s.kind === 'lr_range' ? Math.max(0, 1 - ((f - 0.6) / 0.6) ** 2) : 1 - Math.exp(-4 * f);
     const tr = 0.1 + (final[0] - 0.1) * shape;
     const va = 0.1 + (final[1] - 0.1) * shape;
-    const point = { step, epoch: Number((step / L.stepsPerEpoch).toFixed(6)), eta: Number(eta.toPrecision(6)), train: metrics(Number(tr.toFixed(6)), t.config.training.lambda), validation: metrics(Number(va.toFixed(6)), t.config.training.lambda) };
+    const point = {
+      step,
+      epoch: Number((step / L.stepsPerEpoch).toFixed(6)),
+      eta: Number(eta.toPrecision(6)),
+      train: metrics(Number(tr.toFixed(6)), t.config.training.lambda),
+      validation: metrics(Number(va.toFixed(6)), t.config.training.lambda),
+    };
     lines.push(JSON.stringify(point));
   }
   return lines.join('\n') + '\n';
@@ -101,7 +121,14 @@ function curves(t: TrainTrial, final: [number, number, number]): string {
 function modelBytes(seed: number): Uint8Array {
   const W = new Float32Array(10 * 3072);
   for (let i = 0; i < W.length; i++) W[i] = Math.sin(i * 0.37 + seed) * 0.01;
-  return encodeModel({ sizes: [3072, 10], batchNorm: false, loss: 'cross_entropy', bnAlpha: 0.9, precision: 'float32', tensors: { W1: W, b1: new Float32Array(10) } });
+  return encodeModel({
+    sizes: [3072, 10],
+    batchNorm: false,
+    loss: 'cross_entropy',
+    bnAlpha: 0.9,
+    precision: 'float32',
+    tensors: { W1: W, b1: new Float32Array(10) },
+  });
 }
 
 /** The engine's own reader: the fixture's models are real NNLB files. */
@@ -140,9 +167,20 @@ export function makeFixture(opts: { skip?: string[]; stored?: boolean; source?: 
         hash: t.hash,
         status: 'ok',
         rows: opts.source
-          ? Array.from({ length: t.config.network.hidden.length + 1 }, (_, l) => [`W${l + 1}`, `b${l + 1}`, ...(t.config.network.batch_norm && l < t.config.network.hidden.length ? [`gamma${l + 1}`, `beta${l + 1}`] : [])])
+          ? Array.from({ length: t.config.network.hidden.length + 1 }, (_, l) => [
+              `W${l + 1}`,
+              `b${l + 1}`,
+              ...(t.config.network.batch_norm && l < t.config.network.hidden.length
+                ? [`gamma${l + 1}`, `beta${l + 1}`]
+                : []),
+            ])
               .flat()
-              .map((tensor, k) => ({ tensor, maxRel: (1 + k) * 1.1e-7, meanRel: (1 + k) * 2e-8, maxAbs: (1 + k) * 3e-10 }))
+              .map((tensor, k) => ({
+                tensor,
+                maxRel: (1 + k) * 1.1e-7,
+                meanRel: (1 + k) * 2e-8,
+                maxAbs: (1 + k) * 3e-10,
+              }))
           : [
               { tensor: 'W1', maxRel: 3.2e-7, meanRel: 4.5e-8, maxAbs: 1.1e-9 },
               { tensor: 'b1', maxRel: 1.25e-7, meanRel: 2e-8, maxAbs: 6e-10 },
@@ -152,7 +190,13 @@ export function makeFixture(opts: { skip?: string[]; stored?: boolean; source?: 
       };
     } else {
       const u = (k: number) => parseInt(t.hash.slice(k, k + 4), 16) / 65535;
-      const acc = (!opts.source && ACC[t.id]) || ([0.35 + 0.2 * u(0), 0.3 + 0.2 * u(4), 0.3 + 0.2 * u(4) - 0.01 * u(8)].map((x) => Number(x.toFixed(4))) as [number, number, number]);
+      const acc =
+        (!opts.source && ACC[t.id]) ||
+        ([0.35 + 0.2 * u(0), 0.3 + 0.2 * u(4), 0.3 + 0.2 * u(4) - 0.01 * u(8)].map((x) => Number(x.toFixed(4))) as [
+          number,
+          number,
+          number,
+        ]);
       const L = trainingLength(t.config);
       const lambda = t.config.training.lambda;
       result = {
@@ -181,12 +225,23 @@ export function makeFixture(opts: { skip?: string[]; stored?: boolean; source?: 
   const written = new Set(plan.trials.map((t) => t.hash));
   for (let wave = 0; wave < 4; wave++) {
     plan = planTrials(exp, ctx);
-    plan.trials.filter((t) => !written.has(t.hash)).forEach((t, i) => {
-      written.add(t.hash);
-      write(t, 20 + 10 * wave + i);
-    });
+    plan.trials
+      .filter((t) => !written.has(t.hash))
+      .forEach((t, i) => {
+        written.add(t.hash);
+        write(t, 20 + 10 * wave + i);
+      });
   }
   fx.trials = plan.trials;
-  store.writePlan({ experiment: exp.name, configHash: 'x', engineVersion: ENGINE, dataFingerprint: DATA, data: DATA_LINE, stages: plan.stages, trials: plan.trials.map((t) => ({ id: t.id, hash: t.hash })), pending: plan.pending });
+  store.writePlan({
+    experiment: exp.name,
+    configHash: 'x',
+    engineVersion: ENGINE,
+    dataFingerprint: DATA,
+    data: DATA_LINE,
+    stages: plan.stages,
+    trials: plan.trials.map((t) => ({ id: t.id, hash: t.hash })),
+    pending: plan.pending,
+  });
   return fx;
 }

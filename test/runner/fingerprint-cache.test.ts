@@ -110,7 +110,13 @@ test('an unreadable or foreign cache file is ignored and replaced', async () => 
 
 test('with write: false the cache is used but nothing is written', async () => {
   const s = setup(SETTLED);
-  const look = () => cachedFingerprint('cifar10', async () => loadParts('cifar10', parts('cifar10'), { root: s.root }), { file: s.file, watch: [s.root], settleMs: SETTLED, write: false });
+  const look = () =>
+    cachedFingerprint('cifar10', async () => loadParts('cifar10', parts('cifar10'), { root: s.root }), {
+      file: s.file,
+      watch: [s.root],
+      settleMs: SETTLED,
+      write: false,
+    });
   const first = await look();
   assert.equal(existsSync(s.file), false);
   assert.equal(await s.fingerprint(), first);

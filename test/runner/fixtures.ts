@@ -31,7 +31,8 @@ export function learnableIdx(n: number, side: number, seed: number, noise = 250)
   for (let i = 0; i < n; i++) {
     const y = Math.floor(random() * 10);
     labels[8 + i] = y;
-    for (let j = 0; j < d; j++) images[16 + i * d + j] = Math.max(0, Math.min(255, Math.round(prototypes[y][j] + (random() - 0.5) * 2 * noise)));
+    for (let j = 0; j < d; j++)
+      images[16 + i * d + j] = Math.max(0, Math.min(255, Math.round(prototypes[y][j] + (random() - 0.5) * 2 * noise)));
   }
   return { images, labels };
 }
@@ -41,7 +42,10 @@ export function dataHome(): string {
   const home = tempDir('nnlab-runner-data-');
   const dir = join(home, 'mnist');
   mkdirSync(dir);
-  for (const [prefix, n, seed] of [['train', 500, 1], ['t10k', 200, 2]] as const) {
+  for (const [prefix, n, seed] of [
+    ['train', 500, 1],
+    ['t10k', 200, 2],
+  ] as const) {
     const { images, labels } = learnableIdx(n, 8, seed);
     writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), images);
     writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), labels);
@@ -137,7 +141,10 @@ export interface Running {
  * Spawns `node bin/nnlab.js ARGS`; `detached` gives it its own process group (as a shell's job);
  * `wrap` is a command that execs the rest (e.g. a shell setting ulimit -f first).
  */
-export function nnlab(args: string[], opts: { env?: Record<string, string>; cwd?: string; detached?: boolean; wrap?: string[] } = {}): Running {
+export function nnlab(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; detached?: boolean; wrap?: string[] } = {},
+): Running {
   const [command, ...before] = [...(opts.wrap ?? []), process.execPath];
   const child = spawn(command, [...before, join(repoRoot, 'bin', 'nnlab.js'), ...args], {
     cwd: opts.cwd ?? repoRoot,
@@ -228,12 +235,18 @@ export function readResult(runs: string, hash: string, experiment = EXPERIMENT_N
 export function missingFiles(runs: string, hash: string): string[] {
   const dir = join(trialsDir(runs), hash);
   const result = existsSync(join(dir, 'result.json')) ? readResult(runs, hash) : null;
-  const want = ['config.json', 'result.json', ...(result?.kind === 'gradient_check' ? [] : ['curves.jsonl', 'model.bin'])];
+  const want = [
+    'config.json',
+    'result.json',
+    ...(result?.kind === 'gradient_check' ? [] : ['curves.jsonl', 'model.bin']),
+  ];
   return want.filter((f) => !existsSync(join(dir, f)));
 }
 
 /** The summary line's counts. */
-export function summary(stdout: string): { trials: number; trained: number; cached: number; failed: number; diverged: number } | null {
+export function summary(
+  stdout: string,
+): { trials: number; trained: number; cached: number; failed: number; diverged: number } | null {
   const m = /^(\d+) trials: (\d+) trained, (\d+) cached, (\d+) failed, (\d+) diverged$/m.exec(stdout);
   return m ? { trials: +m[1], trained: +m[2], cached: +m[3], failed: +m[4], diverged: +m[5] } : null;
 }
@@ -242,7 +255,8 @@ export const summaryLine = (trials: number, trained: number, cached: number, fai
   `${trials} trial${trials === 1 ? '' : 's'}: ${trained} trained, ${cached} cached, ${failed} failed, ${diverged} diverged`;
 
 /** The line under the summary when trials were trained: per-trial overhead, median and slowest. */
-export const OVERHEAD_LINE = /^overhead a trial \(wall − engine time\): median \d+\.\d\ds, max \d+\.\d\ds \((\S+)(: a new worker|: data built)?\)$/;
+export const OVERHEAD_LINE =
+  /^overhead a trial \(wall − engine time\): median \d+\.\d\ds, max \d+\.\d\ds \((\S+)(: a new worker|: data built)?\)$/;
 
 /** The ranked tables and the final line: from the first table's header to the summary line. */
 export function tables(stdout: string): string {
@@ -318,7 +332,8 @@ export function thaw(pid: number, group = false): void {
 }
 
 /** A trial worker of `bin/nnlab.js`: the compiled worker, started by plain node (no TypeScript loader). */
-export const isWorker = (p: ProcessId) => p.command === `${process.execPath} ${join(repoRoot, 'dist', 'runner', 'trial-worker.js')}`;
+export const isWorker = (p: ProcessId) =>
+  p.command === `${process.execPath} ${join(repoRoot, 'dist', 'runner', 'trial-worker.js')}`;
 
 /** Trial workers of a runner that are running (not exited). */
 export function liveWorkers(runner: number): ProcessId[] {

@@ -19,10 +19,21 @@ import { repoRoot, tempDir } from '../data/fixtures.ts';
 
 const BIN = join(repoRoot, 'bin', 'nnlab.js');
 const QUICKSTART = join(repoRoot, 'experiments', 'quickstart.yaml');
-const nnlab = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, [BIN, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } });
+const nnlab = (args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, [BIN, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } });
 
 test('the engine buffers of [784, 50, 10], batch 100, float32, counted by hand', () => {
-  const b = engineBytes({ sizes: [784, 50, 10], batchNorm: false, dropout: 0, precision: 'float32', momentum: 0, batchSize: 100, trainRows: 15000, evaluatedRows: 15000, augment: false });
+  const b = engineBytes({
+    sizes: [784, 50, 10],
+    batchNorm: false,
+    dropout: 0,
+    precision: 'float32',
+    momentum: 0,
+    batchSize: 100,
+    trainRows: 15000,
+    evaluatedRows: 15000,
+    augment: false,
+  });
   const params = 50 * 784 + 50 + 10 * 50 + 10; // W1 b1 W2 b2
   assert.equal(b.parameters, params * 4);
   assert.equal(b.gradients, params * 4);
@@ -32,7 +43,17 @@ test('the engine buffers of [784, 50, 10], batch 100, float32, counted by hand',
   assert.equal(b.evaluation, 2 * 1000 * 50 * 4); // two (1000, 50) chunk buffers
   assert.equal(b.other, 8 * 15000 + params * 4); // shuffle order, saved model
   // Momentum, batch norm and float64 add the velocity arena, BN buffers and statistics, 8-byte values.
-  const m = engineBytes({ sizes: [784, 50, 10], batchNorm: true, dropout: 0, precision: 'float64', momentum: 0.9, batchSize: 100, trainRows: 15000, evaluatedRows: 15000, augment: false });
+  const m = engineBytes({
+    sizes: [784, 50, 10],
+    batchNorm: true,
+    dropout: 0,
+    precision: 'float64',
+    momentum: 0.9,
+    batchSize: 100,
+    trainRows: 15000,
+    evaluatedRows: 15000,
+    augment: false,
+  });
   const bnParams = 50 * 784 + 2 * 50 + 10 * 50 + 10;
   assert.equal(m.parameters, (bnParams + 2 * 50) * 8);
   assert.equal(m.momentum, bnParams * 8);
@@ -40,14 +61,21 @@ test('the engine buffers of [784, 50, 10], batch 100, float32, counted by hand',
   assert.equal(formatBytes(40.3e9), '40.3 GB');
 });
 
-test('--dry-run shows each trial\'s memory and the limit', () => {
+test("--dry-run shows each trial's memory and the limit", () => {
   const r = nnlab(['run', QUICKSTART, '--dry-run'], { NNLAB_RUNS: tempDir('nnlab-memory-runs-') });
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
-  assert.equal(lines[1], `memory: each trial's estimated peak; the limit is this machine's memory, ${formatBytes(totalmem())}`);
+  assert.equal(
+    lines[1],
+    `memory: each trial's estimated peak; the limit is this machine's memory, ${formatBytes(totalmem())}`,
+  );
   const exp = resolveExperiment(QUICKSTART);
   const plan = planTrials(exp, { engineVersion: engine.ENGINE_VERSION, dataFingerprint: 'x' });
-  for (const t of plan.trials) assert.ok(lines.some((l) => l.includes(`  ${t.id}`) && l.endsWith(`memory ${describeMemory(trialMemory(t))}`)), `${t.id} in\n${r.stdout}`);
+  for (const t of plan.trials)
+    assert.ok(
+      lines.some((l) => l.includes(`  ${t.id}`) && l.endsWith(`memory ${describeMemory(trialMemory(t))}`)),
+      `${t.id} in\n${r.stdout}`,
+    );
 });
 
 test('a trial larger than the machine is refused before anything trains, with the figure and the limit', () => {
@@ -55,45 +83,114 @@ test('a trial larger than the machine is refused before anything trains, with th
   const set = 'model.hidden=[100000, 100000]';
   const r = nnlab(['run', QUICKSTART, '--set', set, '--no-report'], { NNLAB_RUNS: runs });
   assert.equal(r.status, 1, r.stdout + r.stderr);
-  const big = planTrials(resolveExperiment(QUICKSTART, { set: [set] }), { engineVersion: 'x', dataFingerprint: 'x' }).trials.find((t) => t.id === 'variant/bn')!;
+  const big = planTrials(resolveExperiment(QUICKSTART, { set: [set] }), {
+    engineVersion: 'x',
+    dataFingerprint: 'x',
+  }).trials.find((t) => t.id === 'variant/bn')!;
   assert.ok(
-    r.stderr.includes(`--set model.hidden=[100000, 100000]:1:1: trial variant/bn needs about ${describeMemory(trialMemory(big))}, more than this machine's memory (${formatBytes(totalmem())}); use fewer or narrower hidden layers, a smaller batch or fewer images`),
+    r.stderr.includes(
+      `--set model.hidden=[100000, 100000]:1:1: trial variant/bn needs about ${describeMemory(trialMemory(big))}, more than this machine's memory (${formatBytes(totalmem())}); use fewer or narrower hidden layers, a smaller batch or fewer images`,
+    ),
     r.stderr,
   );
   assert.match(describeMemory(trialMemory(big)), /^122 GB \(parameters 40\.3 GB, gradients 40\.3 GB, /);
-  assert.deepEqual(existsSync(join(runs, 'quickstart', 'trials')) ? readdirSync(join(runs, 'quickstart', 'trials')) : [], [], 'no trial was started');
+  assert.deepEqual(
+    existsSync(join(runs, 'quickstart', 'trials')) ? readdirSync(join(runs, 'quickstart', 'trials')) : [],
+    [],
+    'no trial was started',
+  );
 });
 
-const overcommit = existsSync('/proc/sys/vm/overcommit_memory') ? readFileSync('/proc/sys/vm/overcommit_memory', 'utf8').trim() : 'unknown';
-test('the engine\'s allocation failure is an EngineError naming the size asked for', { skip: overcommit !== '0' && overcommit !== '2' ? `vm.overcommit_memory is ${overcommit}: a huge allocation might succeed and be touched` : false }, async () => {
-  // W2 alone is 8× the machine's memory: malloc refuses it at once (no page is touched).
-  const H = Math.ceil(Math.sqrt((8 * totalmem()) / 4));
-  const x = new Float32Array(20 * 10);
-  const y = new Uint8Array(20).map((_, i) => i % 2);
-  const opts = { network: { sizes: [10, H, H, 2], batchNorm: false, init: { kind: 'he' as const } }, seed: 1, batchSize: 10, lambda: 0, totalSteps: 1, schedule: { kind: 'constant' as const, eta: 0.01 }, recordEvery: 1 };
-  const b = engineBytes({ sizes: [10, H, H, 2], batchNorm: false, dropout: 0, precision: 'float32', momentum: 0, batchSize: 10, trainRows: 20, evaluatedRows: 20, augment: false });
-  await assert.rejects(engine.train(opts, { x, y, n: 20, d: 10 }), (err: unknown) => {
-    assert.ok(err instanceof EngineError);
-    assert.equal(err.code, 'ENOMEM');
-    assert.equal(err.message, `out of memory: the engine could not allocate about ${formatBytes(b.total)} for the network [10, ${H}, ${H}, 2] (parameters ${formatBytes(b.parameters)}, gradients ${formatBytes(b.gradients)}, activations of a batch of 10 ${formatBytes(b.activations)})`);
-    return true;
-  });
-});
+const overcommit = existsSync('/proc/sys/vm/overcommit_memory')
+  ? readFileSync('/proc/sys/vm/overcommit_memory', 'utf8').trim()
+  : 'unknown';
+test(
+  "the engine's allocation failure is an EngineError naming the size asked for",
+  {
+    skip:
+      overcommit !== '0' && overcommit !== '2'
+        ? `vm.overcommit_memory is ${overcommit}: a huge allocation might succeed and be touched`
+        : false,
+  },
+  async () => {
+    // W2 alone is 8× the machine's memory: malloc refuses it at once (no page is touched).
+    const H = Math.ceil(Math.sqrt((8 * totalmem()) / 4));
+    const x = new Float32Array(20 * 10);
+    const y = new Uint8Array(20).map((_, i) => i % 2);
+    const opts = {
+      network: { sizes: [10, H, H, 2], batchNorm: false, init: { kind: 'he' as const } },
+      seed: 1,
+      batchSize: 10,
+      lambda: 0,
+      totalSteps: 1,
+      schedule: { kind: 'constant' as const, eta: 0.01 },
+      recordEvery: 1,
+    };
+    const b = engineBytes({
+      sizes: [10, H, H, 2],
+      batchNorm: false,
+      dropout: 0,
+      precision: 'float32',
+      momentum: 0,
+      batchSize: 10,
+      trainRows: 20,
+      evaluatedRows: 20,
+      augment: false,
+    });
+    await assert.rejects(engine.train(opts, { x, y, n: 20, d: 10 }), (err: unknown) => {
+      assert.ok(err instanceof EngineError);
+      assert.equal(err.code, 'ENOMEM');
+      assert.equal(
+        err.message,
+        `out of memory: the engine could not allocate about ${formatBytes(b.total)} for the network [10, ${H}, ${H}, 2] (parameters ${formatBytes(b.parameters)}, gradients ${formatBytes(b.gradients)}, activations of a batch of 10 ${formatBytes(b.activations)})`,
+      );
+      return true;
+    });
+  },
+);
 
-test('the estimate against the peak RSS of real trials (Fashion-MNIST, 3 steps)', { skip: existsSync(DEBIAN_FASHION_MNIST) ? false : `${DEBIAN_FASHION_MNIST} is absent (Debian's dataset-fashion-mnist)`, timeout: 120_000 }, () => {
-  const base = resolveExperiment(QUICKSTART).variants[0].config;
-  for (const set of [{ 'model.hidden': [10], 'dataset.subsample': 100, 'training.batch_size': 10 }, { 'model.hidden': [2000, 2000], 'training.batch_size': 500 }]) {
-    const c = override(base, set);
-    c.schedule.kind = 'constant';
-    delete c.training.cycles;
-    delete c.record.per_cycle;
-    c.training.steps = 3;
-    const estimate = trialMemory({ kind: 'train', id: 'x', hash: 'x', role: 'variant', variant: 'x', group: 'x', repeat: 1, repeats: 1, config: c } satisfies TrainTrial).total;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'measure-trial.ts'), JSON.stringify(c)], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
-    assert.equal(r.status, 0, r.stderr);
-    const measured = JSON.parse(r.stdout.trim().split('\n').at(-1)!).maxRSS as number;
-    const error = estimate / measured - 1;
-    console.log(`${JSON.stringify(set)}: estimate ${formatBytes(estimate)}, peak RSS ${formatBytes(measured)}, error ${(error * 100).toFixed(1)} %`);
-    assert.ok(Math.abs(error) < 0.2, `estimate ${formatBytes(estimate)} vs measured ${formatBytes(measured)}`);
-  }
-});
+test(
+  'the estimate against the peak RSS of real trials (Fashion-MNIST, 3 steps)',
+  {
+    skip: existsSync(DEBIAN_FASHION_MNIST)
+      ? false
+      : `${DEBIAN_FASHION_MNIST} is absent (Debian's dataset-fashion-mnist)`,
+    timeout: 120_000,
+  },
+  () => {
+    const base = resolveExperiment(QUICKSTART).variants[0].config;
+    for (const set of [
+      { 'model.hidden': [10], 'dataset.subsample': 100, 'training.batch_size': 10 },
+      { 'model.hidden': [2000, 2000], 'training.batch_size': 500 },
+    ]) {
+      const c = override(base, set);
+      c.schedule.kind = 'constant';
+      delete c.training.cycles;
+      delete c.record.per_cycle;
+      c.training.steps = 3;
+      const estimate = trialMemory({
+        kind: 'train',
+        id: 'x',
+        hash: 'x',
+        role: 'variant',
+        variant: 'x',
+        group: 'x',
+        repeat: 1,
+        repeats: 1,
+        config: c,
+      } satisfies TrainTrial).total;
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'measure-trial.ts'), JSON.stringify(c)],
+        { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      const measured = JSON.parse(r.stdout.trim().split('\n').at(-1)!).maxRSS as number;
+      const error = estimate / measured - 1;
+      console.log(
+        `${JSON.stringify(set)}: estimate ${formatBytes(estimate)}, peak RSS ${formatBytes(measured)}, error ${(error * 100).toFixed(1)} %`,
+      );
+      assert.ok(Math.abs(error) < 0.2, `estimate ${formatBytes(estimate)} vs measured ${formatBytes(measured)}`);
+    }
+  },
+);

@@ -14,7 +14,13 @@ type Spec = Pick<GradientCheckConfig, 'dataset' | 'preprocess'>;
 
 let home: string | undefined;
 const mnist = (holdout: number): Spec => ({
-  dataset: { source: 'mnist', train: ['train'], validation: { holdout }, test: ['test'], root: join((home ??= dataHome()), 'mnist') } as Spec['dataset'],
+  dataset: {
+    source: 'mnist',
+    train: ['train'],
+    validation: { holdout },
+    test: ['test'],
+    root: join((home ??= dataHome()), 'mnist'),
+  } as Spec['dataset'],
   preprocess: 'standardize',
 });
 
@@ -66,7 +72,13 @@ test('gradient-check rows cut from the kept training split are the per-trial flo
   const home = await cifarTestRoot();
   if (!home) return t.skip(SHARED_MISSING);
   await assertGradientCheckData({
-    dataset: { source: 'cifar10', train: ['data_batch_1', 'data_batch_2'], validation: { holdout: 1000 }, test: ['test_batch'], root: join(home, 'cifar10') } as Spec['dataset'],
+    dataset: {
+      source: 'cifar10',
+      train: ['data_batch_1', 'data_batch_2'],
+      validation: { holdout: 1000 },
+      test: ['test_batch'],
+      root: join(home, 'cifar10'),
+    } as Spec['dataset'],
     preprocess: 'standardize',
   });
 });

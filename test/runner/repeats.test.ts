@@ -53,14 +53,31 @@ test('repeats are stored trials with derived seeds, cached on rerun; the LR rang
   const plan = readPlan(runs);
   assert.deepEqual(plan.pending, []);
   const hashOf = new Map(plan.trials.map((t) => [t.id, t.hash]));
-  assert.deepEqual([...hashOf.keys()], ['variant/range', 'variant/plain', 'variant/plain/r2', 'variant/plain/r3', 'variant/tuned', 'variant/tuned/r2', 'variant/tuned/r3']);
+  assert.deepEqual(
+    [...hashOf.keys()],
+    [
+      'variant/range',
+      'variant/plain',
+      'variant/plain/r2',
+      'variant/plain/r3',
+      'variant/tuned',
+      'variant/tuned/r2',
+      'variant/tuned/r3',
+    ],
+  );
   const read = (id: string, f: string) => readFileSync(join(trialsDir(runs), hashOf.get(id)!, f), 'utf8');
   const config = (id: string) => JSON.parse(read(id, 'config.json'));
   const result = (id: string) => JSON.parse(read(id, 'result.json'));
-  assert.deepEqual(['variant/plain', 'variant/plain/r2', 'variant/plain/r3'].map((id) => config(id).seed), [7, repeatSeed(7, 2), repeatSeed(7, 3)]);
+  assert.deepEqual(
+    ['variant/plain', 'variant/plain/r2', 'variant/plain/r3'].map((id) => config(id).seed),
+    [7, repeatSeed(7, 2), repeatSeed(7, 3)],
+  );
 
   // The hand-over: bounds chosen from the stored curve of the test, rounded to two digits.
-  const curve: CurvePoint[] = read('variant/range', 'curves.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+  const curve: CurvePoint[] = read('variant/range', 'curves.jsonl')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const bounds = chooseLrBounds(curve)!;
   assert.ok(bounds, 'the LR range test of a learnable set gives bounds');
   for (const id of ['variant/tuned', 'variant/tuned/r2', 'variant/tuned/r3']) {
@@ -87,7 +104,12 @@ test('repeats are stored trials with derived seeds, cached on rerun; the LR rang
   assert.ok(md.includes('(mean of 3 seeds, band ±1 sd)'), 'the variant chart is the mean curve with a band');
   const handed = `These bounds are handed over (schedule.from: range) to variant tuned, which trains with η in \\[${config('variant/tuned').schedule.eta_min}, ${config('variant/tuned').schedule.eta_max}\\].`;
   assert.ok(md.includes(handed), handed);
-  assert.ok(md.includes(`| tuned | 16 | no | He | 0.001 | 20 | cyclic (triangular) | ${config('variant/tuned').schedule.eta_min} – ${config('variant/tuned').schedule.eta_max} |`), 'the hyperparameters show the bounds handed over');
+  assert.ok(
+    md.includes(
+      `| tuned | 16 | no | He | 0.001 | 20 | cyclic (triangular) | ${config('variant/tuned').schedule.eta_min} – ${config('variant/tuned').schedule.eta_max} |`,
+    ),
+    'the hyperparameters show the bounds handed over',
+  );
   const spec = JSON.parse(readFileSync(join(out, 'runner-e2e', 'assets', 'curves-plain.vg.json'), 'utf8'));
   assert.ok(JSON.stringify(spec).includes('"type":"area"'), 'the band is drawn as an area');
 });

@@ -77,32 +77,70 @@ test('a full run trains every stage, prints the ranked tables; a second run trai
     'final',
   ]);
   const hashes = plan.trials.map((t) => t.hash);
-  assert.deepEqual(trialFolders(runs), [...hashes].sort(), 'the trials folder holds exactly the planned trials, no temporary folders');
+  assert.deepEqual(
+    trialFolders(runs),
+    [...hashes].sort(),
+    'the trials folder holds exactly the planned trials, no temporary folders',
+  );
   for (const h of hashes) assert.deepEqual(missingFiles(runs, h), [], `trial ${h}`);
-  assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[1].hash)).sort(), ['config.json', 'curves.jsonl', 'manifest.json', 'model.bin', 'result.json']);
-  assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[0].hash)).sort(), ['config.json', 'manifest.json', 'result.json']);
+  assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[1].hash)).sort(), [
+    'config.json',
+    'curves.jsonl',
+    'manifest.json',
+    'model.bin',
+    'result.json',
+  ]);
+  assert.deepEqual(readdirSync(join(trialsDir(runs), plan.trials[0].hash)).sort(), [
+    'config.json',
+    'manifest.json',
+    'result.json',
+  ]);
   assert.equal(existsSync(join(runs, EXPERIMENT_NAME, 'failed')), false);
   // Each worker recorded the BLAS it ran on: the same library and core as this process, chosen alike.
   const blas = blasProvenance();
-  for (const h of hashes) assert.deepEqual(JSON.parse(readFileSync(join(trialsDir(runs), h, 'result.json'), 'utf8')).blas, blas, `trial ${h}`);
+  for (const h of hashes)
+    assert.deepEqual(
+      JSON.parse(readFileSync(join(trialsDir(runs), h, 'result.json'), 'utf8')).blas,
+      blas,
+      `trial ${h}`,
+    );
 
   // The tables: ranked by validation accuracy; the fine stage's range is the best 2 of coarse
   // widened ×1.5 (log scale); the final retrains the best of fine.
   const text = tables(first.stdout);
   const coarse = rows(text, 'coarse');
   const fine = rows(text, 'fine');
-  assert.deepEqual(coarse.map((r) => r.rank), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(fine.map((r) => r.rank), [1, 2, 3]);
+  assert.deepEqual(
+    coarse.map((r) => r.rank),
+    [1, 2, 3, 4, 5, 6],
+  );
+  assert.deepEqual(
+    fine.map((r) => r.rank),
+    [1, 2, 3],
+  );
   assert.deepEqual(new Set(coarse.map((r) => r.hash)), new Set(hashes.slice(3, 9)));
   assert.deepEqual(new Set(fine.map((r) => r.hash)), new Set(hashes.slice(9, 12)));
-  for (const t of [coarse, fine]) for (let i = 1; i < t.length; i++) assert.ok(t[i - 1].val >= t[i].val, `ranked by validation accuracy:\n${text}`);
+  for (const t of [coarse, fine])
+    for (let i = 1; i < t.length; i++) assert.ok(t[i - 1].val >= t[i].val, `ranked by validation accuracy:\n${text}`);
   assert.ok(coarse[0].val > coarse.at(-1)!.val, `the data is learnable, so λ matters:\n${text}`);
   const best2 = [coarse[0].value, coarse[1].value];
   const range = `[${round4(Math.min(...best2) / 1.5)}, ${round4(Math.max(...best2) * 1.5)}]`;
   assert.ok(text.startsWith('Search "coarse": training.lambda over [0.001, 1]\n'), text);
-  assert.ok(text.includes(`\nSearch "fine": training.lambda over ${range} (from the best 2 of "coarse", widened ×1.5)\n`), text);
-  for (const r of fine) assert.ok(r.value >= Math.min(...best2) / 1.5 && r.value <= Math.max(...best2) * 1.5, `fine value ${r.value} in ${range}`);
-  assert.match(text, new RegExp(`\\nFinal: training\\.lambda = ${fine[0].value}, trained 240 steps: validation \\d+\\.\\d\\d%, test \\d+\\.\\d\\d%$`));
+  assert.ok(
+    text.includes(`\nSearch "fine": training.lambda over ${range} (from the best 2 of "coarse", widened ×1.5)\n`),
+    text,
+  );
+  for (const r of fine)
+    assert.ok(
+      r.value >= Math.min(...best2) / 1.5 && r.value <= Math.max(...best2) * 1.5,
+      `fine value ${r.value} in ${range}`,
+    );
+  assert.match(
+    text,
+    new RegExp(
+      `\\nFinal: training\\.lambda = ${fine[0].value}, trained 240 steps: validation \\d+\\.\\d\\d%, test \\d+\\.\\d\\d%$`,
+    ),
+  );
 
   // The second run: everything cached, nothing rewritten, the same tables.
   const results = hashes.map((h) => readFileSync(join(trialsDir(runs), h, 'result.json'), 'utf8'));
@@ -146,12 +184,10 @@ test('a trial the worker cannot run fails alone: the others finish, the failure 
   const lines = r.stdout.split('\n');
   const end = lines.slice(lines.findIndex((l) => l.startsWith('3 trials:')));
   assert.match(end[1], OVERHEAD_LINE);
-  assert.deepEqual([end[0], ...end.slice(2)], [
-    summaryLine(3, 2, 0, 1),
-    `  FAILED variant/middle: ${message}`,
-    `    log: ${log}`,
-    '',
-  ]);
+  assert.deepEqual(
+    [end[0], ...end.slice(2)],
+    [summaryLine(3, 2, 0, 1), `  FAILED variant/middle: ${message}`, `    log: ${log}`, ''],
+  );
   // The progress display marks the trial failed (✖, on stderr without a terminal).
   assert.ok(r.stderr.includes(`✖ variant/middle [FAILED: ${message} (log: ${log})]`), r.stderr);
   assert.deepEqual(readdirSync(join(runs, 'runner-failure', 'trials')).sort(), [small.hash, large.hash].sort());
@@ -159,43 +195,63 @@ test('a trial the worker cannot run fails alone: the others finish, the failure 
   assert.ok(text.startsWith(`variant/middle (${middle.hash})\n${message}\n\nRangeError: ${message}\n    at `), text);
 });
 
-test('a worker killed by SIGKILL fails only its trial, named as killed; the rerun trains just that trial', { skip: !hasProc && 'needs Linux /proc', timeout: 120_000 }, async (t) => {
-  // The middle variant trains 2000 cycles (240000 steps, about 2 s where the others take a tenth of one),
-  // so it is surely still running when its first progress line appears.
-  const file = experimentFile(THREE_VARIANTS('{ training.cycles: 2000 }'));
-  const runs = tempDir('nnlab-runner-runs-');
-  const env = { NNLAB_DATA: data, NNLAB_RUNS: runs };
-  const run = nnlab(['run', file, '--no-report', '--jobs', '1', '--threads', '1'], { env });
-  let workers: ProcessId[] = [];
-  t.after(() => {
-    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
-    killLeftovers(workers);
-  });
-  await until(run, 'variant/middle started training', () => /variant\/middle: step \d+\/240000/.test(run.stdout));
-  workers = descendants(run.pid).filter(isWorker);
-  assert.equal(workers.length, 1, JSON.stringify(descendants(run.pid)));
-  process.kill(workers[0].pid, 'SIGKILL');
-  const r = await run.exited;
+test(
+  'a worker killed by SIGKILL fails only its trial, named as killed; the rerun trains just that trial',
+  { skip: !hasProc && 'needs Linux /proc', timeout: 120_000 },
+  async (t) => {
+    // The middle variant trains 2000 cycles (240000 steps, about 2 s where the others take a tenth of one),
+    // so it is surely still running when its first progress line appears.
+    const file = experimentFile(THREE_VARIANTS('{ training.cycles: 2000 }'));
+    const runs = tempDir('nnlab-runner-runs-');
+    const env = { NNLAB_DATA: data, NNLAB_RUNS: runs };
+    const run = nnlab(['run', file, '--no-report', '--jobs', '1', '--threads', '1'], { env });
+    let workers: ProcessId[] = [];
+    t.after(() => {
+      if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+      killLeftovers(workers);
+    });
+    await until(run, 'variant/middle started training', () => /variant\/middle: step \d+\/240000/.test(run.stdout));
+    workers = descendants(run.pid).filter(isWorker);
+    assert.equal(workers.length, 1, JSON.stringify(descendants(run.pid)));
+    process.kill(workers[0].pid, 'SIGKILL');
+    const r = await run.exited;
 
-  assert.equal(r.code, 1, r.stderr);
-  const plan = readPlan(runs, 'runner-failure');
-  const middle = plan.trials[1];
-  const log = join(runs, 'runner-failure', 'failed', `${middle.hash}.log`);
-  assert.match(r.stdout, new RegExp(`^${summaryLine(3, 2, 0, 1)}\\n${OVERHEAD_LINE.source.slice(1, -1)}\\n {2}FAILED variant/middle: the trial's process was killed by SIGKILL \\(out of memory\\?\\)\\n {4}log: ${log}$`, 'm'));
-  assert.ok(readFileSync(log, 'utf8').startsWith(`variant/middle (${middle.hash})\nthe trial's process was killed by SIGKILL (out of memory?)\n`));
-  assert.deepEqual(trialFoldersOf(runs), [plan.trials[0].hash, plan.trials[2].hash].sort(), 'no folder of the killed trial, not even a temporary one');
-  // The pool replaced the killed worker: the trial before ran in it, the one after in a new one.
-  const [before, after] = [plan.trials[0], plan.trials[2]].map((x) => readResult(runs, x.hash, 'runner-failure').worker as { pid: number; job: number });
-  assert.deepEqual(before, { pid: workers[0].pid, job: 1, data: 'built' });
-  assert.notEqual(after.pid, workers[0].pid);
-  assert.deepEqual(after, { pid: after.pid, job: 1, data: 'built' });
+    assert.equal(r.code, 1, r.stderr);
+    const plan = readPlan(runs, 'runner-failure');
+    const middle = plan.trials[1];
+    const log = join(runs, 'runner-failure', 'failed', `${middle.hash}.log`);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^${summaryLine(3, 2, 0, 1)}\\n${OVERHEAD_LINE.source.slice(1, -1)}\\n {2}FAILED variant/middle: the trial's process was killed by SIGKILL \\(out of memory\\?\\)\\n {4}log: ${log}$`,
+        'm',
+      ),
+    );
+    assert.ok(
+      readFileSync(log, 'utf8').startsWith(
+        `variant/middle (${middle.hash})\nthe trial's process was killed by SIGKILL (out of memory?)\n`,
+      ),
+    );
+    assert.deepEqual(
+      trialFoldersOf(runs),
+      [plan.trials[0].hash, plan.trials[2].hash].sort(),
+      'no folder of the killed trial, not even a temporary one',
+    );
+    // The pool replaced the killed worker: the trial before ran in it, the one after in a new one.
+    const [before, after] = [plan.trials[0], plan.trials[2]].map(
+      (x) => readResult(runs, x.hash, 'runner-failure').worker as { pid: number; job: number },
+    );
+    assert.deepEqual(before, { pid: workers[0].pid, job: 1, data: 'built' });
+    assert.notEqual(after.pid, workers[0].pid);
+    assert.deepEqual(after, { pid: after.pid, job: 1, data: 'built' });
 
-  const again = await runToEnd(file, env);
-  assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, new RegExp(`^${summaryLine(3, 1, 2)}$`, 'm'));
-  assert.match(again.stdout, /variant\/middle: done in /);
-  assert.deepEqual(trialFoldersOf(runs), plan.trials.map((x) => x.hash).sort());
-});
+    const again = await runToEnd(file, env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^${summaryLine(3, 1, 2)}$`, 'm'));
+    assert.match(again.stdout, /variant\/middle: done in /);
+    assert.deepEqual(trialFoldersOf(runs), plan.trials.map((x) => x.hash).sort());
+  },
+);
 
 function trialFoldersOf(runs: string): string[] {
   return readdirSync(join(runs, 'runner-failure', 'trials')).sort();
@@ -205,13 +261,28 @@ test('an invalid experiment file: exit 1, FILE:LINE:COL: message on stderr, no s
   const dir = tempDir('nnlab-runner-bad-');
   const runs = tempDir('nnlab-runner-runs-');
   const cases: [string, string, string][] = [
-    ['typo.yaml', 'name: bad\nmodle:\n  hidden: [16]\ntraining:\n  cycles: 1\n', 'typo.yaml:2:1: unknown key "modle"; did you mean "model"?'],
-    ['rule.yaml', 'name: bad\nschedule: { kind: cyclic, eta_min: 0.1, eta_max: 0.01 }\ntraining: { cycles: 1 }\n', 'rule.yaml:2:50: schedule.eta_max must be greater than eta_min (0.1); got 0.01'],
-    ['syntax.yaml', 'name: bad\nmodel:\n  hidden: [16\ntraining: { cycles: 1 }\n', 'syntax.yaml:4:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    [
+      'typo.yaml',
+      'name: bad\nmodle:\n  hidden: [16]\ntraining:\n  cycles: 1\n',
+      'typo.yaml:2:1: unknown key "modle"; did you mean "model"?',
+    ],
+    [
+      'rule.yaml',
+      'name: bad\nschedule: { kind: cyclic, eta_min: 0.1, eta_max: 0.01 }\ntraining: { cycles: 1 }\n',
+      'rule.yaml:2:50: schedule.eta_max must be greater than eta_min (0.1); got 0.01',
+    ],
+    [
+      'syntax.yaml',
+      'name: bad\nmodel:\n  hidden: [16\ntraining: { cycles: 1 }\n',
+      'syntax.yaml:4:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
   ];
   for (const [name, text, message] of cases) {
     writeFileSync(join(dir, name), text);
-    const r = await nnlab(['run', name, '--no-report', '--jobs', '1'], { cwd: dir, env: { NNLAB_DATA: data, NNLAB_RUNS: runs } }).exited;
+    const r = await nnlab(['run', name, '--no-report', '--jobs', '1'], {
+      cwd: dir,
+      env: { NNLAB_DATA: data, NNLAB_RUNS: runs },
+    }).exited;
     assert.equal(r.code, 1, name);
     assert.equal(r.stderr, `${message}\n`);
     assert.equal(r.stdout, '');
@@ -224,11 +295,18 @@ test('an invalid experiment file: exit 1, FILE:LINE:COL: message on stderr, no s
 test('--only selects by name and rejects a name the file does not define, with a suggestion', async () => {
   const file = experimentFile(THREE_VARIANTS('{ training.batch_size: 50 }'));
   const runs = tempDir('nnlab-runner-runs-');
-  const bad = await nnlab(['run', file, '--only', 'midle', '--no-report'], { env: { NNLAB_DATA: data, NNLAB_RUNS: runs } }).exited;
+  const bad = await nnlab(['run', file, '--only', 'midle', '--no-report'], {
+    env: { NNLAB_DATA: data, NNLAB_RUNS: runs },
+  }).exited;
   assert.equal(bad.code, 2);
-  assert.equal(bad.stderr, `nnlab: run: --only midle: ${file} has no variant or stage of that name; did you mean "middle"? (its names: small-batch, middle, large-batch)\n`);
+  assert.equal(
+    bad.stderr,
+    `nnlab: run: --only midle: ${file} has no variant or stage of that name; did you mean "middle"? (its names: small-batch, middle, large-batch)\n`,
+  );
   assert.deepEqual(readdirSync(runs), []);
-  const one = await nnlab(['run', file, '--only', 'middle', '--no-report', '--jobs', '1'], { env: { NNLAB_DATA: data, NNLAB_RUNS: runs } }).exited;
+  const one = await nnlab(['run', file, '--only', 'middle', '--no-report', '--jobs', '1'], {
+    env: { NNLAB_DATA: data, NNLAB_RUNS: runs },
+  }).exited;
   assert.equal(one.code, 0, one.stderr);
   assert.match(one.stdout, /^1 trial: 1 trained, 0 cached, 0 failed, 0 diverged$/m);
 });

@@ -17,14 +17,18 @@ export interface Cluster {
 const BINARIES = ['munged', 'mungekey', 'slurmctld', 'slurmd', 'sbatch', 'squeue', 'scontrol', 'scancel'];
 
 function which(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } }).status === 0;
+  return (
+    spawnSync('sh', ['-c', `command -v ${cmd}`], { env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } }).status === 0
+  );
 }
 
 /** Why the tests cannot start a cluster here, or null when they can. */
 export function skipReason(): string | null {
   const missing = BINARIES.filter((b) => !which(b));
-  if (missing.length) return `Slurm is not installed here (missing ${missing.join(', ')}; scripts/setup.sh installs slurmctld slurmd slurm-client munge)`;
-  if (process.getuid?.() !== 0) return 'starting a Slurm cluster needs root (slurmd and munged), and these tests do not run as root';
+  if (missing.length)
+    return `Slurm is not installed here (missing ${missing.join(', ')}; scripts/setup.sh installs slurmctld slurmd slurm-client munge)`;
+  if (process.getuid?.() !== 0)
+    return 'starting a Slurm cluster needs root (slurmd and munged), and these tests do not run as root';
   const munge = spawnSync('id', ['-u', 'munge']);
   if (munge.status !== 0) return 'there is no munge user (the munge package creates it)';
   return null;
@@ -58,7 +62,13 @@ export async function startCluster(): Promise<Cluster> {
   chownSync(key, uid, gid);
   chmodSync(key, 0o400);
   const socket = join(munge, 'munge.socket');
-  execFileSync('su', ['-s', '/bin/sh', 'munge', '-c', `munged --socket=${socket} --key-file=${key} --log-file=${munge}/munged.log --pid-file=${munge}/munged.pid --seed-file=${munge}/munged.seed`]);
+  execFileSync('su', [
+    '-s',
+    '/bin/sh',
+    'munge',
+    '-c',
+    `munged --socket=${socket} --key-file=${key} --log-file=${munge}/munged.log --pid-file=${munge}/munged.pid --seed-file=${munge}/munged.seed`,
+  ]);
 
   const host = hostname().split('.')[0];
   const [ctld, d] = [await freePort(), await freePort()];
@@ -101,7 +111,8 @@ PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP
 `,
   );
   const env = { SLURM_CONF: conf };
-  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  const run = (cmd: string, args: string[]) =>
+    execFileSync(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
   run('slurmctld', []);
   run('slurmd', []);
   // The daemons by pid (read once they are up): `scontrol shutdown` alone was seen to leave them.
@@ -133,13 +144,20 @@ PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP
   for (let i = 0; i < 100; i++) {
     const r = spawnSync('sinfo', ['-h', '-o', '%t'], { env: { ...process.env, ...env } });
     if (r.status === 0 && /idle/.test(String(r.stdout))) {
-      pids = [`${dir}/slurmctld.pid`, `${dir}/slurmd.pid`, `${munge}/munged.pid`].map((f) => Number(readFileSync(f, 'utf8')));
+      pids = [`${dir}/slurmctld.pid`, `${dir}/slurmd.pid`, `${munge}/munged.pid`].map((f) =>
+        Number(readFileSync(f, 'utf8')),
+      );
       return { dir, env, stop };
     }
     await sleep(200);
   }
-  pids = [`${dir}/slurmctld.pid`, `${dir}/slurmd.pid`, `${munge}/munged.pid`].filter(existsSync).map((f) => Number(readFileSync(f, 'utf8')));
-  const logs = ['slurmctld.log', 'slurmd.log'].map((f) => join(dir, 'log', f)).filter(existsSync).map((f) => readFileSync(f, 'utf8').slice(-2000));
+  pids = [`${dir}/slurmctld.pid`, `${dir}/slurmd.pid`, `${munge}/munged.pid`]
+    .filter(existsSync)
+    .map((f) => Number(readFileSync(f, 'utf8')));
+  const logs = ['slurmctld.log', 'slurmd.log']
+    .map((f) => join(dir, 'log', f))
+    .filter(existsSync)
+    .map((f) => readFileSync(f, 'utf8').slice(-2000));
   stop();
   throw new Error(`the test cluster's node did not come up within 20 s\n${logs.join('\n')}`);
 }

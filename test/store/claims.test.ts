@@ -39,7 +39,10 @@ test('two runners started together on one store train each trial exactly once an
   const file = experimentFile();
   const runs = tempDir('nnlab-store-shared-');
   const env = { NNLAB_DATA: data, NNLAB_RUNS: runs };
-  const [a, b] = await Promise.all([nnlab(['run', file, ...RUN], { env }).exited, nnlab(['run', file, ...RUN], { env }).exited]);
+  const [a, b] = await Promise.all([
+    nnlab(['run', file, ...RUN], { env }).exited,
+    nnlab(['run', file, ...RUN], { env }).exited,
+  ]);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
   const [sa, sb] = [summary(a.stdout)!, summary(b.stdout)!];
@@ -78,60 +81,82 @@ function claimOf(runs: string): { host: string; pid: number } {
   return JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
 }
 
-test('a killed runner leaves its claim; the next runner takes it over at once (the pid is gone) and trains the trial', { skip: !hasProc && 'needs Linux /proc', timeout: 600_000 }, async (t) => {
-  const file = experimentFile(LONG);
-  const runs = tempDir('nnlab-store-killed-');
-  const env = { NNLAB_DATA: data, NNLAB_RUNS: runs };
-  const first = nnlab(['run', file, ...RUN], { env });
-  let started: ProcessId[] = [];
-  t.after(() => {
-    if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
-    killLeftovers(started);
-  });
-  await until(first, 'the trial started training', () => /variant\/long: step \d+\/120000/.test(first.stdout));
-  started = descendants(first.pid);
-  process.kill(first.pid, 'SIGKILL');
-  await first.exited;
-  await allGone(started);
-  assert.deepEqual(claimOf(runs), { ...claimOf(runs), host: hostname(), pid: first.pid });
+test(
+  'a killed runner leaves its claim; the next runner takes it over at once (the pid is gone) and trains the trial',
+  { skip: !hasProc && 'needs Linux /proc', timeout: 600_000 },
+  async (t) => {
+    const file = experimentFile(LONG);
+    const runs = tempDir('nnlab-store-killed-');
+    const env = { NNLAB_DATA: data, NNLAB_RUNS: runs };
+    const first = nnlab(['run', file, ...RUN], { env });
+    let started: ProcessId[] = [];
+    t.after(() => {
+      if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
+      killLeftovers(started);
+    });
+    await until(first, 'the trial started training', () => /variant\/long: step \d+\/120000/.test(first.stdout));
+    started = descendants(first.pid);
+    process.kill(first.pid, 'SIGKILL');
+    await first.exited;
+    await allGone(started);
+    assert.deepEqual(claimOf(runs), { ...claimOf(runs), host: hostname(), pid: first.pid });
 
-  const second = await nnlab(['run', file, ...RUN], { env }).exited;
-  assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, new RegExp(`variant/long: took over the claim of ${hostname()} pid ${first.pid}: its process ${first.pid} on ${hostname()} is gone`));
-  assert.match(second.stdout, /^1 trial: 1 trained, 0 cached, 0 failed, 0 diverged$/m);
-  assert.equal(committed(runs).length, 1);
-  assert.deepEqual(readdirSync(join(runs, EXPERIMENT_NAME, 'claims')), []);
-});
+    const second = await nnlab(['run', file, ...RUN], { env }).exited;
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(
+      second.stdout,
+      new RegExp(
+        `variant/long: took over the claim of ${hostname()} pid ${first.pid}: its process ${first.pid} on ${hostname()} is gone`,
+      ),
+    );
+    assert.match(second.stdout, /^1 trial: 1 trained, 0 cached, 0 failed, 0 diverged$/m);
+    assert.equal(committed(runs).length, 1);
+    assert.deepEqual(readdirSync(join(runs, EXPERIMENT_NAME, 'claims')), []);
+  },
+);
 
-test('a stopped runner stops refreshing its claim: another takes it over after the stale time; the first, resumed, keeps the committed trial', { skip: !hasProc && 'needs Linux /proc', timeout: 600_000 }, async (t) => {
-  const file = experimentFile(LONG);
-  const runs = tempDir('nnlab-store-stopped-');
-  const env = { NNLAB_DATA: data, NNLAB_RUNS: runs, NNLAB_CLAIM_STALE_SECONDS: '1' };
-  const first = nnlab(['run', file, ...RUN], { env, detached: true });
-  let started: ProcessId[] = [];
-  t.after(() => {
-    try {
-      thaw(first.pid, true);
-    } catch {
-      /* gone */
-    }
-    if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
-    killLeftovers(started);
-  });
-  await until(first, 'the trial started training', () => /variant\/long: step \d+\/120000/.test(first.stdout));
-  started = descendants(first.pid);
-  freeze(first.pid, true);
-  const second = await nnlab(['run', file, ...RUN], { env }).exited;
-  assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, new RegExp(`variant/long: took over the claim of ${hostname()} pid ${first.pid}: it was not refreshed for \\d+ s`));
-  assert.match(second.stdout, /^1 trial: 1 trained, 0 cached, 0 failed, 0 diverged$/m);
-  const result = readFileSync(join(runs, EXPERIMENT_NAME, 'trials', committed(runs)[0], 'result.json'), 'utf8');
+test(
+  'a stopped runner stops refreshing its claim: another takes it over after the stale time; the first, resumed, keeps the committed trial',
+  { skip: !hasProc && 'needs Linux /proc', timeout: 600_000 },
+  async (t) => {
+    const file = experimentFile(LONG);
+    const runs = tempDir('nnlab-store-stopped-');
+    const env = { NNLAB_DATA: data, NNLAB_RUNS: runs, NNLAB_CLAIM_STALE_SECONDS: '1' };
+    const first = nnlab(['run', file, ...RUN], { env, detached: true });
+    let started: ProcessId[] = [];
+    t.after(() => {
+      try {
+        thaw(first.pid, true);
+      } catch {
+        /* gone */
+      }
+      if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
+      killLeftovers(started);
+    });
+    await until(first, 'the trial started training', () => /variant\/long: step \d+\/120000/.test(first.stdout));
+    started = descendants(first.pid);
+    freeze(first.pid, true);
+    const second = await nnlab(['run', file, ...RUN], { env }).exited;
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(
+      second.stdout,
+      new RegExp(
+        `variant/long: took over the claim of ${hostname()} pid ${first.pid}: it was not refreshed for \\d+ s`,
+      ),
+    );
+    assert.match(second.stdout, /^1 trial: 1 trained, 0 cached, 0 failed, 0 diverged$/m);
+    const result = readFileSync(join(runs, EXPERIMENT_NAME, 'trials', committed(runs)[0], 'result.json'), 'utf8');
 
-  thaw(first.pid, true);
-  const resumed = await first.exited;
-  assert.equal(resumed.code, 0, resumed.stderr);
-  assert.match(resumed.stdout, /variant\/long: trained by another runner that took over its claim/);
-  assert.equal(readFileSync(join(runs, EXPERIMENT_NAME, 'trials', committed(runs)[0], 'result.json'), 'utf8'), result, 'the committed trial is kept, not replaced');
-  assert.deepEqual(trialFolders(runs), committed(runs), 'the resumed runner left no temporary folder');
-  assert.equal(existsSync(join(runs, EXPERIMENT_NAME, 'quarantine')), false);
-});
+    thaw(first.pid, true);
+    const resumed = await first.exited;
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /variant\/long: trained by another runner that took over its claim/);
+    assert.equal(
+      readFileSync(join(runs, EXPERIMENT_NAME, 'trials', committed(runs)[0], 'result.json'), 'utf8'),
+      result,
+      'the committed trial is kept, not replaced',
+    );
+    assert.deepEqual(trialFolders(runs), committed(runs), 'the resumed runner left no temporary folder');
+    assert.equal(existsSync(join(runs, EXPERIMENT_NAME, 'quarantine')), false);
+  },
+);

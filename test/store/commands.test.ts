@@ -14,7 +14,9 @@ before(async () => {
   data = dataHome();
   file = experimentFile(THREE_TRIALS);
   reference = tempDir('nnlab-store-commands-');
-  const r = await nnlab(['run', file, '--no-report', '--jobs', '1', '--threads', '1'], { env: { NNLAB_DATA: data, NNLAB_RUNS: reference } }).exited;
+  const r = await nnlab(['run', file, '--no-report', '--jobs', '1', '--threads', '1'], {
+    env: { NNLAB_DATA: data, NNLAB_RUNS: reference },
+  }).exited;
   assert.equal(r.code, 0, r.stderr);
 });
 
@@ -24,7 +26,8 @@ function copyStore(): string {
   return runs;
 }
 
-const store = (args: string[], runs: string, cwd?: string) => nnlab(['store', ...args], { env: { NNLAB_DATA: data, NNLAB_RUNS: runs }, cwd }).exited;
+const store = (args: string[], runs: string, cwd?: string) =>
+  nnlab(['store', ...args], { env: { NNLAB_DATA: data, NNLAB_RUNS: runs }, cwd }).exited;
 
 test('store verify: every trial checked in full; a damaged one named, exit 1, nothing moved', async () => {
   const runs = copyStore();
@@ -56,7 +59,10 @@ test('store verify: every trial checked in full; a damaged one named, exit 1, no
 test('store gc: lists trials the current plan does not name (here, of a --set run); removes them only with --yes', async () => {
   const runs = copyStore();
   const current = committed(runs);
-  const other = await nnlab(['run', file, '--no-report', '--jobs', '1', '--threads', '1', '--set', 'training.cycles=2'], { env: { NNLAB_DATA: data, NNLAB_RUNS: runs } }).exited;
+  const other = await nnlab(
+    ['run', file, '--no-report', '--jobs', '1', '--threads', '1', '--set', 'training.cycles=2'],
+    { env: { NNLAB_DATA: data, NNLAB_RUNS: runs } },
+  ).exited;
   assert.equal(other.code, 0, other.stderr);
   const extra = committed(runs).filter((h) => !current.includes(h));
   assert.equal(extra.length, 2, 'the two variants trained twice as long; the gradient check is the same trial');
@@ -65,8 +71,16 @@ test('store gc: lists trials the current plan does not name (here, of a --set ru
   assert.equal(list.code, 0, list.stderr);
   const lines = list.stdout.split('\n');
   assert.equal(lines[0], `runner-e2e (${join(runs, 'runner-e2e')}):`);
-  assert.deepEqual(lines.slice(1, 3).map((l) => l.replace(/ \d+\.\d MB /, ' N MB ')), extra.map((h) => `  ${h}  ${readPlan(runs).trials.find((t) => t.hash === h)!.id}  N MB  (not in the current plan)`));
-  assert.match(lines[3], new RegExp(`^2 stored trials \\(\\d+\\.\\d MB\\) no current plan refers to; \`nnlab store gc ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --yes\` removes them$`));
+  assert.deepEqual(
+    lines.slice(1, 3).map((l) => l.replace(/ \d+\.\d MB /, ' N MB ')),
+    extra.map((h) => `  ${h}  ${readPlan(runs).trials.find((t) => t.hash === h)!.id}  N MB  (not in the current plan)`),
+  );
+  assert.match(
+    lines[3],
+    new RegExp(
+      `^2 stored trials \\(\\d+\\.\\d MB\\) no current plan refers to; \`nnlab store gc ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --yes\` removes them$`,
+    ),
+  );
   assert.deepEqual(committed(runs).sort(), [...current, ...extra].sort(), 'listing removes nothing');
 
   const removed = await store(['gc', file, '--yes'], runs);
@@ -85,7 +99,10 @@ test('store gc without FILE: a stored experiment no experiments/*.yaml defines i
   const list = await store(['gc'], runs, cwd);
   assert.equal(list.code, 0, list.stderr);
   assert.equal(list.stdout.split('\n').filter((l) => l.endsWith('(no experiment file defines it)')).length, 3);
-  assert.match(list.stdout, /^3 stored trials \(\d+\.\d MB\) no current plan refers to; `nnlab store gc --yes` removes them$/m);
+  assert.match(
+    list.stdout,
+    /^3 stored trials \(\d+\.\d MB\) no current plan refers to; `nnlab store gc --yes` removes them$/m,
+  );
 
   const none = await store([], runs);
   assert.equal(none.code, 2);

@@ -16,12 +16,15 @@ before(() => {
 
 const RUN = ['--no-report', '--jobs', '1', '--threads', '1'];
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const STOPPED = 'nnlab: the run stopped; trials committed before are kept. Free space or allow writing there, then run again to resume.';
+const STOPPED =
+  'nnlab: the run stopped; trials committed before are kept. Free space or allow writing there, then run again to resume.';
 
 /** Every committed trial's files, byte for byte. */
 function snapshot(runs: string): Map<string, string> {
   const m = new Map<string, string>();
-  for (const h of committed(runs)) for (const f of readdirSync(join(runs, 'runner-e2e', 'trials', h))) m.set(`${h}/${f}`, readFileSync(join(runs, 'runner-e2e', 'trials', h, f), 'latin1'));
+  for (const h of committed(runs))
+    for (const f of readdirSync(join(runs, 'runner-e2e', 'trials', h)))
+      m.set(`${h}/${f}`, readFileSync(join(runs, 'runner-e2e', 'trials', h, f), 'latin1'));
   return m;
 }
 
@@ -34,10 +37,16 @@ test('a file size limit (ulimit -f 4) hit writing model.bin: exit 2 naming the f
   const kept = snapshot(runs);
   assert.equal(committed(runs).length, 1);
 
-  const limited = await nnlab(['run', file, ...RUN], { env, wrap: ['bash', '-c', 'ulimit -f 4 && exec "$0" "$@"'] }).exited;
+  const limited = await nnlab(['run', file, ...RUN], { env, wrap: ['bash', '-c', 'ulimit -f 4 && exec "$0" "$@"'] })
+    .exited;
   assert.equal(limited.code, 2, `${limited.stdout}\n${limited.stderr}`);
   const tmp = `${esc(join(runs, 'runner-e2e', 'trials'))}/[0-9a-f]{16}\\.tmp-${esc(hostname())}-\\d+-\\d+`;
-  assert.match(limited.stderr, new RegExp(`(?:^|\n)nnlab: cannot write the run store: ${tmp}/model\\.bin: file too large, the file size limit \\(ulimit -f\\) was reached \\(EFBIG\\)\\n${esc(STOPPED)}\\n$`));
+  assert.match(
+    limited.stderr,
+    new RegExp(
+      `(?:^|\n)nnlab: cannot write the run store: ${tmp}/model\\.bin: file too large, the file size limit \\(ulimit -f\\) was reached \\(EFBIG\\)\\n${esc(STOPPED)}\\n$`,
+    ),
+  );
   assert.deepEqual(snapshot(runs), kept, 'the committed trial is untouched');
   assert.deepEqual(trialFolders(runs), committed(runs), 'no temporary folder left');
   assert.equal(existsSync(join(runs, 'runner-e2e', 'failed')), false, 'not recorded as a failure of the trial');
@@ -58,19 +67,31 @@ test('a read-only store: exit 2 naming the path and "permission denied"; nothing
   assert.equal(first.code, 0, first.stderr);
   const kept = snapshot(runs);
   const store = join(runs, 'runner-e2e');
-  const folders = [store, ...['trials', 'claims'].map((d) => join(store, d)), ...committed(runs).map((h) => join(store, 'trials', h))];
+  const folders = [
+    store,
+    ...['trials', 'claims'].map((d) => join(store, d)),
+    ...committed(runs).map((h) => join(store, 'trials', h)),
+  ];
   for (const d of folders) chmodSync(d, 0o555);
   t.after(() => {
     for (const d of folders) chmodSync(d, 0o755);
   });
   // Root writes anywhere: run it without the capability that lets it ignore file permissions.
-  const wrap = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search', '--'] : [];
+  const wrap =
+    process.getuid?.() === 0
+      ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search', '--']
+      : [];
   const plan = statSync(join(store, 'plan.json')).mtimeMs;
 
   const r = await nnlab(['run', file, ...RUN], { env, wrap }).exited;
   assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
   const draft = `${esc(join(store, 'claims'))}/[0-9a-f]{16}\\.${esc(hostname())}-\\d+-[0-9a-f]{16}\\.draft`;
-  assert.match(r.stderr, new RegExp(`(?:^|\n)nnlab: cannot write the run store: ${draft}: permission denied \\(EACCES\\)\\n${esc(STOPPED)}\\n$`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `(?:^|\n)nnlab: cannot write the run store: ${draft}: permission denied \\(EACCES\\)\\n${esc(STOPPED)}\\n$`,
+    ),
+  );
   assert.deepEqual(snapshot(runs), kept);
   assert.equal(statSync(join(store, 'plan.json')).mtimeMs, plan, 'plan.json not rewritten');
   assert.equal(readPlan(runs).trials.length, 3);

@@ -8,7 +8,10 @@ import { COMMANDS } from '../table.ts';
 export async function run(args: Args): Promise<number> {
   const [shell] = args.positionals;
   const write = Object.hasOwn(SHELLS, shell) ? SHELLS[shell] : undefined;
-  if (!write) throw new UsageError(`completion: no completion for "${shell}"; shells: ${Object.keys(SHELLS).join(', ')} (e.g. nnlab completion bash)`);
+  if (!write)
+    throw new UsageError(
+      `completion: no completion for "${shell}"; shells: ${Object.keys(SHELLS).join(', ')} (e.g. nnlab completion bash)`,
+    );
   process.stdout.write(write(COMMANDS));
   return 0;
 }

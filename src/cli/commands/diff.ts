@@ -15,7 +15,10 @@ function parse(args: Args): { format: Format; git?: string; files: string[] } {
   const git = args.string('git');
   const files = args.positionals;
   if (git !== undefined && files.length) throw new UsageError('diff: give either two files or --git REV, not both');
-  if (git === undefined && files.length !== 2) throw new UsageError(`diff: give two experiment files (or REV:path), e.g. nnlab diff main:experiments/assignment2.yaml experiments/assignment2.yaml; got ${files.length}`);
+  if (git === undefined && files.length !== 2)
+    throw new UsageError(
+      `diff: give two experiment files (or REV:path), e.g. nnlab diff main:experiments/assignment2.yaml experiments/assignment2.yaml; got ${files.length}`,
+    );
   return { format: (args.string('format') ?? 'terminal') as Format, git, files };
 }
 
@@ -24,7 +27,8 @@ function resolveOrThrow(side: Side) {
   try {
     return resolveSide(side);
   } catch (err) {
-    if (err instanceof ConfigErrors || err instanceof ConfigError) throw new Error(side.relabel(err.message), { cause: err });
+    if (err instanceof ConfigErrors || err instanceof ConfigError)
+      throw new Error(side.relabel(err.message), { cause: err });
     throw err;
   }
 }
@@ -41,7 +45,13 @@ function diffGit(rev: string, errors: string[]): FileDiff[] {
   const isExperiment = (p: string) => /^experiments\/[^/]+\.ya?ml$/.test(p);
   const atRev = new Set(filesAt(root, rev, 'experiments').filter(isExperiment));
   const dir = join(root, 'experiments');
-  const inTree = new Set(existsSync(dir) ? readdirSync(dir).map((n) => `experiments/${n}`).filter(isExperiment) : []);
+  const inTree = new Set(
+    existsSync(dir)
+      ? readdirSync(dir)
+          .map((n) => `experiments/${n}`)
+          .filter(isExperiment)
+      : [],
+  );
   const sides = [...new Set([...atRev, ...inTree])].sort().map((rel) => ({
     rel,
     a: atRev.has(rel) ? revisionSide(`${rev}:${rel}`, root) : null,
@@ -52,7 +62,14 @@ function diffGit(rev: string, errors: string[]): FileDiff[] {
   const extended = new Set<string>();
   for (const s of sides) {
     [...(s.a?.texts.keys() ?? [])].slice(1).forEach((k) => extended.add(k));
-    [...(s.b?.texts.keys() ?? [])].slice(1).forEach((k) => extended.add(k.slice(root.length + 1).split('\\').join('/')));
+    [...(s.b?.texts.keys() ?? [])].slice(1).forEach((k) =>
+      extended.add(
+        k
+          .slice(root.length + 1)
+          .split('\\')
+          .join('/'),
+      ),
+    );
   }
   const out: FileDiff[] = [];
   try {
@@ -71,8 +88,20 @@ function diffGit(rev: string, errors: string[]): FileDiff[] {
         const ea = resolveMaybe(a);
         const eb = resolveMaybe(b);
         if (ea === undefined || eb === undefined || (!ea && !eb)) continue;
-        const none: Side = { label: '/dev/null', file: '', storeFile: '', texts: new Map(), relabel: (s) => s, cleanup: () => {} };
-        out.push(compareExperiments({ side: a ?? { ...none, label: `${rev}:${rel} (absent)` }, exp: ea }, { side: b ?? { ...none, label: `${rel} (absent)` }, exp: eb }));
+        const none: Side = {
+          label: '/dev/null',
+          file: '',
+          storeFile: '',
+          texts: new Map(),
+          relabel: (s) => s,
+          cleanup: () => {},
+        };
+        out.push(
+          compareExperiments(
+            { side: a ?? { ...none, label: `${rev}:${rel} (absent)` }, exp: ea },
+            { side: b ?? { ...none, label: `${rel} (absent)` }, exp: eb },
+          ),
+        );
       } catch (err) {
         errors.push((err as Error).message);
       }
@@ -100,13 +129,17 @@ export async function run(args: Args): Promise<number> {
     const title = opts.git !== undefined ? `nnlab diff --git ${opts.git}` : 'nnlab diff';
     if (opts.format === 'json') process.stdout.write(json(files));
     else if (opts.format === 'md') process.stdout.write(markdown(files, title));
-    else if (files.length || !errors.length) process.stdout.write(files.length ? terminal(files, useColour(process.stdout)) : `${title}: no experiment changed\n`);
+    else if (files.length || !errors.length)
+      process.stdout.write(
+        files.length ? terminal(files, useColour(process.stdout)) : `${title}: no experiment changed\n`,
+      );
     for (const e of errors) console.error(e);
     if (errors.length) return 2;
     return files.some((d) => d.semanticChange) ? 1 : 0;
   } catch (err) {
     // Not main's error path: diff's exit 1 means "changed", so its errors exit 2, as diff(1)'s do.
-    if (err instanceof GitError || err instanceof ConfigErrors || err instanceof ConfigError) console.error(err.message);
+    if (err instanceof GitError || err instanceof ConfigErrors || err instanceof ConfigError)
+      console.error(err.message);
     else console.error(err instanceof Error ? err.message : String(err));
     return 2;
   } finally {

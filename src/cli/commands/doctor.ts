@@ -31,7 +31,9 @@ function firstLine(cmd: string, args: string[]): string | null {
 /** A program nnlab needs: ok with its version, else `status` with the fix. */
 function tool(name: string, cmd: string, args: string[], status: Status, fix: string): Check {
   const version = firstLine(cmd, args);
-  return version === null ? { name, status, detail: `${cmd} not found on the PATH`, fix } : { name, status: 'ok', detail: version };
+  return version === null
+    ? { name, status, detail: `${cmd} not found on the PATH`, fix }
+    : { name, status: 'ok', detail: version };
 }
 
 const CPU_FEATURES = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_tile'];
@@ -41,26 +43,56 @@ function blasChecks(): Check[] {
   try {
     b = blas();
   } catch (err) {
-    return [{ name: 'engine', status: 'fail', detail: (err as Error).message.split('\n')[0], fix: 'run "npm run build" (after "npm run setup" on a fresh machine)' }];
+    return [
+      {
+        name: 'engine',
+        status: 'fail',
+        detail: (err as Error).message.split('\n')[0],
+        fix: 'run "npm run build" (after "npm run setup" on a fresh machine)',
+      },
+    ];
   }
   const checks: Check[] = [{ name: 'engine', status: 'ok', detail: 'build/Release/nnlab.node loads' }];
   const lib = `OpenBLAS ${b.version}${b.library ? ` (${b.library})` : ''}`;
   checks.push(
     b.headerVersion === b.version
       ? { name: 'BLAS library', status: 'ok', detail: lib }
-      : { name: 'BLAS library', status: 'warn', detail: `${lib}, but the engine was compiled against ${b.headerVersion}`, fix: 'run "npm run build" to compile against the installed OpenBLAS' },
+      : {
+          name: 'BLAS library',
+          status: 'warn',
+          detail: `${lib}, but the engine was compiled against ${b.headerVersion}`,
+          fix: 'run "npm run build" to compile against the installed OpenBLAS',
+        },
   );
   checks.push({ name: 'BLAS config', status: 'ok', detail: b.config });
   const detail = `${b.core} (${b.choice.reason})`;
   const generic = genericCoreProblem(b.core, b.cpu, b.choice);
-  if (generic) checks.push({ name: 'BLAS core', status: 'warn', detail: `${detail}: generic kernels, several times slower than ${generic.best} (${generic.reason})`, fix: generic.fix });
+  if (generic)
+    checks.push({
+      name: 'BLAS core',
+      status: 'warn',
+      detail: `${detail}: generic kernels, several times slower than ${generic.best} (${generic.reason})`,
+      fix: generic.fix,
+    });
   else if (b.choice.by === 'nnlab' && b.choice.core!.toLowerCase() !== b.core.toLowerCase())
-    checks.push({ name: 'BLAS core', status: 'warn', detail: `${b.core}, though nnlab chose ${b.choice.core} (${b.choice.reason})`, fix: 'this OpenBLAS ignores OPENBLAS_CORETYPE: install one built with DYNAMIC_ARCH (Debian: libopenblas0-pthread)' });
+    checks.push({
+      name: 'BLAS core',
+      status: 'warn',
+      detail: `${b.core}, though nnlab chose ${b.choice.core} (${b.choice.reason})`,
+      fix: 'this OpenBLAS ignores OPENBLAS_CORETYPE: install one built with DYNAMIC_ARCH (Debian: libopenblas0-pthread)',
+    });
   else if (b.choice.by === 'user' && b.choice.core!.toLowerCase() !== b.core.toLowerCase())
-    checks.push({ name: 'BLAS core', status: 'warn', detail: `${b.core}: OpenBLAS does not know the core "${b.choice.core}" of OPENBLAS_CORETYPE and chose itself`, fix: 'unset OPENBLAS_CORETYPE so that nnlab chooses, or set it to a core name OpenBLAS knows (e.g. HASWELL, SKYLAKEX)' });
+    checks.push({
+      name: 'BLAS core',
+      status: 'warn',
+      detail: `${b.core}: OpenBLAS does not know the core "${b.choice.core}" of OPENBLAS_CORETYPE and chose itself`,
+      fix: 'unset OPENBLAS_CORETYPE so that nnlab chooses, or set it to a core name OpenBLAS knows (e.g. HASWELL, SKYLAKEX)',
+    });
   else checks.push({ name: 'BLAS core', status: 'ok', detail });
   const c = b.cpu;
-  const id = [c.vendor, c.family !== null ? `family ${c.family}` : null, c.model !== null ? `model ${c.model}` : null].filter(Boolean).join(' ');
+  const id = [c.vendor, c.family !== null ? `family ${c.family}` : null, c.model !== null ? `model ${c.model}` : null]
+    .filter(Boolean)
+    .join(' ');
   const features = CPU_FEATURES.filter((f) => c.flags.includes(f));
   checks.push({
     name: 'CPU',
@@ -74,13 +106,28 @@ function toolchainChecks(): Check[] {
   const major = Number(process.versions.node.split('.')[0]);
   const pkg = firstLine('pkg-config', ['--modversion', 'openblas']);
   return [
-    major >= 20 ? { name: 'node', status: 'ok', detail: process.version } : { name: 'node', status: 'fail', detail: `${process.version}; nnlab needs Node.js ≥ 20`, fix: 'install Node.js 20 or later' },
+    major >= 20
+      ? { name: 'node', status: 'ok', detail: process.version }
+      : {
+          name: 'node',
+          status: 'fail',
+          detail: `${process.version}; nnlab needs Node.js ≥ 20`,
+          fix: 'install Node.js 20 or later',
+        },
     tool('npm', 'npm', ['--version'], 'fail', 'install npm (it comes with Node.js)'),
     tool('g++', 'g++', ['--version'], 'fail', setup('build-essential')),
     tool('make', 'make', ['--version'], 'fail', setup('build-essential')),
     tool('python3', 'python3', ['--version'], 'fail', `${setup('python3')}; node-gyp needs it`),
     pkg === null
-      ? { name: 'pkg-config openblas', status: 'fail', detail: firstLine('pkg-config', ['--version']) === null ? 'pkg-config not found on the PATH' : 'pkg-config does not find openblas', fix: setup('pkg-config libopenblas-dev') }
+      ? {
+          name: 'pkg-config openblas',
+          status: 'fail',
+          detail:
+            firstLine('pkg-config', ['--version']) === null
+              ? 'pkg-config not found on the PATH'
+              : 'pkg-config does not find openblas',
+          fix: setup('pkg-config libopenblas-dev'),
+        }
       : { name: 'pkg-config openblas', status: 'ok', detail: pkg },
   ];
 }
@@ -89,9 +136,20 @@ function reportChecks(): Check[] {
   const chromium = existsSync(CHROMIUM) ? firstLine(CHROMIUM, ['--version']) : null;
   return [
     chromium === null
-      ? { name: 'Chromium', status: 'warn', detail: `not installed at ${CHROMIUM}: reports are written without report.pdf`, fix: `${setup('chromium')}, or set NNLAB_CHROMIUM to a Chromium binary` }
+      ? {
+          name: 'Chromium',
+          status: 'warn',
+          detail: `not installed at ${CHROMIUM}: reports are written without report.pdf`,
+          fix: `${setup('chromium')}, or set NNLAB_CHROMIUM to a Chromium binary`,
+        }
       : { name: 'Chromium', status: 'ok', detail: `${chromium.trim()} (${CHROMIUM})` },
-    tool('poppler-utils', 'pdftotext', ['-v'], 'warn', `${setup('poppler-utils')}; the report tests read PDFs back with it`),
+    tool(
+      'poppler-utils',
+      'pdftotext',
+      ['-v'],
+      'warn',
+      `${setup('poppler-utils')}; the report tests read PDFs back with it`,
+    ),
   ];
 }
 
@@ -109,11 +167,20 @@ function writable(path: string): boolean {
 
 function dataChecks(): Check[] {
   const home = dataHome();
-  const why = process.env.NNLAB_DATA ? '$NNLAB_DATA' : process.env.XDG_CACHE_HOME ? '$XDG_CACHE_HOME/nnlab' : '~/.cache/nnlab';
+  const why = process.env.NNLAB_DATA
+    ? '$NNLAB_DATA'
+    : process.env.XDG_CACHE_HOME
+      ? '$XDG_CACHE_HOME/nnlab'
+      : '~/.cache/nnlab';
   const checks: Check[] = [
     writable(home)
       ? { name: 'data home', status: 'ok', detail: `${home} (${why})` }
-      : { name: 'data home', status: 'fail', detail: `${home} (${why}) cannot be written`, fix: 'set NNLAB_DATA to a folder you can write' },
+      : {
+          name: 'data home',
+          status: 'fail',
+          detail: `${home} (${why}) cannot be written`,
+          fix: 'set NNLAB_DATA to a folder you can write',
+        },
   ];
   for (const s of SOURCE_NAMES) {
     const st = installedStatus(s);
@@ -123,7 +190,10 @@ function dataChecks(): Check[] {
         name: s,
         status: 'absent',
         detail: `not installed in ${st.root}`,
-        fix: s === 'cifar10' ? '"nnlab data fetch cifar10" (nnlab run also downloads it when an experiment needs it)' : installHint(s),
+        fix:
+          s === 'cifar10'
+            ? '"nnlab data fetch cifar10" (nnlab run also downloads it when an experiment needs it)'
+            : installHint(s),
       });
   }
   return checks;

@@ -5,8 +5,16 @@ export async function run(args: Args): Promise<number> {
   const file = args.positionals[0];
   const { writeReport, NoRunsError, reportLine } = await import('../../report/index.ts');
   try {
-    const out = await writeReport(file, { set: args.strings('set'), pdf: args.flag('no-pdf') ? false : undefined, outDir: args.string('out'), log: (l) => console.error(l) });
-    if (out.missing.length) console.error(`nnlab: ${out.missing.length} trial${out.missing.length === 1 ? ' is' : 's are'} not run yet (marked in the report): ${out.missing.join(', ')}; \`nnlab run ${file}\` trains them`);
+    const out = await writeReport(file, {
+      set: args.strings('set'),
+      pdf: args.flag('no-pdf') ? false : undefined,
+      outDir: args.string('out'),
+      log: (l) => console.error(l),
+    });
+    if (out.missing.length)
+      console.error(
+        `nnlab: ${out.missing.length} trial${out.missing.length === 1 ? ' is' : 's are'} not run yet (marked in the report): ${out.missing.join(', ')}; \`nnlab run ${file}\` trains them`,
+      );
     console.log(reportLine(out));
     return 0;
   } catch (err) {

@@ -17,9 +17,13 @@ export async function run(args: Args): Promise<number> {
   const side = textconvSide(files[0]);
   try {
     const exp = resolveExperiment(side?.file ?? files[0], { set });
-    const hashes = args.flag('run-hashes') ? hashContext([new RunStore(runsDir(side?.storeFile ?? files[0]), exp.name)]) : { engineVersion: CONFIG_ONLY, dataFingerprint: CONFIG_ONLY, configOnly: true };
+    const hashes = args.flag('run-hashes')
+      ? hashContext([new RunStore(runsDir(side?.storeFile ?? files[0]), exp.name)])
+      : { engineVersion: CONFIG_ONLY, dataFingerprint: CONFIG_ONLY, configOnly: true };
     const plan = planTrials(exp, { engineVersion: hashes.engineVersion, dataFingerprint: hashes.dataFingerprint });
-    const note = hashes.configOnly ? 'config-only: engine version and data fingerprint left out' : `engine ${hashes.engineVersion}, data ${hashes.dataFingerprint}`;
+    const note = hashes.configOnly
+      ? 'config-only: engine version and data fingerprint left out'
+      : `engine ${hashes.engineVersion}, data ${hashes.dataFingerprint}`;
     process.stdout.write(resolvedText(exp, plan, note));
     return 0;
   } catch (err) {
@@ -30,10 +34,14 @@ export async function run(args: Args): Promise<number> {
       return 1;
     }
     const text = readFileSync(files[0], 'utf8');
-    process.stdout.write(`# nnlab resolve: does not resolve on its own; the file as written follows.\n${message.split('\n').map((l) => `#   ${l.replace(/^.*?:(\d+):(\d+): /, 'line $1:$2: ')}`).join('\n')}\n${text}`);
+    process.stdout.write(
+      `# nnlab resolve: does not resolve on its own; the file as written follows.\n${message
+        .split('\n')
+        .map((l) => `#   ${l.replace(/^.*?:(\d+):(\d+): /, 'line $1:$2: ')}`)
+        .join('\n')}\n${text}`,
+    );
     return 0;
   } finally {
     side?.cleanup();
   }
 }
-

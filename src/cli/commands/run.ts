@@ -14,12 +14,18 @@ function slurmRun(args: Args): { options: SlurmOptions; detach?: boolean } | und
   const values = args.values;
   if ((values.executor ?? 'local') === 'local') {
     // The Slurm options are those the table lists under the Slurm heading, --executor aside.
-    const given = args.spec.options!.filter((o) => o.group && o.name !== 'executor' && values[o.name] !== undefined).map((o) => o.name);
-    if (given.length) throw new UsageError(`run: --${given[0]} is an option of the Slurm executor: add --executor slurm`);
+    const given = args.spec
+      .options!.filter((o) => o.group && o.name !== 'executor' && values[o.name] !== undefined)
+      .map((o) => o.name);
+    if (given.length)
+      throw new UsageError(`run: --${given[0]} is an option of the Slurm executor: add --executor slurm`);
     return undefined;
   }
   for (const f of ['jobs', 'threads'] as const)
-    if (values[f] !== undefined) throw new UsageError(`run: --${f} is for the local executor; with --executor slurm each trial is a task with --cpus-per-task threads`);
+    if (values[f] !== undefined)
+      throw new UsageError(
+        `run: --${f} is for the local executor; with --executor slurm each trial is a task with --cpus-per-task threads`,
+      );
   const options = slurmOptions({
     partition: values.partition,
     time: values.time,
@@ -82,7 +88,11 @@ export async function run(args: Args): Promise<number> {
     });
     if (args.flag('dry-run')) return 0;
     if (summary.detached) {
-      console.log(summary.detached.length ? `detached: Slurm job${summary.detached.length === 1 ? '' : 's'} ${summary.detached.join(', ')}; see where they are with: nnlab status ${file}` : `detached: nothing submitted; see: nnlab status ${file}`);
+      console.log(
+        summary.detached.length
+          ? `detached: Slurm job${summary.detached.length === 1 ? '' : 's'} ${summary.detached.join(', ')}; see where they are with: nnlab status ${file}`
+          : `detached: nothing submitted; see: nnlab status ${file}`,
+      );
       return 0;
     }
     if (!args.flag('no-report') && !interrupted) {

@@ -18,7 +18,9 @@ export async function run(args: Args): Promise<number> {
       const { name } = resolveExperiment(file);
       const found = readTrials(runsDir(file), name);
       if (!found.length) {
-        console.error(`nnlab: no stored trials for "${name}" in ${resolve(runsDir(file), name)}; train them with: nnlab run ${file}`);
+        console.error(
+          `nnlab: no stored trials for "${name}" in ${resolve(runsDir(file), name)}; train them with: nnlab run ${file}`,
+        );
         return 1;
       }
       trials.push(...found);
@@ -27,12 +29,15 @@ export async function run(args: Args): Promise<number> {
     const root = resolve(process.env.NNLAB_RUNS ?? 'runs');
     for (const name of storedExperiments(root)) trials.push(...readTrials(root, name));
     if (!trials.length) {
-      console.error(`nnlab: no stored trials in ${root}; run an experiment first (nnlab run FILE), or name its file: nnlab runs FILE`);
+      console.error(
+        `nnlab: no stored trials in ${root}; run an experiment first (nnlab run FILE), or name its file: nnlab runs FILE`,
+      );
       return 1;
     }
   }
   const table = runsTable(trials, { where, sort: args.string('sort') });
-  if (!table.rows.length && format === 'table') console.error(`nnlab: no stored trial matches ${where!.map((w) => `--where ${w}`).join(' ')}`);
+  if (!table.rows.length && format === 'table')
+    console.error(`nnlab: no stored trial matches ${where!.map((w) => `--where ${w}`).join(' ')}`);
   else process.stdout.write(formatRuns(table, format));
   return 0;
 }

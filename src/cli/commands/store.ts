@@ -21,7 +21,9 @@ function targets(file: string | undefined): Target[] {
   const runs = process.env.NNLAB_RUNS ? resolve(process.env.NNLAB_RUNS) : resolve('runs');
   const byName = new Map<string, ResolvedExperiment>();
   if (existsSync('experiments')) {
-    for (const f of readdirSync('experiments').filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    for (const f of readdirSync('experiments')
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort()) {
       const exp = resolveExperiment(join('experiments', f));
       byName.set(exp.name, exp);
     }
@@ -43,10 +45,15 @@ function verify(file: string | undefined): number {
   for (const { store } of all) {
     const v = verifyStore(store);
     for (const d of v.damaged) console.log(`damaged: ${d.ref.id} (${d.ref.hash}): ${d.problem}`);
-    console.log(`${store.experiment}: ${v.checked} trial${v.checked === 1 ? '' : 's'} checked, ${v.damaged.length} damaged${v.quarantined ? `, ${v.quarantined} in quarantine` : ''} (${shown(store.trialsDir)})`);
+    console.log(
+      `${store.experiment}: ${v.checked} trial${v.checked === 1 ? '' : 's'} checked, ${v.damaged.length} damaged${v.quarantined ? `, ${v.quarantined} in quarantine` : ''} (${shown(store.trialsDir)})`,
+    );
     damaged += v.damaged.length;
   }
-  if (damaged) console.log(`\n${damaged} damaged trial${damaged === 1 ? '' : 's'}: \`nnlab run\` moves ${damaged === 1 ? 'it' : 'them'} to quarantine/ and trains ${damaged === 1 ? 'it' : 'them'} again`);
+  if (damaged)
+    console.log(
+      `\n${damaged} damaged trial${damaged === 1 ? '' : 's'}: \`nnlab run\` moves ${damaged === 1 ? 'it' : 'them'} to quarantine/ and trains ${damaged === 1 ? 'it' : 'them'} again`,
+    );
   return damaged ? 1 : 0;
 }
 
@@ -59,7 +66,10 @@ function gc(file: string | undefined, yes: boolean): number {
     if (!g.trials.length) continue;
     const why = t.exp ? 'not in the current plan' : 'no experiment file defines it';
     console.log(`${t.store.experiment} (${shown(t.store.root)}):`);
-    for (const x of g.trials) console.log(`  ${x.name}  ${x.ref && x.ref.id !== UNPLANNED ? `${x.ref.id}  ` : ''}${mb(x.bytes)}  (${x.ref ? why : 'quarantined'})`);
+    for (const x of g.trials)
+      console.log(
+        `  ${x.name}  ${x.ref && x.ref.id !== UNPLANNED ? `${x.ref.id}  ` : ''}${mb(x.bytes)}  (${x.ref ? why : 'quarantined'})`,
+      );
     if (g.keep) {
       console.log(`  kept: ${g.keep}`);
       continue;
@@ -69,8 +79,14 @@ function gc(file: string | undefined, yes: boolean): number {
     if (yes) removed += removeGarbage(t.store, g);
   }
   if (!count) console.log('nothing to remove: every stored trial is in a current plan');
-  else if (!yes) console.log(`${count} stored trial${count === 1 ? '' : 's'} (${mb(bytes)}) no current plan refers to; \`nnlab store gc${file ? ` ${file}` : ''} --yes\` removes them`);
-  else console.log(`removed ${removed} of ${count} (${mb(bytes)})${removed < count ? `; ${count - removed} kept: a running nnlab claims them` : ''}`);
+  else if (!yes)
+    console.log(
+      `${count} stored trial${count === 1 ? '' : 's'} (${mb(bytes)}) no current plan refers to; \`nnlab store gc${file ? ` ${file}` : ''} --yes\` removes them`,
+    );
+  else
+    console.log(
+      `removed ${removed} of ${count} (${mb(bytes)})${removed < count ? `; ${count - removed} kept: a running nnlab claims them` : ''}`,
+    );
   return 0;
 }
 

@@ -8,7 +8,9 @@ export async function run(args: Args): Promise<number> {
   for (const file of args.positionals) {
     try {
       const exp = resolveExperiment(file);
-      console.log(`${file}: ok (${exp.variants.length} variant${exp.variants.length === 1 ? '' : 's'}, ${exp.searches.length} search stage${exp.searches.length === 1 ? '' : 's'})`);
+      console.log(
+        `${file}: ok (${exp.variants.length} variant${exp.variants.length === 1 ? '' : 's'}, ${exp.searches.length} search stage${exp.searches.length === 1 ? '' : 's'})`,
+      );
     } catch (err) {
       if (!(err instanceof ConfigErrors) && !(err instanceof ConfigError)) throw err;
       console.error(err.message);

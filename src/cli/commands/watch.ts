@@ -12,11 +12,19 @@ export async function openWatch(file: string, since?: string): Promise<Watch> {
   const { RunStore, runsDir } = await import('../../store/store.ts');
   const { startWatch } = await import('../../watch/server.ts');
   const exp = resolveExperiment(file);
-  const watch = await startWatch({ store: new RunStore(runsDir(file), exp.name), experiment: exp.name, file, title: exp.title, since });
+  const watch = await startWatch({
+    store: new RunStore(runsDir(file), exp.name),
+    experiment: exp.name,
+    file,
+    title: exp.title,
+    since,
+  });
   console.log(`watch: ${watch.url}`);
   // A desktop session: show it in the browser; elsewhere (ssh, CI) the address above is the way in.
   if ((process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && existsSync('/usr/bin/xdg-open'))
-    spawn('/usr/bin/xdg-open', [watch.url], { stdio: 'ignore', detached: true }).on('error', () => {}).unref();
+    spawn('/usr/bin/xdg-open', [watch.url], { stdio: 'ignore', detached: true })
+      .on('error', () => {})
+      .unref();
   return watch;
 }
 

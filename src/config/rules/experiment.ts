@@ -43,9 +43,11 @@ export const VARIANT_ENTRY_RULES: Rule<VariantEntrySubject>[] = [
   rule({
     name: 'variant-name-or-matrix',
     checks: 'a variants: entry gives either name (with set) or matrix',
-    message: (i: number, both: boolean) => `variants[${i}] needs either name (with set) or matrix, not ${both ? 'both' : 'neither'}`,
+    message: (i: number, both: boolean) =>
+      `variants[${i}] needs either name (with set) or matrix, not ${both ? 'both' : 'neither'}`,
     find: ({ entry, i }, report) => {
-      if ((entry.matrix !== undefined) === (entry.name !== undefined)) report(['variants', i], i, entry.matrix !== undefined);
+      if ((entry.matrix !== undefined) === (entry.name !== undefined))
+        report(['variants', i], i, entry.matrix !== undefined);
     },
   }),
   rule({
@@ -55,7 +57,8 @@ export const VARIANT_ENTRY_RULES: Rule<VariantEntrySubject>[] = [
     find: ({ entry, i }, report) => {
       if (entry.matrix === undefined || entry.name !== undefined) return;
       const sizes = Object.values(entry.matrix).map((values) => Object.keys(values).length);
-      if (sizes.reduce((a, b) => a * b, 1) > MAX_MATRIX_VARIANTS) report(['variants', i, 'matrix'], `variants[${i}].matrix`, sizes);
+      if (sizes.reduce((a, b) => a * b, 1) > MAX_MATRIX_VARIANTS)
+        report(['variants', i, 'matrix'], `variants[${i}].matrix`, sizes);
     },
   }),
 ];
@@ -70,7 +73,8 @@ export const VARIANT_RULES: Rule<VariantSubject>[] = [
   rule({
     name: 'variant-name-unique',
     checks: 'no two variants share a name',
-    message: (name: string, also: Path) => `variant name "${name}" is used twice (also at ${showPath(also)}); names must be unique`,
+    message: (name: string, also: Path) =>
+      `variant name "${name}" is used twice (also at ${showPath(also)}); names must be unique`,
     find: ({ variant, earlier }, report) => {
       const other = earlier.filter((v) => v.name === variant.name).at(-1);
       if (other) report(variant.path, variant.name, other.path);
@@ -92,7 +96,8 @@ export const STAGE_RULES: Rule<StageSubject>[] = [
   rule({
     name: 'stage-name-unique',
     checks: 'no two search stages share a name',
-    message: (i: number, name: string) => `searches[${i}].name "${name}" is used by an earlier stage; stage names must be unique`,
+    message: (i: number, name: string) =>
+      `searches[${i}].name "${name}" is used by an earlier stage; stage names must be unique`,
     find: ({ stage, i, stageNames }, report) => {
       if (stageNames.indexOf(stage.name) !== i) report(stageAt(i, 'name'), i, stage.name);
     },
@@ -100,15 +105,18 @@ export const STAGE_RULES: Rule<StageSubject>[] = [
   rule({
     name: 'stage-variant-exists',
     checks: "a stage's variant names a variant",
-    message: (i: number, name: string, names: string[]) => `searches[${i}].variant "${name}" is not a variant${suggestOrList(name, names, 'variants')}`,
+    message: (i: number, name: string, names: string[]) =>
+      `searches[${i}].variant "${name}" is not a variant${suggestOrList(name, names, 'variants')}`,
     find: ({ stage, i, variantNames }, report) => {
-      if (stage.variant !== undefined && !variantNames.includes(stage.variant)) report(stageAt(i, 'variant'), i, stage.variant, variantNames);
+      if (stage.variant !== undefined && !variantNames.includes(stage.variant))
+        report(stageAt(i, 'variant'), i, stage.variant, variantNames);
     },
   }),
   rule({
     name: 'param-is-setting',
     checks: "a stage's param is a path to a setting",
-    message: (i: number, param: string) => `searches[${i}].param "${param}" is not a setting${didYouMeanPath(param, keysAt)}`,
+    message: (i: number, param: string) =>
+      `searches[${i}].param "${param}" is not a setting${didYouMeanPath(param, keysAt)}`,
     find: ({ stage, i }, report) => {
       if (!isSetting(stage.param)) report(stageAt(i, 'param'), i, stage.param);
     },
@@ -116,16 +124,19 @@ export const STAGE_RULES: Rule<StageSubject>[] = [
   rule({
     name: 'param-is-number',
     checks: 'a stage that draws from a range searches a numeric setting',
-    message: (i: number, param: string) => `searches[${i}].param "${param}" is not a number; search it with distribution: choice and values`,
+    message: (i: number, param: string) =>
+      `searches[${i}].param "${param}" is not a number; search it with distribution: choice and values`,
     find: ({ stage, i }, report) => {
       const target = schemaAt(stage.param.split('.'));
-      if (target && stage.distribution !== 'choice' && target.type !== 'number' && target.type !== 'integer') report(stageAt(i, 'param'), i, stage.param);
+      if (target && stage.distribution !== 'choice' && target.type !== 'number' && target.type !== 'integer')
+        report(stageAt(i, 'param'), i, stage.param);
     },
   }),
   rule({
     name: 'stage-values-source',
     checks: 'a stage gives exactly one of range, values and from',
-    message: (i: number, name: string, given: string[]) => `searches[${i}] ("${name}") needs exactly one of range, values or from; got ${given.length ? given.join(' and ') : 'none'}`,
+    message: (i: number, name: string, given: string[]) =>
+      `searches[${i}] ("${name}") needs exactly one of range, values or from; got ${given.length ? given.join(' and ') : 'none'}`,
     find: ({ stage, i }, report) => {
       const given = (['range', 'values', 'from'] as const).filter((k) => stage[k] !== undefined);
       if (given.length !== 1) report(stageAt(i), i, stage.name, given);
@@ -142,7 +153,8 @@ export const STAGE_RULES: Rule<StageSubject>[] = [
   rule({
     name: 'range-order',
     checks: "a stage's range is [low, high] with low < high",
-    message: (i: number, lo: number, hi: number) => `searches[${i}].range must be [low, high] with low < high; got [${lo}, ${hi}]`,
+    message: (i: number, lo: number, hi: number) =>
+      `searches[${i}].range must be [low, high] with low < high; got [${lo}, ${hi}]`,
     find: ({ stage, i }, report) => {
       if (stage.range && !(stage.range[0] < stage.range[1])) report(stageAt(i, 'range'), i, ...stage.range);
     },
@@ -150,26 +162,32 @@ export const STAGE_RULES: Rule<StageSubject>[] = [
   rule({
     name: 'log-range-positive',
     checks: 'a log_uniform range is positive',
-    message: (i: number, lo: number, hi: number) => `searches[${i}].range must be positive for log_uniform; got [${lo}, ${hi}] (use distribution: uniform, or a low bound like 1e-6)`,
+    message: (i: number, lo: number, hi: number) =>
+      `searches[${i}].range must be positive for log_uniform; got [${lo}, ${hi}] (use distribution: uniform, or a low bound like 1e-6)`,
     find: ({ stage, i }, report) => {
       const r = stage.range;
-      if (r && r[0] < r[1] && stage.distribution === 'log_uniform' && r[0] <= 0) report(stageAt(i, 'range', 0), i, ...r);
+      if (r && r[0] < r[1] && stage.distribution === 'log_uniform' && r[0] <= 0)
+        report(stageAt(i, 'range', 0), i, ...r);
     },
   }),
   rule({
     name: 'from-stage-exists',
     checks: "a stage's from.stage names a search stage",
-    message: (i: number, name: string, names: string[]) => `searches[${i}].from.stage "${name}" is not a search stage${didYouMean(name, names)}`,
+    message: (i: number, name: string, names: string[]) =>
+      `searches[${i}].from.stage "${name}" is not a search stage${didYouMean(name, names)}`,
     find: ({ stage, i, stageNames }, report) => {
-      if (stage.from && !stageNames.includes(stage.from.stage)) report(stageAt(i, 'from', 'stage'), i, stage.from.stage, stageNames);
+      if (stage.from && !stageNames.includes(stage.from.stage))
+        report(stageAt(i, 'from', 'stage'), i, stage.from.stage, stageNames);
     },
   }),
   rule({
     name: 'from-stage-earlier',
     checks: "a stage's from.stage comes before it",
-    message: (i: number, from: string, name: string) => `searches[${i}].from.stage "${from}" must be an earlier stage than "${name}"`,
+    message: (i: number, from: string, name: string) =>
+      `searches[${i}].from.stage "${from}" must be an earlier stage than "${name}"`,
     find: ({ stage, i, stageNames }, report) => {
-      if (stage.from && stageNames.indexOf(stage.from.stage) >= i) report(stageAt(i, 'from', 'stage'), i, stage.from.stage, stage.name);
+      if (stage.from && stageNames.indexOf(stage.from.stage) >= i)
+        report(stageAt(i, 'from', 'stage'), i, stage.from.stage, stage.name);
     },
   }),
 ];
@@ -194,7 +212,8 @@ export const FINAL_RULES: Rule<FinalSubject>[] = [
     checks: 'final.from names a search stage',
     message: (name: string, names: string[]) => `final.from "${name}" is not a search stage${didYouMean(name, names)}`,
     find: ({ final, stageNames }, report) => {
-      if (stageNames.length && final.from !== undefined && !stageNames.includes(final.from)) report(['final', 'from'], final.from, stageNames);
+      if (stageNames.length && final.from !== undefined && !stageNames.includes(final.from))
+        report(['final', 'from'], final.from, stageNames);
     },
   }),
 ];

@@ -7,9 +7,19 @@ import type { Rule } from './rule.ts';
 
 export { applyRules, ruleOf, type Rule } from './rule.ts';
 export { FROM_RULES, TRIAL_RULES, type FromSubject } from './trial.ts';
-export { FINAL_RULES, GRADIENT_CHECK_RULES, isSetting, OVERRIDE_IS_SETTING, STAGE_RULES, VARIANT_ENTRY_RULES, VARIANT_RULES } from './experiment.ts';
+export {
+  FINAL_RULES,
+  GRADIENT_CHECK_RULES,
+  isSetting,
+  OVERRIDE_IS_SETTING,
+  STAGE_RULES,
+  VARIANT_ENTRY_RULES,
+  VARIANT_RULES,
+} from './experiment.ts';
 
 const isRule = (x: unknown): x is Rule<never> => typeof x === 'object' && x !== null && 'name' in x && 'find' in x;
 
 /** Every rule the two modules export, alone or in a list: for the test that each has a case that triggers it. */
-export const ALL_RULES: Rule<never>[] = ([...Object.values(trial), ...Object.values(experiment)] as unknown[]).flatMap((x) => (Array.isArray(x) ? x : [x])).filter(isRule);
+export const ALL_RULES: Rule<never>[] = ([...Object.values(trial), ...Object.values(experiment)] as unknown[])
+  .flatMap((x) => (Array.isArray(x) ? x : [x]))
+  .filter(isRule);

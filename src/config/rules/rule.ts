@@ -43,7 +43,12 @@ export function ruleOf(error: ConfigError): string | undefined {
  * variant's or stage's config is checked as a whole, but written where it is declared); `label`
  * ("variant \"a\"") then starts each message.
  */
-export function applyRules<S>(rules: Rule<S>[], subject: S, sources: SourceMap, place: { at?: Path; label?: string } = {}): ConfigError[] {
+export function applyRules<S>(
+  rules: Rule<S>[],
+  subject: S,
+  sources: SourceMap,
+  place: { at?: Path; label?: string } = {},
+): ConfigError[] {
   const out: ConfigError[] = [];
   for (const r of rules) {
     r.find(subject, (path, ...args) => {
@@ -57,4 +62,5 @@ export function applyRules<S>(rules: Rule<S>[], subject: S, sources: SourceMap, 
 }
 
 /** "did you mean" when a name is close to one of NAMES, else the list of them. */
-export const suggestOrList = (word: string, names: string[], what: string) => didYouMean(word, names) || `; ${what}: ${names.join(', ')}`;
+export const suggestOrList = (word: string, names: string[], what: string) =>
+  didYouMean(word, names) || `; ${what}: ${names.join(', ')}`;

@@ -10,13 +10,20 @@ export const TRIAL_RULES: Rule<TrialConfig>[] = [
   rule({
     name: 'part-exists',
     checks: 'every part named in dataset.train, dataset.test and dataset.validation.parts is a part of the source',
-    message: (where: string, source: string, part: string) => `${where} is not a part of ${source}: "${part}"${suggestOrList(part, Object.keys(SOURCES[source as TrialConfig['dataset']['source']].parts), 'parts')}`,
+    message: (where: string, source: string, part: string) =>
+      `${where} is not a part of ${source}: "${part}"${suggestOrList(part, Object.keys(SOURCES[source as TrialConfig['dataset']['source']].parts), 'parts')}`,
     find: (c, report) => {
       const { parts } = SOURCES[c.dataset.source];
       for (const split of ['train', 'test'] as const) {
-        c.dataset[split].forEach((p, i) => p in parts || report(['dataset', split, i], `dataset.${split}[${i}]`, c.dataset.source, p));
+        c.dataset[split].forEach(
+          (p, i) => p in parts || report(['dataset', split, i], `dataset.${split}[${i}]`, c.dataset.source, p),
+        );
       }
-      c.dataset.validation.parts?.forEach((p, i) => p in parts || report(['dataset', 'validation', 'parts', i], `dataset.validation.parts[${i}]`, c.dataset.source, p));
+      c.dataset.validation.parts?.forEach(
+        (p, i) =>
+          p in parts ||
+          report(['dataset', 'validation', 'parts', i], `dataset.validation.parts[${i}]`, c.dataset.source, p),
+      );
     },
   }),
   rule({
@@ -31,16 +38,20 @@ export const TRIAL_RULES: Rule<TrialConfig>[] = [
   rule({
     name: 'validation-not-training',
     checks: 'no validation part is also a training part',
-    message: (i: number, part: string) => `dataset.validation.parts[${i}] "${part}" is also a training part; use dataset.validation.holdout to validate on held-out training images`,
+    message: (i: number, part: string) =>
+      `dataset.validation.parts[${i}] "${part}" is also a training part; use dataset.validation.holdout to validate on held-out training images`,
     find: (c, report) => {
       const { parts } = SOURCES[c.dataset.source];
-      c.dataset.validation.parts?.forEach((p, i) => p in parts && c.dataset.train.includes(p) && report(['dataset', 'validation', 'parts', i], i, p));
+      c.dataset.validation.parts?.forEach(
+        (p, i) => p in parts && c.dataset.train.includes(p) && report(['dataset', 'validation', 'parts', i], i, p),
+      );
     },
   }),
   rule({
     name: 'holdout-within-training',
     checks: 'dataset.validation.holdout is smaller than the training split',
-    message: (train: number, holdout: number) => `dataset.validation.holdout must be smaller than the training split (${train} images); got ${holdout}`,
+    message: (train: number, holdout: number) =>
+      `dataset.validation.holdout must be smaller than the training split (${train} images); got ${holdout}`,
     find: (c, report) => {
       const { parts } = SOURCES[c.dataset.source];
       const train = c.dataset.train.reduce((s, p) => s + (parts[p] ?? 0), 0);
@@ -51,7 +62,8 @@ export const TRIAL_RULES: Rule<TrialConfig>[] = [
   rule({
     name: 'batch-within-training',
     checks: "training.batch_size is at most the training split's size",
-    message: (train: number, batch: number) => `training.batch_size must be at most the training split's size (${train} images); got ${batch}`,
+    message: (train: number, batch: number) =>
+      `training.batch_size must be at most the training split's size (${train} images); got ${batch}`,
     find: (c, report) => {
       const { train } = splitSizes(c);
       if (train > 0 && c.training.batch_size > train) report(['training', 'batch_size'], train, c.training.batch_size);
@@ -60,7 +72,10 @@ export const TRIAL_RULES: Rule<TrialConfig>[] = [
   rule({
     name: 'one-length',
     checks: 'training gives exactly one of cycles, epochs and steps',
-    message: (given: string[]) => (given.length ? `training gives ${given.join(' and ')}; give only one of cycles, epochs or steps` : 'training needs its length: one of cycles (cyclic schedule), epochs or steps'),
+    message: (given: string[]) =>
+      given.length
+        ? `training gives ${given.join(' and ')}; give only one of cycles, epochs or steps`
+        : 'training needs its length: one of cycles (cyclic schedule), epochs or steps',
     find: (c, report) => {
       const given = (['cycles', 'epochs', 'steps'] as const).filter((k) => c.training[k] !== undefined);
       if (given.length !== 1) report(['training'], given);
@@ -69,9 +84,11 @@ export const TRIAL_RULES: Rule<TrialConfig>[] = [
   rule({
     name: 'cycles-need-cyclic',
     checks: 'training.cycles is given only with a cyclic schedule',
-    message: (kind: string) => `training.cycles needs schedule.kind: cyclic; got schedule.kind "${kind}" (use epochs or steps)`,
+    message: (kind: string) =>
+      `training.cycles needs schedule.kind: cyclic; got schedule.kind "${kind}" (use epochs or steps)`,
     find: (c, report) => {
-      if (c.training.cycles !== undefined && c.schedule.kind !== 'cyclic') report(['training', 'cycles'], c.schedule.kind);
+      if (c.training.cycles !== undefined && c.schedule.kind !== 'cyclic')
+        report(['training', 'cycles'], c.schedule.kind);
     },
   }),
   rule({
@@ -80,7 +97,8 @@ export const TRIAL_RULES: Rule<TrialConfig>[] = [
     message: (min: number, max: number) => `schedule.eta_max must be greater than eta_min (${min}); got ${max}`,
     find: (c, report) => {
       const s = c.schedule;
-      if ((s.kind === 'cyclic' || s.kind === 'lr_range') && !(s.eta_min < s.eta_max)) report(['schedule', 'eta_max'], s.eta_min, s.eta_max);
+      if ((s.kind === 'cyclic' || s.kind === 'lr_range') && !(s.eta_min < s.eta_max))
+        report(['schedule', 'eta_max'], s.eta_min, s.eta_max);
     },
   }),
   rule({
@@ -94,7 +112,8 @@ export const TRIAL_RULES: Rule<TrialConfig>[] = [
   rule({
     name: 'augmentation-needs-images',
     checks: 'flips and translations are asked for only on 32×32×3 images',
-    message: (source: string, d: number) => `training.augmentation flip and translate need 32×32×3 images; ${source} has ${d} dimensions`,
+    message: (source: string, d: number) =>
+      `training.augmentation flip and translate need 32×32×3 images; ${source} has ${d} dimensions`,
     find: (c, report) => {
       const aug = c.training.augmentation;
       const { d } = SOURCES[c.dataset.source];
@@ -117,26 +136,36 @@ export const FROM_RULES: Rule<FromSubject>[] = [
   rule({
     name: 'from-is-variant',
     checks: 'schedule.from names a variant',
-    message: (name: string, names: string[]) => `schedule.from "${name}" is not a variant${didYouMean(name, names) || (names.length ? `; variants: ${names.join(', ')}` : '')}`,
+    message: (name: string, names: string[]) =>
+      `schedule.from "${name}" is not a variant${didYouMean(name, names) || (names.length ? `; variants: ${names.join(', ')}` : '')}`,
     find: (s, report) => {
-      if (usesFrom(s) && !rangeTest(s)) report(['schedule', 'from'], s.config.schedule.from!, s.variants.map((v) => v.name));
+      if (usesFrom(s) && !rangeTest(s))
+        report(
+          ['schedule', 'from'],
+          s.config.schedule.from!,
+          s.variants.map((v) => v.name),
+        );
     },
   }),
   rule({
     name: 'from-is-range-test',
     checks: 'the variant schedule.from names is an LR range test',
-    message: (name: string, kind: string) => `schedule.from "${name}" must name an LR range test (a variant with schedule.kind: lr_range); "${name}" has schedule.kind ${kind}`,
+    message: (name: string, kind: string) =>
+      `schedule.from "${name}" must name an LR range test (a variant with schedule.kind: lr_range); "${name}" has schedule.kind ${kind}`,
     find: (s, report) => {
       const source = rangeTest(s);
-      if (usesFrom(s) && source && source.config.schedule.kind !== 'lr_range') report(['schedule', 'from'], source.name, source.config.schedule.kind);
+      if (usesFrom(s) && source && source.config.schedule.kind !== 'lr_range')
+        report(['schedule', 'from'], source.name, source.config.schedule.kind);
     },
   }),
   rule({
     name: 'from-needs-cyclic',
     checks: 'a schedule that takes its bounds from an LR range test is cyclic',
-    message: (kind: string) => `schedule.from takes eta_min and eta_max from an LR range test, so it needs schedule.kind cyclic; got schedule.kind ${kind}`,
+    message: (kind: string) =>
+      `schedule.from takes eta_min and eta_max from an LR range test, so it needs schedule.kind cyclic; got schedule.kind ${kind}`,
     find: (s, report) => {
-      if (usesFrom(s) && rangeTest(s)?.config.schedule.kind === 'lr_range' && s.config.schedule.kind !== 'cyclic') report(['schedule', 'from'], s.config.schedule.kind);
+      if (usesFrom(s) && rangeTest(s)?.config.schedule.kind === 'lr_range' && s.config.schedule.kind !== 'cyclic')
+        report(['schedule', 'from'], s.config.schedule.kind);
     },
   }),
 ];

@@ -11,7 +11,13 @@ import { lengthText, PATH_LABELS } from './wording.ts';
 
 export function finalSection({ g, exp, plan, finalTrial, addChart }: SectionContext): FinalView | null {
   if (!exp.final) return null;
-  if (!finalTrial) return { run: false, text: md(`The final network retrains the best trial of the last search stage once it has finished; ${NOT_RUN}.`), figure: null, table: null };
+  if (!finalTrial)
+    return {
+      run: false,
+      text: md(`The final network retrains the best trial of the last search stage once it has finished; ${NOT_RUN}.`),
+      figure: null,
+      table: null,
+    };
   const label = PATH_LABELS[finalTrial.param!] ?? finalTrial.param!;
   const r = trainResult(g, finalTrial);
   const c = finalTrial.config;
@@ -22,8 +28,12 @@ export function finalSection({ g, exp, plan, finalTrial, addChart }: SectionCont
   const acc = (pick: (typeof PICK)['test']) => accText(g, finalTrial, pick);
   const text =
     `The best value of stage "${finalTrial.stage}", ${label} = ${num(finalTrial.value)}, retrained on ${int(L.n)} images (validation ${int(splitSizes(c).validation)}) for ${lengthText(c)}, ${int(L.totalSteps)} update steps` +
-    (r ? ` (${seconds(r.seconds)}): test accuracy ${acc(PICK.test)}, validation ${acc(PICK.validation)}${finalTrial.repeats > 1 ? ` (mean ± sd over ${finalTrial.repeats} seeds)` : ''}.` : `; ${NOT_RUN}.`) +
-    (twin ? ` Its configuration is that of ${twin.id} (the stage already trained the best value this long on these data), so that trial is the final network.` : '');
+    (r
+      ? ` (${seconds(r.seconds)}): test accuracy ${acc(PICK.test)}, validation ${acc(PICK.validation)}${finalTrial.repeats > 1 ? ` (mean ± sd over ${finalTrial.repeats} seeds)` : ''}.`
+      : `; ${NOT_RUN}.`) +
+    (twin
+      ? ` Its configuration is that of ${twin.id} (the stage already trained the best value this long on these data), so that trial is the final network.`
+      : '');
   return {
     run: !!r,
     text: md(text),

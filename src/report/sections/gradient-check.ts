@@ -34,11 +34,29 @@ export function gradientCheckSection({ g, exp, plan }: SectionContext): Gradient
     }
   }
   const gc = exp.gradientCheck!;
-  const bound = worst ? 10 ** Math.ceil(Math.log10(Math.max(worst.v, 1e-300)) + (Number.isInteger(Math.log10(worst.v)) ? 1 : 0)) : null;
+  const bound = worst
+    ? 10 ** Math.ceil(Math.log10(Math.max(worst.v, 1e-300)) + (Number.isInteger(Math.log10(worst.v)) ? 1 : 0))
+    : null;
   const summary = md(
     `Analytic gradients against centred differences (h = ${num(gc.h)}) on ${gc.samples} samples and the first ${gc.dims} input dimensions, λ = ${num(gc.lambda)}; relative error |g_a − g_n| / max(ε, |g_a| + |g_n|).` +
-      (worst ? ` The largest relative error is ${sci(worst.v)} (${worst.where}): every relative error is below ${sci(bound!)}.` : '') +
-      (kinks ? ` ${kinks} ${kinks === 1 ? 'entry was' : 'entries were'} not compared: a ReLU kink lies within ±h of ${kinks === 1 ? 'it' : 'them'}, so the difference quotient is not a derivative there.` : ''),
+      (worst
+        ? ` The largest relative error is ${sci(worst.v)} (${worst.where}): every relative error is below ${sci(bound!)}.`
+        : '') +
+      (kinks
+        ? ` ${kinks} ${kinks === 1 ? 'entry was' : 'entries were'} not compared: a ReLU kink lies within ±h of ${kinks === 1 ? 'it' : 'them'}, so the difference quotient is not a derivative there.`
+        : ''),
   );
-  return { tables: [{ title: '', table: { header: ['network', 'tensor', 'max relative error', 'mean relative error', 'max absolute error'], align: ['l', 'l', 'r', 'r', 'r'], rows } }], summary };
+  return {
+    tables: [
+      {
+        title: '',
+        table: {
+          header: ['network', 'tensor', 'max relative error', 'mean relative error', 'max absolute error'],
+          align: ['l', 'l', 'r', 'r', 'r'],
+          rows,
+        },
+      },
+    ],
+    summary,
+  };
 }

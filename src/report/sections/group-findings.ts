@@ -14,7 +14,8 @@ import { capitalize, chance, joinList, layers, settingText } from './wording.ts'
 /** Every setting in which some two of the variants differ, in the order first met (pairs in order, paths sorted within each). */
 function differingSettings(variants: Variant[]): string[] {
   const paths = new Set<string>();
-  for (const a of variants) for (const b of variants) for (const d of configDifferences(a.config, b.config)) paths.add(d.path);
+  for (const a of variants)
+    for (const b of variants) for (const d of configDifferences(a.config, b.config)) paths.add(d.path);
   return [...paths];
 }
 
@@ -36,7 +37,9 @@ function families(variants: Variant[], path: string): Variant[][] {
     const key = canonicalJson(rest);
     out.set(key, [...(out.get(key) ?? []), v]);
   }
-  return [...out.values()].map((fam) => fam.sort((a, b) => compareValues(valueAt(a.config, path), valueAt(b.config, path))));
+  return [...out.values()].map((fam) =>
+    fam.sort((a, b) => compareValues(valueAt(a.config, path), valueAt(b.config, path))),
+  );
 }
 
 /**
@@ -53,12 +56,19 @@ export function groupFindings(g: Gathered, variants: Variant[], classes: number)
     for (const fam of families(done, path)) {
       if (fam.length < 2) continue;
       const split = acc(fam[0]).split;
-      const others = paths.filter((p) => p !== path && p !== 'model.init' && fam.every((v) => canonicalJson(valueAt(v.config, p)) === canonicalJson(valueAt(fam[0].config, p))));
+      const others = paths.filter(
+        (p) =>
+          p !== path &&
+          p !== 'model.init' &&
+          fam.every((v) => canonicalJson(valueAt(v.config, p)) === canonicalJson(valueAt(fam[0].config, p))),
+      );
       const context = others
         .filter((p) => p !== 'model.hidden' || path !== 'model.batch_norm')
         .filter((p) => !(p === 'model.init_sigma' && fam[0].config.model.init !== 'normal'))
         .map((p) => settingText(p, valueAt(fam[0].config, p)));
-      const prefix = context.length ? `${joinList(context.map((c) => (/^(with|without|the) /.test(c) ? c : `with ${c}`)))}, ` : '';
+      const prefix = context.length
+        ? `${joinList(context.map((c) => (/^(with|without|the) /.test(c) ? c : `with ${c}`)))}, `
+        : '';
       if (path === 'model.batch_norm' && fam.length === 2) {
         const [off, on] = fam;
         const [ha, hb] = [acc(off), acc(on)];
@@ -73,7 +83,10 @@ export function groupFindings(g: Gathered, variants: Variant[], classes: number)
       } else {
         const parts = fam.map((v) => {
           const a = acc(v);
-          const where = path === 'model.hidden' ? `for ${settingText(path, valueAt(v.config, path))}` : `at ${settingText(path, valueAt(v.config, path))}`;
+          const where =
+            path === 'model.hidden'
+              ? `for ${settingText(path, valueAt(v.config, path))}`
+              : `at ${settingText(path, valueAt(v.config, path))}`;
           return `${a.text}${chance(a.value, classes)} ${where}`;
         });
         out.push(`${prefix}${split} accuracy was ${joinList(parts)}.`);
@@ -92,21 +105,39 @@ export function pivotTable(g: Gathered, variants: Variant[]): Table | null {
   if (list.length !== 2) return null;
   let [rowPath, colPath] = list;
   if (rowPath === 'model.batch_norm') [rowPath, colPath] = [colPath, rowPath];
-  const distinct = (p: string) => [...new Map(variants.map((v) => [canonicalJson(valueAt(v.config, p)), valueAt(v.config, p)])).values()].sort(compareValues);
+  const distinct = (p: string) =>
+    [...new Map(variants.map((v) => [canonicalJson(valueAt(v.config, p)), valueAt(v.config, p)])).values()].sort(
+      compareValues,
+    );
   const rowsV = distinct(rowPath);
   const colsV = distinct(colPath);
   if (colPath === 'model.batch_norm') colsV.reverse();
   if (rowsV.length * colsV.length !== variants.length) return null;
-  const label = (p: string, v: unknown) => (p === 'model.batch_norm' ? (v ? 'with BN' : 'without BN') : p === 'model.hidden' ? `${(v as number[]).length + 1}-layer [${(v as number[]).join(', ')}]` : settingText(p, v));
+  const label = (p: string, v: unknown) =>
+    p === 'model.batch_norm'
+      ? v
+        ? 'with BN'
+        : 'without BN'
+      : p === 'model.hidden'
+        ? `${(v as number[]).length + 1}-layer [${(v as number[]).join(', ')}]`
+        : settingText(p, v);
   let split = 'test';
   const rows = rowsV.map((rv) => [
     md(label(rowPath, rv)),
     ...colsV.map((cv) => {
-      const v = variants.find((x) => canonicalJson(valueAt(x.config, rowPath)) === canonicalJson(rv) && canonicalJson(valueAt(x.config, colPath)) === canonicalJson(cv));
+      const v = variants.find(
+        (x) =>
+          canonicalJson(valueAt(x.config, rowPath)) === canonicalJson(rv) &&
+          canonicalJson(valueAt(x.config, colPath)) === canonicalJson(cv),
+      );
       const h = v ? headlineOf(g, variantTrial(g, v.name)) : null;
       if (h?.split === 'validation') split = 'validation';
       return h ? h.text : NOT_RUN;
     }),
   ]);
-  return { header: ['', ...colsV.map((cv) => md(`${label(colPath, cv)} (${split} acc.)`))], align: ['l', ...colsV.map(() => 'r')], rows };
+  return {
+    header: ['', ...colsV.map((cv) => md(`${label(colPath, cv)} (${split} acc.)`))],
+    align: ['l', ...colsV.map(() => 'r')],
+    rows,
+  };
 }

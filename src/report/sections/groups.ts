@@ -15,7 +15,9 @@ function metricsLine(r: TrainResult): string {
   const parts = [`training accuracy ${pct(r.final.train.accuracy)}`];
   if (r.final.validation) parts.push(`validation ${pct(r.final.validation.accuracy)}`);
   if (r.final.test) parts.push(`test ${pct(r.final.test.accuracy)}`);
-  const loss = r.final.validation ? `; final validation loss ${dec(r.final.validation.loss)}, cost ${dec(r.final.validation.cost)}` : `; final training loss ${dec(r.final.train.loss)}, cost ${dec(r.final.train.cost)}`;
+  const loss = r.final.validation
+    ? `; final validation loss ${dec(r.final.validation.loss)}, cost ${dec(r.final.validation.cost)}`
+    : `; final training loss ${dec(r.final.train.loss)}, cost ${dec(r.final.train.cost)}`;
   return `${parts.join(', ')}${loss}; ${int(r.steps)} update steps in ${seconds(r.seconds)}.`;
 }
 
@@ -27,7 +29,11 @@ function variantView(ctx: SectionContext, v: Variant, members: Variant[]): Varia
   const vAxis = curveAxis(v.config.schedule.kind);
   const mean = runs.length > 1 ? ` (mean of ${runs.length} seeds, band ±1 sd)` : '';
   const figure = pts.length
-    ? addChart(`curves-${slug(v.name)}`, `${v.name}: cost, loss and accuracy on the training and validation sets${mean}, and the learning rate, against the ${vAxis.title}.`, withBands(curvesSpec(pts, vAxis), bandRows(runs, vAxis)))
+    ? addChart(
+        `curves-${slug(v.name)}`,
+        `${v.name}: cost, loss and accuracy on the training and validation sets${mean}, and the learning rate, against the ${vAxis.title}.`,
+        withBands(curvesSpec(pts, vAxis), bandRows(runs, vAxis)),
+      )
     : null;
   let w: WeightsView | null = null;
   if (exp.report.weights && v.config.model.hidden.length === 0 && t && r) {
@@ -54,18 +60,30 @@ function groupView(ctx: SectionContext, name: string): GroupView {
   const { g, exp, facts, addChart } = ctx;
   const members = exp.variants.filter((v) => v.group === name && v.config.schedule.kind !== 'lr_range');
   const axis = curveAxis(members[0].config.schedule.kind);
-  const series = members.map((v) => ({ variant: v.name, ...repeatCurves(g, variantTrial(g, v.name)) })).filter((s) => s.points.length);
+  const series = members
+    .map((v) => ({ variant: v.name, ...repeatCurves(g, variantTrial(g, v.name)) }))
+    .filter((s) => s.points.length);
   const overlaySplit = series.some((s) => s.points.some((p) => p.validation)) ? 'validation' : 'training';
-  const bands = series.flatMap((s) => bandRows(s.runs, axis, { variant: s.variant, split: overlaySplit === 'validation' ? 'validation' : 'train' }));
+  const bands = series.flatMap((s) =>
+    bandRows(s.runs, axis, { variant: s.variant, split: overlaySplit === 'validation' ? 'validation' : 'train' }),
+  );
   const overlay =
     series.length >= 2
-      ? addChart(`group-${slug(name)}`, `${capitalize(name)}: the variants compared, ${overlaySplit} loss and accuracy against the ${axis.title}${bands.length ? ' (mean of the repeats, band ±1 sd)' : ''}.`, withBands(overlaySpec(series, axis), bands))
+      ? addChart(
+          `group-${slug(name)}`,
+          `${capitalize(name)}: the variants compared, ${overlaySplit} loss and accuracy against the ${axis.title}${bands.length ? ' (mean of the repeats, band ±1 sd)' : ''}.`,
+          withBands(overlaySpec(series, axis), bands),
+        )
       : null;
   const variants = members.map((v) => variantView(ctx, v, members));
   return {
     name: md(name),
     title: md(capitalize(name)),
-    description: md(members.find((m) => m.description)?.description && new Set(members.map((m) => m.description)).size === 1 ? members[0].description! : ''),
+    description: md(
+      members.find((m) => m.description)?.description && new Set(members.map((m) => m.description)).size === 1
+        ? members[0].description!
+        : '',
+    ),
     overlay,
     pivot: pivotTable(g, members),
     findings: groupFindings(g, members, facts.classes),
@@ -76,6 +94,7 @@ function groupView(ctx: SectionContext, name: string): GroupView {
 /** The groups in the order their first variant appears in the file. */
 export function groupSections(ctx: SectionContext): GroupView[] {
   const names: string[] = [];
-  for (const v of ctx.exp.variants) if (v.config.schedule.kind !== 'lr_range' && !names.includes(v.group)) names.push(v.group);
+  for (const v of ctx.exp.variants)
+    if (v.config.schedule.kind !== 'lr_range' && !names.includes(v.group)) names.push(v.group);
   return names.map((name) => groupView(ctx, name));
 }

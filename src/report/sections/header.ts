@@ -6,7 +6,10 @@ import { byText, int, md } from '../format.ts';
 import type { ReportDocument } from '../views.ts';
 import { NOT_RUN, type SectionContext } from './context.ts';
 
-type Header = Pick<ReportDocument, 'kind' | 'name' | 'file' | 'title' | 'description' | 'dataLine' | 'missing' | 'missingCount' | 'plannedCount'>;
+type Header = Pick<
+  ReportDocument,
+  'kind' | 'name' | 'file' | 'title' | 'description' | 'dataLine' | 'missing' | 'missingCount' | 'plannedCount'
+>;
 
 /** experiments/NAME.yaml, as a user types it. */
 export function experimentFile(ctx: SectionContext): string {

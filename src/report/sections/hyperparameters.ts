@@ -6,10 +6,30 @@ import { int, md, num } from '../format.ts';
 import type { Table } from '../views.ts';
 import { variantTrial, type SectionContext } from './context.ts';
 
-const HYPER_HEADER = ['run', 'hidden', 'BN', 'init', 'λ', 'batch', 'schedule', 'η', 'n_s', 'steps', 'cycles', 'epochs', 'train / val images'];
+const HYPER_HEADER = [
+  'run',
+  'hidden',
+  'BN',
+  'init',
+  'λ',
+  'batch',
+  'schedule',
+  'η',
+  'n_s',
+  'steps',
+  'cycles',
+  'epochs',
+  'train / val images',
+];
 
 function initText(c: TrialConfig): string {
-  return c.model.init === 'normal' ? `N(0, ${num(c.model.init_sigma)}²)` : c.model.init === 'he' ? 'He' : c.model.init === 'fan_in' ? '1/√fan-in' : c.model.init;
+  return c.model.init === 'normal'
+    ? `N(0, ${num(c.model.init_sigma)}²)`
+    : c.model.init === 'he'
+      ? 'He'
+      : c.model.init === 'fan_in'
+        ? '1/√fan-in'
+        : c.model.init;
 }
 
 function scheduleText(c: TrialConfig): { kind: string; eta: string } {
@@ -53,7 +73,9 @@ function hyperRow(label: string, c: TrialConfig, searched?: string): string[] {
 export function hyperparameterTable({ g, exp, plan, finalTrial }: SectionContext): Table {
   const rows: string[][] = exp.variants.map((v) => hyperRow(md(v.name), variantTrial(g, v.name)?.config ?? v.config));
   for (const s of plan.stages) {
-    const first = plan.trials.find((t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === s.name);
+    const first = plan.trials.find(
+      (t): t is TrainTrial => t.kind === 'train' && t.role === 'search' && t.stage === s.name,
+    );
     if (first) rows.push(hyperRow(md(`search ${s.name}`), first.config, s.param));
   }
   if (finalTrial) rows.push(hyperRow('final', finalTrial.config));

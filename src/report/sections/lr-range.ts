@@ -18,12 +18,26 @@ export function lrRangeSections({ g, exp, addChart }: SectionContext): LrRangeVi
       const bounds = chooseLrBounds(pts);
       const s = v.config.schedule;
       const L = trainingLength(v.config);
-      const figure = pts.length ? addChart(`lr-range-${slug(v.name)}`, `${v.name}: accuracy and loss against the learning rate η (log scale), with the chosen η_min and η_max.`, lrRangeSpec(pts, bounds)) : null;
+      const figure = pts.length
+        ? addChart(
+            `lr-range-${slug(v.name)}`,
+            `${v.name}: accuracy and loss against the learning rate η (log scale), with the chosen η_min and η_max.`,
+            lrRangeSpec(pts, bounds),
+          )
+        : null;
       const choice = !pts.length
         ? ''
         : bounds
           ? `η rose ${s.curve === 'exponential' ? 'exponentially' : 'linearly'} from ${num(s.eta_min)} to ${num(s.eta_max)} over ${int(L.totalSteps)} update steps (${plural(Number(L.epochs.toFixed(2)), 'epoch')}). ${capitalize(bounds.split)} accuracy started at ${pct(bounds.startAccuracy)} and peaked at ${pct(bounds.peakAccuracy)}; the rule gives η_min = ${num(Number(bounds.etaMin.toPrecision(2)))} and η_max = ${num(Number(bounds.etaMax.toPrecision(2)))}${runs.length > 1 ? ` (from the mean curve of ${runs.length} seeds)` : ''}.${handOverText(g, v.name)}`
           : 'Accuracy never rose above its starting value, so the rule gives no bounds.';
-      return { name: md(v.name), title: md(v.description ?? v.name), description: md(v.description ?? ''), run: !!g.result(t.hash), figure, rule: md(LR_RANGE_RULE), choice: md(choice) };
+      return {
+        name: md(v.name),
+        title: md(v.description ?? v.name),
+        description: md(v.description ?? ''),
+        run: !!g.result(t.hash),
+        figure,
+        rule: md(LR_RANGE_RULE),
+        choice: md(choice),
+      };
     });
 }

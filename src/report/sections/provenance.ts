@@ -14,21 +14,42 @@ export function provenanceTable(ctx: SectionContext): Table {
   // Every distinct value among the stored trials, so a mixed store shows its mix.
   const distinct = (f: (r: StoredResult) => string) => [...new Set(results.map(f))].sort(byText).join('; ');
   const started = results.map((r) => r.startedAt).sort(byText)[0];
-  const finished = results.map((r) => r.finishedAt).sort(byText).at(-1);
+  const finished = results
+    .map((r) => r.finishedAt)
+    .sort(byText)
+    .at(-1);
   return {
     header: ['what', 'value'],
     align: ['l', 'l'],
     rows: [
       ['experiment file', md(experimentFile(ctx))],
-      ['config hash', md(`${sha256(canonicalJson(exp.value)).slice(0, 16)} (sha256 of the resolved configuration, canonical JSON)`)],
+      [
+        'config hash',
+        md(`${sha256(canonicalJson(exp.value)).slice(0, 16)} (sha256 of the resolved configuration, canonical JSON)`),
+      ],
       ['code version', md(distinct((r) => r.codeVersion))],
       ['engine version', md(distinct((r) => r.engineVersion))],
       ['data fingerprint', md(distinct((r) => r.dataFingerprint))],
       ['data', md(distinct((r) => r.data))],
-      ['machine', md(distinct((r) => `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.os}, Node ${r.machine.node}`))],
-      ['BLAS', md(distinct((r) => (r.blas ? `OpenBLAS ${r.blas.version}, ${r.blas.core} kernels (${r.blas.reason})` : 'not recorded')))],
+      [
+        'machine',
+        md(distinct((r) => `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.os}, Node ${r.machine.node}`)),
+      ],
+      [
+        'BLAS',
+        md(
+          distinct((r) =>
+            r.blas ? `OpenBLAS ${r.blas.version}, ${r.blas.core} kernels (${r.blas.reason})` : 'not recorded',
+          ),
+        ),
+      ],
       ['threads per trial', md(distinct((r) => String(r.threads)))],
-      ['trials', md(`${g.stored.size} stored of ${distinctTrials(ctx)} planned${plan.pending.length ? `, ${plan.pending.length} to be planned once earlier stages finish` : ''}`)],
+      [
+        'trials',
+        md(
+          `${g.stored.size} stored of ${distinctTrials(ctx)} planned${plan.pending.length ? `, ${plan.pending.length} to be planned once earlier stages finish` : ''}`,
+        ),
+      ],
       ['runs made', md(`${started} … ${finished}`)],
     ],
   };

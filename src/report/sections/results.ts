@@ -14,13 +14,35 @@ export function resultsSection({ g, exp, facts, finalTrial }: SectionContext): {
   for (const v of exp.variants) {
     if (v.config.schedule.kind === 'lr_range') continue;
     const t = variantTrial(g, v.name);
-    entries.push({ label: v.description && exp.report.kind === 'assignment1' ? v.description : v.name, r: t && trainResult(g, t), t });
+    entries.push({
+      label: v.description && exp.report.kind === 'assignment1' ? v.description : v.name,
+      r: t && trainResult(g, t),
+      t,
+    });
   }
-  if (finalTrial) entries.push({ label: `final (${PATH_LABELS[finalTrial.param!] ?? finalTrial.param} = ${num(finalTrial.value)})`, r: trainResult(g, finalTrial), t: finalTrial });
+  if (finalTrial)
+    entries.push({
+      label: `final (${PATH_LABELS[finalTrial.param!] ?? finalTrial.param} = ${num(finalTrial.value)})`,
+      r: trainResult(g, finalTrial),
+      t: finalTrial,
+    });
   const rows = entries.map(({ label, r, t }) =>
-    r && t ? [md(label), accText(g, t, PICK.train), accText(g, t, PICK.validation), accText(g, t, PICK.test), seconds(repeatSpread(g, t, PICK.seconds)?.mean), r.status === 'ok' ? 'ok' : 'diverged'] : [md(label), '–', '–', '–', '–', NOT_RUN],
+    r && t
+      ? [
+          md(label),
+          accText(g, t, PICK.train),
+          accText(g, t, PICK.validation),
+          accText(g, t, PICK.test),
+          seconds(repeatSpread(g, t, PICK.seconds)?.mean),
+          r.status === 'ok' ? 'ok' : 'diverged',
+        ]
+      : [md(label), '–', '–', '–', '–', NOT_RUN],
   );
-  const results: Table = { header: ['run', 'training acc.', 'validation acc.', 'test acc.', 'time', 'status'], align: ['l', 'r', 'r', 'r', 'r', 'l'], rows };
+  const results: Table = {
+    header: ['run', 'training acc.', 'validation acc.', 'test acc.', 'time', 'status'],
+    align: ['l', 'r', 'r', 'r', 'r', 'l'],
+    rows,
+  };
 
   const findings: string[] = [];
   const scored = entries.map((e) => ({ ...e, h: headlineOf(g, e.t) })).filter((e) => e.h);
@@ -29,7 +51,11 @@ export function resultsSection({ g, exp, facts, finalTrial }: SectionContext): {
     const best = sorted[0];
     const worst = sorted.at(-1)!;
     const split = best.h!.split;
-    findings.push(md(`The highest ${split} accuracy, ${best.h!.text}, came from ${best.label}; the lowest, ${worst.h!.text}${chance(worst.h!.value, facts.classes)}, from ${worst.label}.`));
+    findings.push(
+      md(
+        `The highest ${split} accuracy, ${best.h!.text}, came from ${best.label}; the lowest, ${worst.h!.text}${chance(worst.h!.value, facts.classes)}, from ${worst.label}.`,
+      ),
+    );
   }
   const diverged = entries.filter((e) => e.r?.status === 'diverged').map((e) => e.label);
   if (diverged.length) findings.push(md(`${joinList(diverged)} diverged.`));

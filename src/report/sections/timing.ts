@@ -24,17 +24,39 @@ export function timingSection(ctx: SectionContext): { timing: Table; timingSumma
       continue;
     }
     firstId.set(t.hash, t.id);
-    const what = t.kind === 'gradient_check' ? 'gradient check' : t.role === 'search' ? `${PATH_LABELS[t.param!] ?? t.param} = ${num(t.value)}` : t.role === 'final' ? 'final' : t.config.schedule.kind === 'lr_range' ? 'LR range test' : 'variant';
+    const what =
+      t.kind === 'gradient_check'
+        ? 'gradient check'
+        : t.role === 'search'
+          ? `${PATH_LABELS[t.param!] ?? t.param} = ${num(t.value)}`
+          : t.role === 'final'
+            ? 'final'
+            : t.config.schedule.kind === 'lr_range'
+              ? 'LR range test'
+              : 'variant';
     if (!r) {
       rows.push([md(t.id), md(what), '–', NOT_RUN, '', '']);
       continue;
     }
     total += r.seconds;
     const steps = r.kind === 'train' ? r.steps : 0;
-    rows.push([md(t.id), md(what), r.kind === 'train' ? int(steps) : '–', seconds(r.seconds), r.kind === 'train' && r.seconds > 0 ? int(steps / r.seconds) : '–', String(r.threads)]);
+    rows.push([
+      md(t.id),
+      md(what),
+      r.kind === 'train' ? int(steps) : '–',
+      seconds(r.seconds),
+      r.kind === 'train' && r.seconds > 0 ? int(steps / r.seconds) : '–',
+      String(r.threads),
+    ]);
   }
   return {
-    timing: { header: ['trial', 'what', 'steps', 'time', 'steps/s', 'threads'], align: ['l', 'l', 'r', 'r', 'r', 'r'], rows },
-    timingSummary: md(`${g.stored.size} of ${distinctTrials(ctx)} trials stored; ${seconds(total)} of training and checking in all (wall-clock time of each trial, summed).`),
+    timing: {
+      header: ['trial', 'what', 'steps', 'time', 'steps/s', 'threads'],
+      align: ['l', 'l', 'r', 'r', 'r', 'r'],
+      rows,
+    },
+    timingSummary: md(
+      `${g.stored.size} of ${distinctTrials(ctx)} trials stored; ${seconds(total)} of training and checking in all (wall-clock time of each trial, summed).`,
+    ),
   };
 }

@@ -34,7 +34,9 @@ export function layers(c: TrialConfig): string {
 /** "2 cycles with n_s = 2250", or "40 epochs". */
 export function lengthText(c: TrialConfig): string {
   const L = trainingLength(c);
-  return L.stepSize ? `${plural(Number((L.totalSteps / (2 * L.stepSize)).toFixed(2)), 'cycle')} with n_s = ${L.stepSize}` : plural(Number(L.epochs.toFixed(2)), 'epoch');
+  return L.stepSize
+    ? `${plural(Number((L.totalSteps / (2 * L.stepSize)).toFixed(2)), 'cycle')} with n_s = ${L.stepSize}`
+    : plural(Number(L.epochs.toFixed(2)), 'epoch');
 }
 
 export function joinList(items: string[]): string {

@@ -36,7 +36,7 @@ export async function detachRun(d: DetachInput): Promise<Detached> {
   let todo: Trial[] = [];
   // Settle what earlier submissions left (in flight, failed for good), then plan again, until the
   // plan stops growing: what is left is either to submit now or waits on trials in flight.
-  for (let size = -1; size !== plan.trials.length; ) {
+  for (let size = -1; size !== plan.trials.length;) {
     size = plan.trials.length;
     todo = [];
     for (const t of plan.trials.filter(d.selected)) {
@@ -50,7 +50,11 @@ export async function detachRun(d: DetachInput): Promise<Detached> {
         }
         if (!(retryable(st.outcome) && s.attempt <= d.options.retries) && st.outcome !== 'completed') {
           failed.add(t.hash);
-          d.store.recordFailure(t, st.message, `Slurm job ${s.arrayJobId}_${s.taskId}, log ${s.log || '(none)'}\n${s.log ? tail(s.log) : ''}`);
+          d.store.recordFailure(
+            t,
+            st.message,
+            `Slurm job ${s.arrayJobId}_${s.taskId}, log ${s.log || '(none)'}\n${s.log ? tail(s.log) : ''}`,
+          );
           d.log(`  not resubmitted: ${t.id}: ${st.message}`);
           continue;
         }
@@ -61,18 +65,39 @@ export async function detachRun(d: DetachInput): Promise<Detached> {
   }
   const jobs: string[] = [];
   if (todo.length) {
-    const id = await submitWave({ storeRoot: d.store.root, experiment: d.experiment, jobs: todo.map((trial) => ({ trial, provenance: d.provenance })), options: d.options });
+    const id = await submitWave({
+      storeRoot: d.store.root,
+      experiment: d.experiment,
+      jobs: todo.map((trial) => ({ trial, provenance: d.provenance })),
+      options: d.options,
+    });
     jobs.push(id);
-    d.log(`submitted ${todo.length} trial${todo.length === 1 ? '' : 's'} as Slurm job array ${id} (tasks 0-${todo.length - 1}${d.options.arrayLimit ? `, at most ${d.options.arrayLimit} at once` : ''})`);
+    d.log(
+      `submitted ${todo.length} trial${todo.length === 1 ? '' : 's'} as Slurm job array ${id} (tasks 0-${todo.length - 1}${d.options.arrayLimit ? `, at most ${d.options.arrayLimit} at once` : ''})`,
+    );
     todo.forEach((t, i) => d.log(`  ${id}_${i}  ${t.id}  ${t.hash}`));
   }
   const waitingOn = [...new Set([...jobs, ...inflight.values()])];
-  if (inflight.size) d.log(`${inflight.size} trial${inflight.size === 1 ? '' : 's'} still queued or running from an earlier submission (job${waitingOn.length === 1 ? '' : 's'} ${[...new Set(inflight.values())].join(', ')})`);
+  if (inflight.size)
+    d.log(
+      `${inflight.size} trial${inflight.size === 1 ? '' : 's'} still queued or running from an earlier submission (job${waitingOn.length === 1 ? '' : 's'} ${[...new Set(inflight.values())].join(', ')})`,
+    );
   if (plan.pending.length && waitingOn.length) {
-    const args = [d.file, '--executor', 'slurm', '--detach', '--no-report', '--no-fetch', ...d.runArgs, ...asRunArgs(d.options)];
+    const args = [
+      d.file,
+      '--executor',
+      'slurm',
+      '--detach',
+      '--no-report',
+      '--no-fetch',
+      ...d.runArgs,
+      ...asRunArgs(d.options),
+    ];
     const next = await submitFollowUp(d.store.root, d.experiment, waitingOn, args, d.options);
     jobs.push(next);
-    d.log(`follow-up job ${next} plans and submits the next stage${plan.pending.length === 1 ? '' : 's'} (${plan.pending.map((p) => p.id).join(', ')}) once job${waitingOn.length === 1 ? '' : 's'} ${waitingOn.join(', ')} ${waitingOn.length === 1 ? 'has' : 'have'} ended`);
+    d.log(
+      `follow-up job ${next} plans and submits the next stage${plan.pending.length === 1 ? '' : 's'} (${plan.pending.map((p) => p.id).join(', ')}) once job${waitingOn.length === 1 ? '' : 's'} ${waitingOn.join(', ')} ${waitingOn.length === 1 ? 'has' : 'have'} ended`,
+    );
   }
   if (!jobs.length && !inflight.size) d.log('nothing to submit: every planned trial is stored or failed for good');
   return { plan, jobs };

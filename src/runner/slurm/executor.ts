@@ -146,7 +146,19 @@ export class SlurmExecutor implements Executor {
         if (!arrays.has(id)) arrays.set(id, await arrayTasks(id));
         const s = readState(this.l, w.job.trial.hash);
         // Until the runner's own record is written, the task's number is all there is.
-        const state: TaskState = s && s.arrayJobId === id ? s : { hash: w.job.trial.hash, id: w.job.trial.id, arrayJobId: id, taskId: w.taskId!, attempt: 1, state: 'submitted', log: '', at: '' };
+        const state: TaskState =
+          s && s.arrayJobId === id
+            ? s
+            : {
+                hash: w.job.trial.hash,
+                id: w.job.trial.id,
+                arrayJobId: id,
+                taskId: w.taskId!,
+                attempt: 1,
+                state: 'submitted',
+                log: '',
+                at: '',
+              };
         const st = await standing(state, this.options, arrays.get(id));
         if (inFlight(st.outcome)) {
           if (state.progress && state.progress.step !== w.lastStep) {
@@ -199,13 +211,17 @@ export class SlurmExecutor implements Executor {
     const waiting = [...this.queue, ...this.following];
     this.queue = [];
     this.following.clear();
-    const live = [...new Set(waiting.map((w) => w.arrayJobId).filter((id): id is string => !!id && this.submitted.includes(id)))];
+    const live = [
+      ...new Set(waiting.map((w) => w.arrayJobId).filter((id): id is string => !!id && this.submitted.includes(id))),
+    ];
     if (live.length) {
       try {
         await scancel(live);
         this.log(`nnlab: cancelled Slurm job${live.length === 1 ? '' : 's'} ${live.join(', ')} (scancel)`);
       } catch (err) {
-        this.log(`nnlab: could not cancel Slurm job${live.length === 1 ? '' : 's'} ${live.join(', ')}: ${(err as Error).message}; cancel them with: scancel ${live.join(' ')}`);
+        this.log(
+          `nnlab: could not cancel Slurm job${live.length === 1 ? '' : 's'} ${live.join(', ')}: ${(err as Error).message}; cancel them with: scancel ${live.join(' ')}`,
+        );
       }
     }
     for (const w of waiting) w.reject(abortError());

@@ -70,14 +70,17 @@ function check(key: keyof SlurmOptions, value: unknown, where: string): unknown 
       return n;
     }
     case 'time':
-      if (typeof value !== 'string' || !TIME.test(value)) throw bad('must be a Slurm time: minutes, MM:SS, HH:MM:SS or D-HH:MM:SS (e.g. "02:00:00")');
+      if (typeof value !== 'string' || !TIME.test(value))
+        throw bad('must be a Slurm time: minutes, MM:SS, HH:MM:SS or D-HH:MM:SS (e.g. "02:00:00")');
       return value;
     case 'mem':
-      if (typeof value !== 'string' && typeof value !== 'number') throw bad('must be a size as sbatch --mem takes it (e.g. 4G or 500M)');
+      if (typeof value !== 'string' && typeof value !== 'number')
+        throw bad('must be a size as sbatch --mem takes it (e.g. 4G or 500M)');
       if (!MEM.test(String(value))) throw bad('must be a size as sbatch --mem takes it (e.g. 4G or 500M)');
       return String(value);
     case 'sbatchArgs':
-      if (!Array.isArray(value) || !value.every((a) => typeof a === 'string' && a.startsWith('-'))) throw bad('must be a list of sbatch options, each starting with "-" (e.g. ["--constraint=avx512"])');
+      if (!Array.isArray(value) || !value.every((a) => typeof a === 'string' && a.startsWith('-')))
+        throw bad('must be a list of sbatch options, each starting with "-" (e.g. ["--constraint=avx512"])');
       return value;
     default:
       if (typeof value !== 'string' || !value || /\s/.test(value)) throw bad('must be a name without spaces');
@@ -95,13 +98,22 @@ export function readConfigFile(file = configFile()): Partial<SlurmOptions> {
     throw new UsageError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${file}: expected a mapping with a "slurm:" section`);
-  for (const k of Object.keys(doc)) if (k !== 'slurm') throw new UsageError(`${file}: unknown section "${k}"${didYouMean(k, ['slurm'])} (the file has one section, "slurm:")`);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new UsageError(`${file}: expected a mapping with a "slurm:" section`);
+  for (const k of Object.keys(doc))
+    if (k !== 'slurm')
+      throw new UsageError(
+        `${file}: unknown section "${k}"${didYouMean(k, ['slurm'])} (the file has one section, "slurm:")`,
+      );
   const section = (doc as { slurm?: unknown }).slurm ?? {};
-  if (typeof section !== 'object' || Array.isArray(section) || section === null) throw new UsageError(`${file}: "slurm:" must be a mapping of settings`);
+  if (typeof section !== 'object' || Array.isArray(section) || section === null)
+    throw new UsageError(`${file}: "slurm:" must be a mapping of settings`);
   const out: Partial<SlurmOptions> = {};
   for (const [k, v] of Object.entries(section)) {
-    if (!(k in KEYS)) throw new UsageError(`${file}: slurm.${k} is not a setting${didYouMean(k, Object.keys(KEYS))} (settings: ${Object.keys(KEYS).join(', ')})`);
+    if (!(k in KEYS))
+      throw new UsageError(
+        `${file}: slurm.${k} is not a setting${didYouMean(k, Object.keys(KEYS))} (settings: ${Object.keys(KEYS).join(', ')})`,
+      );
     const key = KEYS[k as keyof typeof KEYS];
     (out as Record<string, unknown>)[key] = check(key, v, `${file}: slurm.${k}`);
   }
@@ -127,7 +139,10 @@ export function slurmOptions(cli: Partial<Record<keyof SlurmOptions, unknown>>, 
     if (v === undefined || (Array.isArray(v) && !v.length)) continue;
     const key = k as keyof SlurmOptions;
     // Extra sbatch arguments add to the file's; every other option replaces it.
-    out[key] = key === 'sbatchArgs' ? [...(out.sbatchArgs as string[]), ...(check(key, v, `run: ${flag[key]}`) as string[])] : check(key, v, `run: ${flag[key]}`);
+    out[key] =
+      key === 'sbatchArgs'
+        ? [...(out.sbatchArgs as string[]), ...(check(key, v, `run: ${flag[key]}`) as string[])]
+        : check(key, v, `run: ${flag[key]}`);
   }
   return out as unknown as SlurmOptions;
 }

@@ -19,7 +19,12 @@ export function tail(file: string, lines = 60): string {
   return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n');
 }
 
-export function describe(outcome: Outcome, s: TaskState, info: TaskInfo | undefined, limits: { time?: string; mem?: string }): string {
+export function describe(
+  outcome: Outcome,
+  s: TaskState,
+  info: TaskInfo | undefined,
+  limits: { time?: string; mem?: string },
+): string {
   const id = `Slurm job ${slurmJobId(s)}`;
   switch (outcome) {
     case 'pending':
@@ -47,14 +52,19 @@ export function describe(outcome: Outcome, s: TaskState, info: TaskInfo | undefi
  * Combines Slurm's word and the state file. `tasks` is the array's task map when the caller has
  * it already (one scontrol call a poll for the whole array).
  */
-export async function standing(s: TaskState, limits: { time?: string; mem?: string }, tasks?: Map<number, TaskInfo>): Promise<Standing> {
+export async function standing(
+  s: TaskState,
+  limits: { time?: string; mem?: string },
+  tasks?: Map<number, TaskInfo>,
+): Promise<Standing> {
   const all = tasks ?? (await arrayTasks(s.arrayJobId));
   const info = all.get(s.taskId);
   let outcome: Outcome;
   if (info) outcome = info.outcome;
   // scancel of a queued array task drops it from the array without a record of its own: the array
   // is still known, the task is not, and it never started (it writes "running" first thing).
-  else if (all.size && s.state === 'submitted') return { outcome: 'cancelled', message: `Slurm job ${slurmJobId(s)} was cancelled while queued` };
+  else if (all.size && s.state === 'submitted')
+    return { outcome: 'cancelled', message: `Slurm job ${slurmJobId(s)} was cancelled while queued` };
   // Slurm has forgotten the job: the state file's word is the last one there is.
   else if (s.state === 'committed') outcome = 'completed';
   else if (s.state === 'failed') outcome = 'failed';
@@ -64,4 +74,5 @@ export async function standing(s: TaskState, limits: { time?: string; mem?: stri
 
 export const inFlight = (o: Outcome) => !finished(o);
 /** Outcomes worth a resubmission (--retries): not a cancellation, which someone chose. */
-export const retryable = (o: Outcome) => o === 'failed' || o === 'timed out' || o === 'out of memory' || o === 'node failure' || o === 'unknown';
+export const retryable = (o: Outcome) =>
+  o === 'failed' || o === 'timed out' || o === 'out of memory' || o === 'node failure' || o === 'unknown';

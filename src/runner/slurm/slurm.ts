@@ -4,7 +4,16 @@
 import { execa } from 'execa';
 
 /** What became of a Slurm task, in nnlab's words. */
-export type Outcome = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timed out' | 'out of memory' | 'node failure' | 'unknown';
+export type Outcome =
+  | 'pending'
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'timed out'
+  | 'out of memory'
+  | 'node failure'
+  | 'unknown';
 
 const STATES: Record<string, Outcome> = {
   PENDING: 'pending',
@@ -43,7 +52,11 @@ export class SlurmError extends Error {
   }
 }
 
-async function slurm(cmd: string, args: string[], input?: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+async function slurm(
+  cmd: string,
+  args: string[],
+  input?: string,
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   try {
     const r = await execa(cmd, args, { reject: false, input, stripFinalNewline: true });
     return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? 1 };
@@ -55,7 +68,8 @@ async function slurm(cmd: string, args: string[], input?: string): Promise<{ std
 /** Submits a batch script (its #SBATCH lines say everything); returns the job id. */
 export async function sbatch(script: string, extra: string[] = []): Promise<string> {
   const r = await slurm('sbatch', ['--parsable', ...extra], script);
-  if (r.exitCode !== 0 || !/^\d+/.test(r.stdout)) throw new SlurmError(`sbatch refused the job: ${(r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`}`);
+  if (r.exitCode !== 0 || !/^\d+/.test(r.stdout))
+    throw new SlurmError(`sbatch refused the job: ${(r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`}`);
   return r.stdout.trim().split(';')[0];
 }
 
@@ -76,13 +90,19 @@ export async function arrayTasks(arrayJobId: string): Promise<Map<number, TaskIn
     for (const line of r.stdout.split('\n')) {
       const f = Object.fromEntries([...line.matchAll(/(\w+)=(\S*)/g)].map((m) => [m[1], m[2]]));
       if (!f.JobState) continue;
-      const info: TaskInfo = { outcome: STATES[f.JobState] ?? 'unknown', state: f.JobState, reason: f.Reason, exitCode: f.ExitCode };
+      const info: TaskInfo = {
+        outcome: STATES[f.JobState] ?? 'unknown',
+        state: f.JobState,
+        reason: f.Reason,
+        exitCode: f.ExitCode,
+      };
       // A pending remainder shows as one line with a range: "2-5%2" or "3,7".
       for (const i of f.ArrayTaskId === undefined ? [0] : expandRange(f.ArrayTaskId)) out.set(i, info);
     }
     return out;
   }
-  if (!/Invalid job id/i.test(r.stderr)) throw new SlurmError(`scontrol show job ${arrayJobId}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`);
+  if (!/Invalid job id/i.test(r.stderr))
+    throw new SlurmError(`scontrol show job ${arrayJobId}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`);
   // Not known to slurmctld any more: accounting, if the cluster keeps it.
   const a = await slurm('sacct', ['-n', '-P', '-X', '-j', arrayJobId, '-o', 'JobID,State,ExitCode']);
   if (a.exitCode !== 0) return out;
@@ -90,7 +110,8 @@ export async function arrayTasks(arrayJobId: string): Promise<Map<number, TaskIn
     const [id, state, exitCode] = line.split('|');
     const word = (state ?? '').split(' ')[0];
     const m = /_(\[?[\d,%-]+\]?)$/.exec(id ?? '');
-    for (const i of m ? expandRange(m[1].replace(/[[\]]/g, '')) : id === arrayJobId ? [0] : []) out.set(i, { outcome: STATES[word] ?? 'unknown', state: word, exitCode });
+    for (const i of m ? expandRange(m[1].replace(/[[\]]/g, '')) : id === arrayJobId ? [0] : [])
+      out.set(i, { outcome: STATES[word] ?? 'unknown', state: word, exitCode });
   }
   return out;
 }

@@ -25,7 +25,13 @@ function waveName(): string {
 export function prepareWave(w: Wave, name = waveName()): { script: string; waveFile: string; content: WaveFile } {
   const l = layout(w.storeRoot);
   const waveFile = join(l.waves, `${name}.json`);
-  const script = waveScript({ name: `nnlab-${w.experiment}`, count: w.jobs.length, waveFile, logs: l.logs, options: w.options });
+  const script = waveScript({
+    name: `nnlab-${w.experiment}`,
+    count: w.jobs.length,
+    waveFile,
+    logs: l.logs,
+    options: w.options,
+  });
   return { script, waveFile, content: { storeRoot: w.storeRoot, jobs: w.jobs, ...(w.force ? { force: true } : {}) } };
 }
 
@@ -42,16 +48,37 @@ export async function submitWave(w: Wave): Promise<string> {
     const before = readState(l, j.trial.hash);
     // A quick task may have written its own state already: keep it.
     if (before?.arrayJobId === id) return;
-    writeState(l, { hash: j.trial.hash, id: j.trial.id, arrayJobId: id, taskId: i, attempt: (before?.attempt ?? 0) + 1, state: 'submitted', log: logFile(l, id, i), at: '' });
+    writeState(l, {
+      hash: j.trial.hash,
+      id: j.trial.id,
+      arrayJobId: id,
+      taskId: i,
+      attempt: (before?.attempt ?? 0) + 1,
+      state: 'submitted',
+      log: logFile(l, id, i),
+      at: '',
+    });
   });
   return id;
 }
 
 /** The follow-up job of --detach: runs `nnlab run ARGS` once every job in `after` has ended. */
-export async function submitFollowUp(storeRoot: string, experiment: string, after: string[], runArgs: string[], options: SlurmOptions): Promise<string> {
+export async function submitFollowUp(
+  storeRoot: string,
+  experiment: string,
+  after: string[],
+  runArgs: string[],
+  options: SlurmOptions,
+): Promise<string> {
   const l = layout(storeRoot);
   makeDirs(l);
-  const script = followUpScript({ name: `nnlab-${experiment}-next`, log: join(l.logs, 'follow-up-%j.out'), cwd: process.cwd(), runArgs, options });
+  const script = followUpScript({
+    name: `nnlab-${experiment}-next`,
+    log: join(l.logs, 'follow-up-%j.out'),
+    cwd: process.cwd(),
+    runArgs,
+    options,
+  });
   const id = await sbatch(script, [`--dependency=afterany:${after.join(':')}`]);
   writeJson(join(l.root, 'follow-up.json'), { jobId: id, after, at: new Date().toISOString() });
   return id;
@@ -61,7 +88,14 @@ export async function submitFollowUp(storeRoot: string, experiment: string, afte
 export function dryRunScript(w: Omit<Wave, 'jobs'> & { trials: Trial[] }): string {
   const trials = [...new Map(w.trials.map((t) => [t.hash, t])).values()];
   if (!trials.length) return '# sbatch: nothing to submit now (every trial that can be planned is stored)';
-  const { script, waveFile } = prepareWave({ ...w, jobs: trials.map((trial) => ({ trial, provenance: null as never })) }, '<wave>');
+  const { script, waveFile } = prepareWave(
+    { ...w, jobs: trials.map((trial) => ({ trial, provenance: null as never })) },
+    '<wave>',
+  );
   const tasks = trials.map((t, i) => `#   task ${i}: ${t.id} (${t.hash})`);
-  return [`# sbatch script for ${trials.length} trial${trials.length === 1 ? '' : 's'} (wave file ${waveFile}):`, ...tasks, script].join('\n');
+  return [
+    `# sbatch script for ${trials.length} trial${trials.length === 1 ? '' : 's'} (wave file ${waveFile}):`,
+    ...tasks,
+    script,
+  ].join('\n');
 }

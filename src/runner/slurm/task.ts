@@ -37,7 +37,9 @@ async function main(): Promise<number> {
     log: logFile(l, arrayJobId, index),
     at: '',
   };
-  console.log(`nnlab task ${arrayJobId}_${index}: ${trial.id} (${trial.hash}) on ${hostname()}, ${threads} thread${threads === 1 ? '' : 's'}`);
+  console.log(
+    `nnlab task ${arrayJobId}_${index}: ${trial.id} (${trial.hash}) on ${hostname()}, ${threads} thread${threads === 1 ? '' : 's'}`,
+  );
   const controller = new AbortController();
   // scancel and the time limit send SIGTERM first: stop training within one mini-batch.
   process.on('SIGTERM', () => controller.abort());
@@ -70,7 +72,10 @@ async function main(): Promise<number> {
       }
       continue;
     }
-    if (c.tookOver) console.log(`took over the claim of ${c.tookOver.info ? `pid ${c.tookOver.info.pid} on ${c.tookOver.info.host}` : 'an unknown process'}: ${c.tookOver.why}`);
+    if (c.tookOver)
+      console.log(
+        `took over the claim of ${c.tookOver.info ? `pid ${c.tookOver.info.pid} on ${c.tookOver.info.host}` : 'an unknown process'}: ${c.tookOver.why}`,
+      );
     const stopRefreshing = keepFresh(c);
     let tmp = '';
     try {

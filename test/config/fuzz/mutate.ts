@@ -5,26 +5,120 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Node as YamlNode } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
 
 export const EXPERIMENTS_DIR = join(import.meta.dirname, '..', '..', '..', 'experiments');
-export const EXPERIMENTS = readdirSync(EXPERIMENTS_DIR).filter((f) => f.endsWith('.yaml')).sort();
+export const EXPERIMENTS = readdirSync(EXPERIMENTS_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const TEXTS = new Map(EXPERIMENTS.map((f) => [f, readFileSync(join(EXPERIMENTS_DIR, f), 'utf8')]));
 
 /** Numbers as YAML writes them, where the text matters: overflow, underflow, NaN, ∞, past 2^53. */
-const RAW_NUMBERS = ['1e400', '-1e400', '1e-400', '-1.5e-330', '.nan', '.NaN', '.inf', '-.Inf', '+.inf', '1e308', '-0', '0x7fffffff', '0o777', '9007199254740993', '123456789012345678901234567890', '0.' + '0'.repeat(400) + '1', '1' + '0'.repeat(400), '4.9e-324', '1_000', '0b101'];
+const RAW_NUMBERS = [
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '-1.5e-330',
+  '.nan',
+  '.NaN',
+  '.inf',
+  '-.Inf',
+  '+.inf',
+  '1e308',
+  '-0',
+  '0x7fffffff',
+  '0o777',
+  '9007199254740993',
+  '123456789012345678901234567890',
+  '0.' + '0'.repeat(400) + '1',
+  '1' + '0'.repeat(400),
+  '4.9e-324',
+  '1_000',
+  '0b101',
+];
 /** Scalars YAML reads as something other than the text suggests, and tags. */
-const RAW_OTHER = ['~', 'null', 'yes', 'no', 'on', 'True', '2001-12-14', '12:30:45', '!!binary aGVsbG8=', '!foo bar', '!!float abc', '!!int 1.5', '!!str 5', '"\\u0000"', "'\\x'", '[]', '{}', '[[[]]]', '{a: {b: {c: {}}}}', '"' + '\\n'.repeat(50) + '"', '|\n  block\n  text', '>-\n  folded'];
+const RAW_OTHER = [
+  '~',
+  'null',
+  'yes',
+  'no',
+  'on',
+  'True',
+  '2001-12-14',
+  '12:30:45',
+  '!!binary aGVsbG8=',
+  '!foo bar',
+  '!!float abc',
+  '!!int 1.5',
+  '!!str 5',
+  '"\\u0000"',
+  "'\\x'",
+  '[]',
+  '{}',
+  '[[[]]]',
+  '{a: {b: {c: {}}}}',
+  '"' + '\\n'.repeat(50) + '"',
+  '|\n  block\n  text',
+  '>-\n  folded',
+];
 
-const longString = fc.tuple(fc.constantFrom('a', 'é', '😀', '\u200b', 'x '), fc.integer({ min: 1_000, max: 300_000 })).map(([c, n]) => c.repeat(n));
-const text = fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('', ' ', 'name', 'model', 'training', 'lambda', 'hidden', 'matrix', 'set', '<<', '*', '&a', '-', '#', ':'), longString);
+const longString = fc
+  .tuple(fc.constantFrom('a', 'é', '😀', '\u200b', 'x '), fc.integer({ min: 1_000, max: 300_000 }))
+  .map(([c, n]) => c.repeat(n));
+const text = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    'name',
+    'model',
+    'training',
+    'lambda',
+    'hidden',
+    'matrix',
+    'set',
+    '<<',
+    '*',
+    '&a',
+    '-',
+    '#',
+    ':',
+  ),
+  longString,
+);
 
 /** A value of any JSON type, with numbers of every size, or raw YAML text. */
 const value: fc.Arbitrary<{ raw: string } | { json: unknown }> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((json) => ({ json })) },
-  { weight: 2, arbitrary: fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -1, 1, 2 ** 31, 2 ** 53 + 2, Number.MAX_VALUE, Number.MIN_VALUE)).map((json) => ({ json })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .oneof(
+        fc.double(),
+        fc.integer(),
+        fc.constantFrom(0, -1, 1, 2 ** 31, 2 ** 53 + 2, Number.MAX_VALUE, Number.MIN_VALUE),
+      )
+      .map((json) => ({ json })),
+  },
   { weight: 1, arbitrary: text.map((json) => ({ json })) },
-  { weight: 1, arbitrary: fc.array(fc.integer({ min: -5, max: 200_000 }), { maxLength: 12 }).map((json) => ({ json })) },
+  {
+    weight: 1,
+    arbitrary: fc.array(fc.integer({ min: -5, max: 200_000 }), { maxLength: 12 }).map((json) => ({ json })),
+  },
   { weight: 2, arbitrary: fc.constantFrom(...RAW_NUMBERS, ...RAW_OTHER).map((raw) => ({ raw })) },
   { weight: 1, arbitrary: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map((b) => ({ raw: String(b) })) },
 );
@@ -32,7 +126,12 @@ const value: fc.Arbitrary<{ raw: string } | { json: unknown }> = fc.oneof(
 /** Raw YAML for a flow sequence of nested aliases, `levels` deep and `width` wide. */
 function aliasBomb(id: number, levels: number, width: number): string {
   const parts = [`&q${id}_0 [1, 2]`];
-  for (let l = 1; l <= levels; l++) parts.push(`&q${id}_${l} [${Array(width).fill(`*q${id}_${l - 1}`).join(', ')}]`);
+  for (let l = 1; l <= levels; l++)
+    parts.push(
+      `&q${id}_${l} [${Array(width)
+        .fill(`*q${id}_${l - 1}`)
+        .join(', ')}]`,
+    );
   return `[${parts.join(', ')}]`;
 }
 
@@ -51,26 +150,61 @@ export type ByteOp =
   | { op: 'line'; at: number; how: 'delete' | 'duplicate' | 'tab' | 'crlf' | 'bom' };
 
 const treeOp: fc.Arbitrary<TreeOp> = fc.oneof(
-  fc.record({ op: fc.constant('rename' as const), at: fc.nat(), key: fc.oneof(text, fc.constantFrom('modle', 'hiden', 'lamda', 'batch_sise', 'Name', 'variant', 'searchs', 'extend')) }),
+  fc.record({
+    op: fc.constant('rename' as const),
+    at: fc.nat(),
+    key: fc.oneof(
+      text,
+      fc.constantFrom('modle', 'hiden', 'lamda', 'batch_sise', 'Name', 'variant', 'searchs', 'extend'),
+    ),
+  }),
   fc.record({ op: fc.constant('set' as const), at: fc.nat(), value }),
   fc.record({ op: fc.constant('delete' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('duplicate' as const), at: fc.nat(), sameKey: fc.boolean() }),
-  fc.record({ op: fc.constant('nest' as const), at: fc.nat(), depth: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 50, max: 3000 })), asMap: fc.boolean() }),
+  fc.record({
+    op: fc.constant('nest' as const),
+    at: fc.nat(),
+    depth: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 50, max: 3000 })),
+    asMap: fc.boolean(),
+  }),
   fc.record({ op: fc.constant('alias' as const), at: fc.nat(), to: fc.nat() }),
-  fc.record({ op: fc.constant('bomb' as const), at: fc.nat(), levels: fc.integer({ min: 1, max: 9 }), width: fc.integer({ min: 1, max: 12 }) }),
-  fc.record({ op: fc.constant('extends' as const), target: fc.constantFrom(...EXPERIMENTS, 'self', 'missing.yaml', '', '.', '..', '/dev/null', 'x'.repeat(5000)) }),
+  fc.record({
+    op: fc.constant('bomb' as const),
+    at: fc.nat(),
+    levels: fc.integer({ min: 1, max: 9 }),
+    width: fc.integer({ min: 1, max: 12 }),
+  }),
+  fc.record({
+    op: fc.constant('extends' as const),
+    target: fc.constantFrom(...EXPERIMENTS, 'self', 'missing.yaml', '', '.', '..', '/dev/null', 'x'.repeat(5000)),
+  }),
 );
 const byteOp: fc.Arbitrary<ByteOp> = fc.oneof(
   fc.record({
     op: fc.constant('insert' as const),
     at: fc.nat(),
     bytes: fc.oneof(
-      fc.constantFrom([0xff], [0xfe, 0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0xc0, 0xaf], [0x00], [0x1b, 0x5b, 0x32, 0x4a], [0xef, 0xbb, 0xbf]),
+      fc.constantFrom(
+        [0xff],
+        [0xfe, 0xff],
+        [0xc3, 0x28],
+        [0xed, 0xa0, 0x80],
+        [0xf4, 0x90, 0x80, 0x80],
+        [0xe2, 0x82],
+        [0xc0, 0xaf],
+        [0x00],
+        [0x1b, 0x5b, 0x32, 0x4a],
+        [0xef, 0xbb, 0xbf],
+      ),
       fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }).map((s) => [...Buffer.from(s)]),
     ),
   }),
   fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('line' as const), at: fc.nat(), how: fc.constantFrom('delete' as const, 'duplicate' as const, 'tab' as const, 'crlf' as const, 'bom' as const) }),
+  fc.record({
+    op: fc.constant('line' as const),
+    at: fc.nat(),
+    how: fc.constantFrom('delete' as const, 'duplicate' as const, 'tab' as const, 'crlf' as const, 'bom' as const),
+  }),
 );
 
 /** Every node of the document with its parent, in document order (the root first). */
@@ -181,8 +315,25 @@ export interface Input {
 
 const setFlag = fc
   .tuple(
-    fc.constantFrom('training.lambda', 'model.hidden', 'training.batch_size', 'schedule.eta_max', 'seed', 'dataset.train', 'name', 'training.cycles', 'model', 'training.lamda', 'a..b', '', 'variants'),
-    fc.oneof(value.map((v) => ('raw' in v ? v.raw : JSON.stringify(v.json) ?? 'null')), fc.constantFrom('[', '&a [*a]', '*nope', aliasBomb(0, 8, 10), '')),
+    fc.constantFrom(
+      'training.lambda',
+      'model.hidden',
+      'training.batch_size',
+      'schedule.eta_max',
+      'seed',
+      'dataset.train',
+      'name',
+      'training.cycles',
+      'model',
+      'training.lamda',
+      'a..b',
+      '',
+      'variants',
+    ),
+    fc.oneof(
+      value.map((v) => ('raw' in v ? v.raw : (JSON.stringify(v.json) ?? 'null'))),
+      fc.constantFrom('[', '&a [*a]', '*nope', aliasBomb(0, 8, 10), ''),
+    ),
     fc.boolean(),
   )
   .map(([path, v, withEq]) => (withEq ? `${path}=${v}` : path));
@@ -192,7 +343,10 @@ export const input: fc.Arbitrary<Input> = fc
     base: fc.constantFrom(...EXPERIMENTS),
     tree: fc.array(treeOp, { minLength: 0, maxLength: 4 }),
     bytes: fc.array(byteOp, { maxLength: 2 }),
-    set: fc.oneof({ weight: 4, arbitrary: fc.constant([] as string[]) }, { weight: 1, arbitrary: fc.array(setFlag, { minLength: 1, maxLength: 2 }) }),
+    set: fc.oneof(
+      { weight: 4, arbitrary: fc.constant([] as string[]) },
+      { weight: 1, arbitrary: fc.array(setFlag, { minLength: 1, maxLength: 2 }) },
+    ),
   })
   .map(({ base, tree, bytes, set }) => {
     const doc = parseDocument(TEXTS.get(base)!);
@@ -207,6 +361,8 @@ export const input: fc.Arbitrary<Input> = fc
 
 /** How an input is shown in a failure: short, and enough to rebuild it. */
 export function describe(i: Input): string {
-  const ops = JSON.stringify(i.ops, (_k, v) => (typeof v === 'string' && v.length > 80 ? `${v.slice(0, 40)}…(${v.length} chars)` : v));
+  const ops = JSON.stringify(i.ops, (_k, v) =>
+    typeof v === 'string' && v.length > 80 ? `${v.slice(0, 40)}…(${v.length} chars)` : v,
+  );
   return `${i.base} ${i.ops.length ? ops : '(as stored)'} set=${JSON.stringify(i.set).slice(0, 300)}`;
 }
