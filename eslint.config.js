@@ -11,6 +11,8 @@ export default tseslint.config(
       'node_modules/',
       'build/',
       'dist/',
+      'dist.tmp-*/',
+      'dist.old-*/',
       'runs/',
       'reports/',
       '.nnlab-tmp/',
