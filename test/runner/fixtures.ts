@@ -115,6 +115,21 @@ export const EXPERIMENT_NAME = 'runner-e2e';
 export const TOTAL_TRIALS = 13;
 
 /** Writes the experiment (or `text`) into a fresh folder; returns the file. */
+/**
+ * The small MNIST experiment most runner and store tests vary (a 16-unit network, batch 20, a few
+ * hundred steps a cycle): its name, its number of cycles and what follows `record:`.
+ */
+export function smallExperiment(name: string, cycles: number, rest: string): string {
+  return `name: ${name}
+seed: 7
+dataset: { source: mnist, train: [train], validation: { holdout: 100 }, test: [test] }
+model: { hidden: [16] }
+training: { batch_size: 20, lambda: 0.001, cycles: ${cycles} }
+schedule: { kind: cyclic, eta_min: 1.0e-4, eta_max: 1.0e-1, step_size: 60 }
+record: { per_cycle: 4, subset: 0 }
+${rest}`;
+}
+
 export function experimentFile(text = EXPERIMENT, name = 'exp.yaml'): string {
   const file = join(tempDir('nnlab-runner-exp-'), name);
   writeFileSync(file, text);

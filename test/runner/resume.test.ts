@@ -33,6 +33,7 @@ import {
   trialsDir,
   until,
   type ProcessId,
+  smallExperiment,
 } from './fixtures.ts';
 
 let data: string;
@@ -244,16 +245,7 @@ test(
   async (t) => {
     // One variant of 2400000 steps (some 20 s; a search trial takes a tenth of one): if the worker kept
     // training after its runner died, it would write the trial's result into its temporary folder.
-    const long = experimentFile(`name: runner-long
-seed: 7
-dataset: { source: mnist, train: [train], validation: { holdout: 100 }, test: [test] }
-model: { hidden: [16] }
-training: { batch_size: 20, lambda: 0.001, cycles: 20000 }
-schedule: { kind: cyclic, eta_min: 1.0e-4, eta_max: 1.0e-1, step_size: 60 }
-record: { per_cycle: 4, subset: 0 }
-variants:
-  - { name: long }
-`);
+    const long = experimentFile(smallExperiment('runner-long', 20000, 'variants:\n  - { name: long }\n'));
     const runs = tempDir('nnlab-runner-long-');
     const run = nnlab(['run', long, '--no-report', '--jobs', '1', '--threads', '1'], {
       env: { NNLAB_DATA: data, NNLAB_RUNS: runs },

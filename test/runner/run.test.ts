@@ -27,6 +27,7 @@ import {
   trialsDir,
   until,
   type ProcessId,
+  smallExperiment,
 } from './fixtures.ts';
 import { blasProvenance } from '../../src/runner/provenance.ts';
 
@@ -159,18 +160,16 @@ test('a full run trains every stage, prints the ranked tables; a second run trai
 // Three variants on the same data; the config layer takes mnist for its 60000 training images, so a
 // batch of 500 passes validation, but the synthetic set has 400 after the holdout: the worker's
 // engine refuses it. An honest failure a trimmed MNIST copy would give.
-const THREE_VARIANTS = (middle: string) => `name: runner-failure
-seed: 7
-dataset: { source: mnist, train: [train], validation: { holdout: 100 }, test: [test] }
-model: { hidden: [16] }
-training: { batch_size: 20, lambda: 0.001, cycles: 1 }
-schedule: { kind: cyclic, eta_min: 1.0e-4, eta_max: 1.0e-1, step_size: 60 }
-record: { per_cycle: 4, subset: 0 }
-variants:
+const THREE_VARIANTS = (middle: string) =>
+  smallExperiment(
+    'runner-failure',
+    1,
+    `variants:
   - { group: batch, name: small-batch, set: { training.batch_size: 20 } }
   - { group: batch, name: middle, set: ${middle} }
   - { group: batch, name: large-batch, set: { training.batch_size: 100 } }
-`;
+`,
+  );
 
 test('a trial the worker cannot run fails alone: the others finish, the failure is reported with its log, exit 1', async () => {
   const file = experimentFile(THREE_VARIANTS('{ training.batch_size: 500 }'));

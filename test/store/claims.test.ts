@@ -26,6 +26,7 @@ import {
   trialFolders,
   until,
   type ProcessId,
+  smallExperiment,
 } from '../runner/fixtures.ts';
 
 let data: string;
@@ -63,16 +64,7 @@ test('two runners started together on one store train each trial exactly once an
 });
 
 // One variant of 120000 steps (about 1 s on a quiet machine), so it is surely mid-training when seen.
-const LONG = `name: runner-e2e
-seed: 7
-dataset: { source: mnist, train: [train], validation: { holdout: 100 }, test: [test] }
-model: { hidden: [16] }
-training: { batch_size: 20, lambda: 0.001, cycles: 1000 }
-schedule: { kind: cyclic, eta_min: 1.0e-4, eta_max: 1.0e-1, step_size: 60 }
-record: { per_cycle: 4, subset: 0 }
-variants:
-  - { name: long }
-`;
+const LONG = smallExperiment('runner-e2e', 1000, 'variants:\n  - { name: long }\n');
 
 function claimOf(runs: string): { host: string; pid: number } {
   const dir = join(runs, EXPERIMENT_NAME, 'claims');
