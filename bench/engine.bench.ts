@@ -9,12 +9,12 @@
 // Each configuration runs in its own child process, so peak RSS and the BLAS thread pool are its
 // own. bench/README.md says how the figures are made and how to read them.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as engine from '../src/engine/index.ts';
 import type { Split, Precision, TrainOptions } from '../src/engine/index.ts';
 import { randomData as syntheticData } from '../test/engine/fixtures.ts';
+import { cpuTicks } from './cpu-ticks.ts';
 import { findNumpy, timeNumpyStep, type NumpyFound, type NumpyTiming } from './numpy-peer.ts';
 
 interface Config {
@@ -216,31 +216,6 @@ async function fullRun(quick: boolean): Promise<Record<string, unknown>> {
     validation_accuracy: out.final.validation?.accuracy,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
   };
-}
-
-/**
- * CPU clock ticks (Linux: /proc/stat, /proc/self/stat): all CPUs' busy and total time, and this
- * process's with its finished children's. Busy ticks that are not ours are other processes' (or
- * the hypervisor's, "steal"): the disturbance of the figures. null where /proc is absent.
- */
-function cpuTicks(): { busy: number; total: number; ours: number } | null {
-  try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    const self = readFileSync('/proc/self/stat', 'utf8');
-    const f = self
-      .slice(self.lastIndexOf(')') + 2)
-      .split(' ')
-      .map(Number); // f[0] is field 3 (state)
-    const busy = user + nice + system + irq + softirq + (steal || 0);
-    return { busy, total: busy + idle + iowait, ours: f[11] + f[12] + f[13] + f[14] }; // utime stime cutime cstime
-  } catch {
-    return null;
-  }
 }
 
 /** What other processes took while we ran: CPU-seconds and share of all CPUs' time. */

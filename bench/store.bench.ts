@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { resolveExperiment } from '../src/config/resolve.ts';
 import { RunStore, runsDir } from '../src/store/store.ts';
+import { cpuTicks } from './cpu-ticks.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const file = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(ROOT, 'experiments', 'assignment3-bn.yaml');
@@ -17,22 +18,6 @@ const quiet = () => new RunStore(runsDir(file), exp.name, { moveDamaged: false, 
 const hashes = quiet().hashes();
 if (!hashes.length) throw new Error(`no stored trials of ${exp.name} in ${runsDir(file)}: run it first`);
 
-/** All CPUs' busy and total ticks (Linux /proc/stat), to say what other processes took. */
-function ticks(): { busy: number; total: number } | null {
-  try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    const busy = user + nice + system + irq + softirq + (steal || 0);
-    return { busy, total: busy + idle + iowait };
-  } catch {
-    return null;
-  }
-}
-
 /** Bytes the full check reads: the sizes the manifests list. */
 const bytes = hashes.reduce((n, h) => {
   const m = JSON.parse(readFileSync(join(quiet().trialDir(h), 'manifest.json'), 'utf8')) as {
@@ -40,7 +25,7 @@ const bytes = hashes.reduce((n, h) => {
   };
   return n + Object.values(m.files).reduce((s, f) => s + f.size, 0);
 }, 0);
-const t0 = ticks();
+const t0 = cpuTicks();
 /** Wall-clock and CPU time (this process) of f, in ms: on a loaded machine the CPU time is the steadier figure. */
 const timed = (f: () => void) => {
   const start = performance.now();
@@ -65,7 +50,7 @@ if (!process.argv.includes('--checks-only')) {
   if (run.status !== 0) throw new Error(`nnlab run failed:\n${run.stdout}\n${run.stderr}`);
   runLine = `cached nnlab run --no-report, end to end:              ${((performance.now() - start) / 1000).toFixed(2)} s (${/^\d+ trials: .*$/m.exec(run.stdout)?.[0]})`;
 }
-const t1 = ticks();
+const t1 = cpuTicks();
 
 console.log(
   `store: ${hashes.length} trials, ${(bytes / 1e6).toFixed(1)} MB in ${runsDir(file)}/${exp.name}${damaged ? ` (${damaged} damaged)` : ''}`,

@@ -3,7 +3,7 @@
 // of a page recorded; requests that would leave `allowed` origins are aborted and recorded.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM } from '../src/report/pdf.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../src/report/pdf.ts';
 
 export const NO_CHROMIUM = existsSync(CHROMIUM)
   ? false
@@ -22,14 +22,7 @@ let browser: Promise<Browser> | null = null;
 export function launch(): Promise<Browser> {
   browser ??= chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
   return browser;
 }

@@ -81,14 +81,16 @@ export function trialHash(kind: string, config: unknown, ctx: PlanContext): stri
 }
 
 /** Derived training lengths: n_s, total steps, record interval (the numbers the engine runs). */
-export function trainingLength(c: TrialConfig): {
+export interface TrainingLength {
   n: number;
   stepsPerEpoch: number;
   stepSize: number | null;
   totalSteps: number;
   recordEvery: number;
   epochs: number;
-} {
+}
+
+export function trainingLength(c: TrialConfig): TrainingLength {
   const n = splitSizes(c).train;
   const stepsPerEpoch = Math.max(1, Math.floor(n / c.training.batch_size));
   const stepSize =

@@ -2,7 +2,7 @@
 // and the verified view of a trial that readers get from the store. Computing results is the
 // worker's business; reading and writing them, store.ts's.
 import type { CurvePoint, GradCheckRow, Metrics } from '../engine/index.ts';
-import type { Plan } from '../config/expand.ts';
+import type { Plan, TrainingLength } from '../config/expand.ts';
 
 export interface Machine {
   cpu: string;
@@ -42,14 +42,7 @@ export interface TrainResult extends Provenance {
   final: { train: Metrics; validation?: Metrics; test?: Metrics };
   steps: number;
   totalSteps: number;
-  derived: {
-    n: number;
-    stepsPerEpoch: number;
-    stepSize: number | null;
-    totalSteps: number;
-    recordEvery: number;
-    epochs: number;
-  };
+  derived: TrainingLength;
   seconds: number;
   fingerprint: string;
   startedAt: string;
