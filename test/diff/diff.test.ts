@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareExperiments, resolveSide, type FileDiff } from '../../src/diff/compare.ts';
 import { openSide } from '../../src/diff/sides.ts';
-import { planTrials, type Trial } from '../../src/config/expand.ts';
+import { planTrials } from '../../src/config/expand.ts';
 import { resolveExperiment } from '../../src/config/resolve.ts';
-import { git, initRepo, nnlab, storeResult, tempDir, TINY, write } from './fixtures.ts';
+import { git, initRepo, nnlab, storeResult, tempDir, TINY, twoSides, write } from './fixtures.ts';
 
 // Every store empty unless a test points NNLAB_RUNS at its fixtures: the repository's own runs/
 // (whatever this machine has trained) must not change what a diff of the committed files shows.
@@ -179,23 +179,10 @@ test('result deltas from stored runs of both sides, "within noise" inside the se
   - { name: wide, set: { model.hidden: [100] } }
   - { name: wide-seed2, set: { model.hidden: [100], seed: 2 } }
 `;
-  const dir = write(tempDir(), {
-    'experiments/old/tiny.yaml': TINY + variants,
-    'experiments/tiny.yaml': TINY.replace('eta_max: 1.0e-1', 'eta_max: 5.0e-2') + variants,
-  });
-  const runs = join(dir, 'runs');
-  write(runs, {
-    'tiny/plan.json': JSON.stringify({
-      experiment: 'tiny',
-      engineVersion: 'engine-test',
-      dataFingerprint: 'data-test',
-    }),
-  });
-  const ctx = { engineVersion: 'engine-test', dataFingerprint: 'data-test' };
-  const trials = (file: string) =>
-    new Map(planTrials(resolveExperiment(join(dir, file)), ctx).trials.map((t): [string, Trial] => [t.id, t]));
-  const old = trials('experiments/old/tiny.yaml');
-  const now = trials('experiments/tiny.yaml');
+  const { dir, runs, old, now } = twoSides(
+    TINY + variants,
+    TINY.replace('eta_max: 1.0e-1', 'eta_max: 5.0e-2') + variants,
+  );
   const accuracies: Record<string, [number, number]> = {
     one: [0.4, 0.41],
     'one-seed2': [0.42, 0.425],

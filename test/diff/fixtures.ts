@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { RunStore } from '../../src/store/store.ts';
+import { planTrials, type Trial } from '../../src/config/expand.ts';
+import { resolveExperiment } from '../../src/config/resolve.ts';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'nnlab.js');
@@ -105,4 +107,28 @@ export function storeResult(
   writeFileSync(join(tmp, 'curves.jsonl'), '');
   writeFileSync(join(tmp, 'model.bin'), 'not read by the diff');
   store.commit(tmp, hash);
+}
+
+/**
+ * Two sides of a change with a run store to hold their results: experiments/old/tiny.yaml and
+ * experiments/tiny.yaml in a temporary folder, runs/tiny/plan.json for the test engine and data,
+ * and each side's planned trials by id (their hashes are where storeResult puts results).
+ */
+export function twoSides(
+  oldText: string,
+  newText: string,
+): { dir: string; runs: string; old: Map<string, Trial>; now: Map<string, Trial> } {
+  const dir = write(tempDir(), { 'experiments/old/tiny.yaml': oldText, 'experiments/tiny.yaml': newText });
+  const runs = join(dir, 'runs');
+  write(runs, {
+    'tiny/plan.json': JSON.stringify({
+      experiment: 'tiny',
+      engineVersion: 'engine-test',
+      dataFingerprint: 'data-test',
+    }),
+  });
+  const ctx = { engineVersion: 'engine-test', dataFingerprint: 'data-test' };
+  const trials = (file: string) =>
+    new Map(planTrials(resolveExperiment(join(dir, file)), ctx).trials.map((t): [string, Trial] => [t.id, t]));
+  return { dir, runs, old: trials('experiments/old/tiny.yaml'), now: trials('experiments/tiny.yaml') };
 }

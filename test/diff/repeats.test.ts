@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { compareExperiments, resolveSide } from '../../src/diff/compare.ts';
 import { openSide } from '../../src/diff/sides.ts';
-import { planTrials, type Trial } from '../../src/config/expand.ts';
-import { resolveExperiment } from '../../src/config/resolve.ts';
-import { nnlab, storeResult, tempDir, TINY, write } from './fixtures.ts';
+import { nnlab, storeResult, TINY, twoSides } from './fixtures.ts';
 
 test('repeats: means compared, noise = 2·√(sd_old²/n_old + sd_new²/n_new), judged within or beyond', () => {
   const variants = `repeats: 3
@@ -16,23 +14,7 @@ variants:
   - { name: steady, set: {} }
   - { name: wide, set: { model.hidden: [100] } }
 `;
-  const dir = write(tempDir(), {
-    'experiments/old/tiny.yaml': TINY + variants,
-    'experiments/tiny.yaml': TINY.replace('lambda: 0.01', 'lambda: 0.005') + variants,
-  });
-  const runs = join(dir, 'runs');
-  write(runs, {
-    'tiny/plan.json': JSON.stringify({
-      experiment: 'tiny',
-      engineVersion: 'engine-test',
-      dataFingerprint: 'data-test',
-    }),
-  });
-  const ctx = { engineVersion: 'engine-test', dataFingerprint: 'data-test' };
-  const trials = (file: string) =>
-    new Map(planTrials(resolveExperiment(join(dir, file)), ctx).trials.map((t): [string, Trial] => [t.id, t]));
-  const old = trials('experiments/old/tiny.yaml');
-  const now = trials('experiments/tiny.yaml');
+  const { dir, runs, old, now } = twoSides(TINY + variants, TINY.replace('lambda: 0.01', 'lambda: 0.005') + variants);
   // steady: means 0.40 → 0.41, sds 0.02 and 0.01: noise 2·√(0.0004/3 + 0.0001/3) = 0.0258 > 0.01.
   // wide: means 0.45 → 0.50, sds 0.01 and 0.01: noise 2·√(0.0002/3) = 0.0163 < 0.05.
   const accuracies: Record<string, [number[], number[]]> = {
