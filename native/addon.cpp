@@ -154,17 +154,36 @@ Split read_split(const Napi::Object& o, const std::string& where) {
   s.y = typed<uint8_t>(o, where, "y", napi_uint8_array, "a Uint8Array");
   s.n = long(num(o, where, "n"));
   s.d = int(num(o, where, "d"));
+  // Optional: the uint8 pixels the floats came from, and the map x = scale·p + shift (engine.h).
+  if (o.Has("pixels") && !o.Get("pixels").IsUndefined()) {
+    auto sized = [&](const char* key, napi_typedarray_type type, const char* what, size_t n) {
+      Napi::Value v = field(o, where, key, what, &Napi::Value::IsTypedArray);
+      Napi::TypedArray t = v.As<Napi::TypedArray>();
+      if (t.TypedArrayType() != type || t.ElementLength() != n)
+        throw Napi::TypeError::New(
+            o.Env(), "nnlab addon: " + where + "." + key + " must be " + what + " of " + std::to_string(n) + " values");
+      return v;
+    };
+    s.pixels = sized("pixels", napi_uint8_array, "a Uint8Array", size_t(s.n) * s.d).As<Napi::Uint8Array>().Data();
+    s.scale = sized("scale", napi_float32_array, "a Float32Array", size_t(s.d)).As<Napi::Float32Array>().Data();
+    s.shift = sized("shift", napi_float32_array, "a Float32Array", size_t(s.d)).As<Napi::Float32Array>().Data();
+  }
   return s;
 }
 
 // A split and references that keep its typed arrays alive while native code reads them.
 struct HeldSplit {
   Split split;
-  Napi::ObjectReference x, y;
+  Napi::ObjectReference x, y, pixels, scale, shift;
   void hold(const Napi::Object& o, const std::string& where) {
     split = read_split(o, where);
     x = Napi::Persistent(o.Get("x").As<Napi::Object>());
     y = Napi::Persistent(o.Get("y").As<Napi::Object>());
+    if (split.pixels) {
+      pixels = Napi::Persistent(o.Get("pixels").As<Napi::Object>());
+      scale = Napi::Persistent(o.Get("scale").As<Napi::Object>());
+      shift = Napi::Persistent(o.Get("shift").As<Napi::Object>());
+    }
   }
 };
 
@@ -246,6 +265,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<Progress> {
       r.Set("final", f);
     }
     r.Set("fingerprint", out_.fingerprint);
+    r.Set("kernel", out_.kernel);
     r.Set("seconds", seconds_);
     deferred_.Resolve(r);
   }

@@ -10,12 +10,13 @@ namespace nnlab {
 
 constexpr int kSide = 32, kChannels = 3, kPlane = kSide * kSide, kImage = kPlane * kChannels;
 
-// x (B, kImage). tmp needs kImage values.
+// x (B, D): flip and translate need D = kImage (src/engine/index.ts refuses them otherwise);
+// noise applies to rows of any length D. tmp needs kImage values.
 template <typename T>
-void augment_batch(T* x, int B, const Augmentation& a, Rng& rng, std::vector<T>& tmp) {
+void augment_batch(T* x, int B, int D, const Augmentation& a, Rng& rng, std::vector<T>& tmp) {
   tmp.resize(kImage);
   for (int i = 0; i < B; i++) {
-    T* img = x + (long)i * kImage;
+    T* img = x + (long)i * D;
     const bool flip = a.flip && rng.uniform() < 0.5;
     const int dx = a.translate ? int(rng.below(2 * a.translate + 1)) - a.translate : 0;
     const int dy = a.translate ? int(rng.below(2 * a.translate + 1)) - a.translate : 0;
@@ -35,7 +36,7 @@ void augment_batch(T* x, int B, const Augmentation& a, Rng& rng, std::vector<T>&
           }
     }
     if (a.noise > 0)
-      for (int k = 0; k < kImage; k++) img[k] += T(a.noise * rng.normal());
+      for (int k = 0; k < D; k++) img[k] += T(a.noise * rng.normal());
   }
 }
 

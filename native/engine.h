@@ -65,12 +65,16 @@ struct TrainSpec {
   int threads{};
 };
 
-// A split as the engine sees it: N rows of D float32 values (row-major), labels 0 … C−1.
+// A split as the engine sees it: N rows of D float32 values (row-major), labels 0 … C−1. When the
+// floats are uint8 pixels through a per-dimension map x = scale·p + shift, the pixels and the map
+// may come too: float32 training then takes the first layer's products on them (amx.h).
 struct Split {
   const float* x = nullptr;    // (N, D)
   const uint8_t* y = nullptr;  // (N)
   long n = 0;
   int d = 0;
+  const uint8_t* pixels = nullptr;                 // (N, D) or null
+  const float *scale = nullptr, *shift = nullptr;  // (D) each, with pixels
 };
 
 struct Metrics {
@@ -102,6 +106,7 @@ struct TrainOutput {
   Metrics final_train, final_validation;
   bool has_validation = false;
   std::string fingerprint;
+  std::string kernel;  // what took the first layer's products: "amx-bf16x3", "avx512" or "blas"
 };
 
 struct GradCheckRow {

@@ -4,10 +4,12 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "amx.h"
 #include "batchnorm.h"
 #include "engine.h"
 #include "linear.h"
@@ -81,6 +83,20 @@ class Network {
   }
 
   int depth() const { return int(layers.size()); }
+
+  // Takes the first layer's products on uint8 pixels x = scale·p + shift with AMX tiles (amx.h),
+  // where the CPU and the OS allow it and T is float. Returns whether it will; set the pool first.
+  bool use_pixels(const float* scale, const float* shift) {
+#ifdef NNLAB_AMX_KERNELS
+    if constexpr (std::is_same<T, float>::value) {
+      if (!amx::available()) return false;
+      amx_ = std::make_unique<amx::FirstLayer>(layers[0].I, layers[0].H, pool ? pool->parts() : 1, scale, shift);
+      return true;
+    }
+#endif
+    (void)scale, (void)shift;
+    return false;
+  }
   int classes() const { return layers.back().H; }
 
   // Weights from N(0, σ²) with σ by spec.init; biases 0, γ 1, β 0; running stats 0 and 1.
@@ -118,16 +134,22 @@ class Network {
   // ---- training mode ------------------------------------------------------------------------
   // Forward on a batch x (B, D) with batch statistics (and dropout when rng is given). Keeps
   // every layer's activations for backward. Returns the summed loss; *correct counts argmax hits.
-  double forward_train(const T* x, const uint8_t* y, int B, Rng* dropout_rng, long* correct) {
+  // With use_pixels, pixel_rows (B pointers to rows of pixels) may replace x.
+  double forward_train(const T* x, const uint8_t* y, int B, Rng* dropout_rng, long* correct,
+                       const uint8_t* const* pixel_rows = nullptr) {
     ensure_train(B);
     x_ = x;
+    on_pixels_ = pixel_rows != nullptr;
     const int L = depth();
     for (int l = 0; l < L; l++) {
       const LayerInfo& li = layers[l];
       Work& w = work_[l];
       const long n = long(B) * li.H;
-      linear_forward(w.s.data(), input_of(l), &params[li.W], li.b >= 0 ? &params[li.b] : (const T*)nullptr, B, li.I,
-                     li.H, pool);
+      if (l == 0 && pixel_rows)
+        first_layer_forward(w.s.data(), pixel_rows, B, B, true, true);
+      else
+        linear_forward(w.s.data(), input_of(l), &params[li.W], li.b >= 0 ? &params[li.b] : (const T*)nullptr, B, li.I,
+                       li.H, pool);
       if (!li.hidden) break;
       const T* pre = w.s.data();
       if (li.bn) {
@@ -165,8 +187,11 @@ class Network {
           std::swap(d, spare);
         }
       }
-      linear_backward(l > 0 ? spare : (T*)nullptr, &grads[li.W], li.b >= 0 ? &grads[li.b] : (T*)nullptr, d, input_of(l),
-                      &params[li.W], B, li.I, li.H, T(2 * lambda), pool);
+      if (l == 0 && on_pixels_)
+        first_layer_backward(d, B, T(2 * lambda));
+      else
+        linear_backward(l > 0 ? spare : (T*)nullptr, &grads[li.W], li.b >= 0 ? &grads[li.b] : (T*)nullptr, d,
+                        input_of(l), &params[li.W], B, li.I, li.H, T(2 * lambda), pool);
       if (l > 0) std::swap(d, spare);
     }
   }
@@ -224,10 +249,13 @@ class Network {
 #else
   static constexpr int kEvalBlock = kEvalChunk;  // BLAS packs its operands itself
 #endif
-  double evaluate_sum(const float* x, const uint8_t* y, long N, int D, long* correct) {
+  // With use_pixels, pixels (N, D) may be given: the first layer then reads them instead of x.
+  double evaluate_sum(const float* x, const uint8_t* y, long N, int D, long* correct, const uint8_t* pixels = nullptr) {
     const int chunk = int(std::min<long>(N, kEvalChunk));
+    bool pack = true;  // the first layer's packed weights (amx.h), once per call
     ea_.resize(long(chunk) * max_width_), eb_.resize(long(chunk) * max_width_);
     ex_.resize(long(std::min(chunk, kEvalBlock)) * D), block_rows_.resize(std::min(chunk, kEvalBlock));
+    pixel_rows_.resize(std::min(chunk, kEvalBlock));
     double total = 0;
     long right = 0;
     for (long start = 0; start < N; start += chunk) {
@@ -238,7 +266,14 @@ class Network {
       for (int l = 0; l < depth(); l++) {
         const LayerInfo& li = layers[l];
         const T* bias = li.b >= 0 ? &params[li.b] : (const T*)nullptr;
-        if (l == 0)
+        if (l == 0 && pixels)
+          for (int r = 0; r < B; r += kEvalBlock) {
+            const int b = std::min(kEvalBlock, B - r);
+            for (int i = 0; i < b; i++) pixel_rows_[i] = pixels + (start + r + i) * D;
+            first_layer_forward(out + long(r) * li.H, pixel_rows_.data(), b, chunk, false, pack);
+            pack = false;
+          }
+        else if (l == 0)
           for (int r = 0; r < B; r += kEvalBlock) {
             const int b = std::min(kEvalBlock, B - r);
             for (int i = 0; i < b; i++) block_rows_[i] = x + (start + r + i) * D;
@@ -266,9 +301,9 @@ class Network {
     return total;
   }
 
-  Metrics evaluate(const float* x, const uint8_t* y, long N, int D, double lambda) {
+  Metrics evaluate(const float* x, const uint8_t* y, long N, int D, double lambda, const uint8_t* pixels = nullptr) {
     long correct = 0;
-    const double sum = evaluate_sum(x, y, N, D, &correct);
+    const double sum = evaluate_sum(x, y, N, D, &correct, pixels);
     Metrics m;
     m.loss = sum / N;
     m.cost = m.loss + penalty(lambda);
@@ -291,14 +326,79 @@ class Network {
     std::vector<T> a, mask;                      // (B, H) dropout output and mask
   };
   std::vector<Work> work_;
-  std::vector<T> probs_;                  // (B, C)
-  std::vector<T> d0_, d1_;                // (B, widest) gradient buffers
-  std::vector<T> ea_, eb_;                // evaluation buffers
-  AlignedVector<T> ex_;                   // an aligned block of the input (evaluate_sum)
-  std::vector<const float*> block_rows_;  // its rows in the input
+  std::vector<T> probs_;                    // (B, C)
+  std::vector<T> d0_, d1_;                  // (B, widest) gradient buffers
+  std::vector<T> ea_, eb_;                  // evaluation buffers
+  AlignedVector<T> ex_;                     // an aligned block of the input (evaluate_sum)
+  std::vector<const float*> block_rows_;    // its rows in the input
+  std::vector<const uint8_t*> pixel_rows_;  // or in the pixels
   const T* x_ = nullptr;
   int cap_ = 0, max_width_ = 0;
   bool dropped_ = false;
+  bool on_pixels_ = false;  // the last forward_train read pixels
+#ifdef NNLAB_AMX_KERNELS
+  std::unique_ptr<amx::FirstLayer> amx_;
+#endif
+
+  // out (n, H) = the first layer's pre-activation for n rows of pixels, on AMX: each thread its
+  // K blocks (gather, packing when pack, product), the threads' shares summed in a fixed order.
+  // split_rows: the rows the decision to split is made for (the whole chunk, in evaluation).
+  void first_layer_forward(T* out, const uint8_t* const* rows, int n, int split_rows, bool train, bool pack) {
+#ifdef NNLAB_AMX_KERNELS
+    if constexpr (std::is_same<T, float>::value) {
+      const LayerInfo& li = layers[0];
+      amx_->reserve(n, train);
+      const int parts = pool && long(split_rows) * li.I * li.H >= kSplitWork ? pool->parts() : 1;
+      T* partial = parts > 1 ? pool->scratch<T>(size_t(parts - 1) * n * li.H) : nullptr;
+      auto job = [&](int p) {
+        long k0, k1;
+        split_range(amx_->blocks(), p, parts, k0, k1);
+        amx_->gather(rows, n, int(k0), int(k1), train);
+        if (pack) amx_->pack(&params[li.W], p, int(k0), int(k1));
+        amx_->forward(p == 0 ? out : partial + size_t(p - 1) * n * li.H, n, p, int(k0), int(k1));
+      };
+      if (parts > 1)
+        pool->run(job);
+      else
+        job(0);
+      for (int p = 1; p < parts; p++)
+        for (long k = 0; k < long(n) * li.H; k++) out[k] += partial[size_t(p - 1) * n * li.H + k];
+      if (li.b >= 0)
+        for (int i = 0; i < n; i++)
+          for (int h = 0; h < li.H; h++) out[long(i) * li.H + h] += params[li.b + h];
+      return;
+    }
+#endif
+    (void)out, (void)rows, (void)n, (void)split_rows, (void)train, (void)pack;
+  }
+
+  // The first layer's gradients (dW with l2·W, and db) from d (n, H), after a forward on pixels.
+  void first_layer_backward(const T* d, int n, T l2) {
+#ifdef NNLAB_AMX_KERNELS
+    if constexpr (std::is_same<T, float>::value) {
+      const LayerInfo& li = layers[0];
+      amx_->prepare_gradient(d, n);
+      const int parts = pool && long(n) * li.I * li.H >= kSplitWork ? pool->parts() : 1;
+      auto job = [&](int p) {
+        long k0, k1;
+        split_range(amx_->blocks(), p, parts, k0, k1);
+        amx_->weight_gradient(&grads[li.W], &params[li.W], l2, int(k0), int(k1));
+      };
+      if (parts > 1)
+        pool->run(job);
+      else
+        job(0);
+      if (li.b >= 0) {
+        T* db = &grads[li.b];
+        for (int h = 0; h < li.H; h++) db[h] = 0;
+        for (int i = 0; i < n; i++)
+          for (int h = 0; h < li.H; h++) db[h] += d[long(i) * li.H + h];
+      }
+      return;
+    }
+#endif
+    (void)d, (void)n, (void)l2;
+  }
 
   const T* input_of(int l) const {
     if (l == 0) return x_;

@@ -3,6 +3,7 @@
 // every step, divergence (a non-finite cost) stopping the run. Also evaluation of a saved model.
 #include <cblas.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -19,6 +20,19 @@ namespace nnlab {
 void set_threads(int threads) { openblas_set_num_threads(threads < 1 ? 1 : threads); }
 
 namespace {
+
+// Whether split s carries pixels through the same map as the training split (amx.h).
+bool same_pixels_map(const Split& s, const Split& train) {
+  return s.pixels && s.scale && s.shift &&
+         (s.scale == train.scale || std::equal(s.scale, s.scale + s.d, train.scale)) &&
+         (s.shift == train.shift || std::equal(s.shift, s.shift + s.d, train.shift));
+}
+
+#ifdef NNLAB_AVX512_KERNELS
+constexpr const char* kVectorKernel = "avx512";
+#else
+constexpr const char* kVectorKernel = "blas";
+#endif
 
 template <typename T>
 Status train_as(const TrainSpec& spec, const Split& train, const Split* validation, const std::atomic<bool>& abort,
@@ -41,14 +55,23 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
   std::vector<const float*> rows(B);  // where the batch's rows lie in the training split
   std::vector<T> aug_tmp;
   std::vector<uint8_t> yb(B);
+  // The first layer on pixels (amx.h) where the splits carry them and nothing alters the floats.
+  const bool on_pixels = std::is_same<T, float>::value && !augment && train.pixels && train.scale && train.shift &&
+                         (!validation || same_pixels_map(*validation, train)) &&
+                         net.use_pixels(train.scale, train.shift);
+  std::vector<const uint8_t*> pixel_rows(on_pixels ? B : 0);
+  const uint8_t* train_pixels = on_pixels ? train.pixels : nullptr;
+  const uint8_t* validation_pixels = on_pixels && validation ? validation->pixels : nullptr;
+  out.kernel = on_pixels ? "amx-bf16x3" : kVectorKernel;
   Progress p;
   p.total_steps = spec.total_steps;
 
   auto record = [&](long step, double eta) {
     CurvePoint c;
     c.step = step, c.epoch = double(step) / steps_per_epoch, c.eta = eta;
-    c.train = net.evaluate(train.x, train.y, subset, D, spec.lambda);
-    if (validation) c.validation = net.evaluate(validation->x, validation->y, validation->n, D, spec.lambda);
+    c.train = net.evaluate(train.x, train.y, subset, D, spec.lambda, train_pixels);
+    if (validation)
+      c.validation = net.evaluate(validation->x, validation->y, validation->n, D, spec.lambda, validation_pixels);
     c.has_validation = validation != nullptr;
     out.curves.push_back(c);
     p.train_accuracy = c.train.accuracy;
@@ -68,13 +91,18 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
       for (long i = train.n - 1; i > 0; i--) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
     // Gather the batch. With threads, each copies the columns c0 … c1−1 of every row: the same
     // columns its share of the first layer's products reads (linear.h), so they stay in its cache.
-    for (long i = 0; i < B; i++) rows[i] = train.x + order[(k * B + i) % train.n] * D;
-    net.in_parts(
-        D, [&](long c0, long c1) { gather_rows(xb.data(), D, rows.data(), B, c0, c1); }, kLineElems<T>, long(B) * D);
+    if (on_pixels)
+      for (long i = 0; i < B; i++) pixel_rows[i] = train.pixels + order[(k * B + i) % train.n] * D;
+    else {
+      for (long i = 0; i < B; i++) rows[i] = train.x + order[(k * B + i) % train.n] * D;
+      net.in_parts(
+          D, [&](long c0, long c1) { gather_rows(xb.data(), D, rows.data(), B, c0, c1); }, kLineElems<T>, long(B) * D);
+    }
     for (long i = 0; i < B; i++) yb[i] = train.y[order[(k * B + i) % train.n]];
-    if (augment) augment_batch(xb.data(), B, spec.augmentation, augment_rng, aug_tmp);
+    if (augment) augment_batch(xb.data(), B, D, spec.augmentation, augment_rng, aug_tmp);
     const double eta = schedule_eta(spec.schedule, t, steps_per_epoch);
-    const double loss = net.forward_train(xb.data(), yb.data(), B, &dropout_rng, nullptr) / B;
+    const double loss =
+        net.forward_train(xb.data(), yb.data(), B, &dropout_rng, nullptr, on_pixels ? pixel_rows.data() : nullptr) / B;
     if (!std::isfinite(loss)) {
       out.diverged = true;
       out.diverged_step = t + 1;
@@ -100,8 +128,10 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
   out.model = save_model(net);
   out.fingerprint = fingerprint(out.model);
   if (!out.diverged) {
-    out.final_train = net.evaluate(train.x, train.y, train.n, D, spec.lambda);
-    if (validation) out.final_validation = net.evaluate(validation->x, validation->y, validation->n, D, spec.lambda);
+    out.final_train = net.evaluate(train.x, train.y, train.n, D, spec.lambda, train_pixels);
+    if (validation)
+      out.final_validation =
+          net.evaluate(validation->x, validation->y, validation->n, D, spec.lambda, validation_pixels);
     out.has_validation = validation != nullptr;
   }
   return Status::Ok;
@@ -115,7 +145,8 @@ void evaluate_as(const ModelHeader& h, const uint8_t* bytes, const Split& data, 
   Network<T> net(h.spec);
   net.pool = &pool;
   load_model_tensors(net, bytes, h.data_offset);
-  out = net.evaluate(data.x, data.y, data.n, data.d, lambda);
+  const bool on_pixels = data.pixels && data.scale && data.shift && net.use_pixels(data.scale, data.shift);
+  out = net.evaluate(data.x, data.y, data.n, data.d, lambda, on_pixels ? data.pixels : nullptr);
 }
 
 }  // namespace

@@ -74,6 +74,24 @@ export function standardizeStats(train: RawSplit): Stats {
 export type Preprocessing = { kind: 'standardize'; stats: Stats } | { kind: 'scale' };
 
 /**
+ * The map preprocess applies, x = scale·p + shift per dimension, rounded to float32: what the
+ * engine needs to take the first layer's products on the pixels themselves (native/amx.h).
+ */
+export function pixelMap(how: Preprocessing, d: number): { scale: Float32Array; shift: Float32Array } {
+  const scale = new Float32Array(d);
+  const shift = new Float32Array(d);
+  for (let j = 0; j < d; j++) {
+    if (how.kind === 'scale') {
+      scale[j] = 1 / 255;
+    } else {
+      scale[j] = 1 / how.stats.std[j];
+      shift[j] = -how.stats.mean[j] / how.stats.std[j];
+    }
+  }
+  return { scale, shift };
+}
+
+/**
  * Floats for the engine, n × d row-major: (x − mean) / std per dimension, or x / 255. `out` (n·d
  * floats) is reused when given: for CIFAR-10 the allocation of the output costs as much as the loop.
  */

@@ -47,6 +47,14 @@ export interface Split {
   y: Uint8Array;
   n: number;
   d: number;
+  /**
+   * The uint8 pixels x came from (n·d), with the map x = scale·p + shift per dimension (d values
+   * each). Optional: where given, float32 training may take the first layer's products on the
+   * pixels (AMX tiles, native/amx.h), which rounds differently; TrainResult.kernel says which ran.
+   */
+  pixels?: Uint8Array;
+  scale?: Float32Array;
+  shift?: Float32Array;
 }
 
 export interface Metrics {
@@ -102,6 +110,8 @@ export interface TrainResult {
   final: { train: Metrics; validation?: Metrics };
   /** FNV-1a 64 of the model bytes: equal fingerprints, equal parameters. */
   fingerprint: string;
+  /** What took the first layer's products: "amx-bf16x3" (on pixels), "avx512" or "blas". */
+  kernel: string;
   seconds: number;
 }
 

@@ -122,6 +122,22 @@ export function checkSplit(name: string, data: Split, d: number, classes: number
       `${name}.y must be a Uint8Array; got ${data.y === null ? 'null' : ((data.y as object)?.constructor?.name ?? typeof data.y)}`,
     );
   if (data.y.length !== data.n) throw new TypeError(`${name}.y must hold n = ${data.n} labels; got ${data.y.length}`);
+  if (data.pixels !== undefined || data.scale !== undefined || data.shift !== undefined) {
+    const want = [
+      ['pixels', Uint8Array, data.n * data.d, 'n·d'],
+      ['scale', Float32Array, data.d, 'd'],
+      ['shift', Float32Array, data.d, 'd'],
+    ] as const;
+    for (const [key, type, length, what] of want) {
+      const v = data[key];
+      if (!(v instanceof type))
+        throw new TypeError(
+          `${name}.${key} must be a ${type.name} (pixels, scale and shift come together); got ${show(v)}`,
+        );
+      if (v.length !== length)
+        throw new TypeError(`${name}.${key} must hold ${what} = ${length} values; got ${v.length}`);
+    }
+  }
   for (let i = 0; i < data.n; i++)
     if (data.y[i] >= classes)
       throw new RangeError(`${name}.y[${i}] must be a class label in [0, ${classes - 1}]; got ${data.y[i]}`);

@@ -2,7 +2,7 @@
 // with statistics of the training split only, and the engine's options (derived lengths included).
 // A process keeps the last splits it built, so a worker that takes trial after trial on the same
 // data (a whole experiment, usually) reads and standardizes them once.
-import { loadParts, preprocess, sliceSplit, standardizeStats, type RawSplit } from '../data/index.ts';
+import { loadParts, pixelMap, preprocess, sliceSplit, standardizeStats, type RawSplit } from '../data/index.ts';
 import type { CompleteTrainOptions, Split } from '../engine/index.ts';
 import { trainingLength, type GradientCheckConfig } from '../config/expand.ts';
 import type { TrialConfig } from '../config/resolve.ts';
@@ -15,8 +15,11 @@ export interface PreparedData {
   classes: string[];
 }
 
-function toSplit(split: RawSplit, x: Float32Array): Split {
-  return { x, y: split.y, n: split.n, d: split.d };
+/** x = scale·p + shift per dimension, as preprocess computes it (rounded to float32). */
+type PixelMap = { scale: Float32Array; shift: Float32Array };
+
+function toSplit(split: RawSplit, x: Float32Array, map: PixelMap): Split {
+  return { x, y: split.y, n: split.n, d: split.d, pixels: split.x, ...map };
 }
 
 /** The raw training and validation splits of a config (holdout and subsample applied). */
@@ -40,7 +43,8 @@ function preprocessor(how: TrialConfig['preprocess'], train: RawSplit) {
     how === 'standardize'
       ? ({ kind: 'standardize', stats: standardizeStats(train) } as const)
       : ({ kind: 'scale' } as const);
-  return (s: RawSplit) => toSplit(s, preprocess(s, spec));
+  const map = pixelMap(spec, train.d);
+  return (s: RawSplit) => toSplit(s, preprocess(s, spec), map);
 }
 
 /** The three splits of a config, built from the files. */

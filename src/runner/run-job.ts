@@ -140,6 +140,7 @@ export async function runJob(
     seconds: (performance.now() - t0) / 1000,
     ...record(trainSeconds + testSeconds, from),
     fingerprint: out.fingerprint,
+    kernel: out.kernel,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     ...provenance,

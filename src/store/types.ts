@@ -45,6 +45,8 @@ export interface TrainResult extends Provenance {
   derived: TrainingLength;
   seconds: number;
   fingerprint: string;
+  /** What took the first layer's products (TrainResult.kernel of the engine); absent in older trials. */
+  kernel?: string;
   startedAt: string;
   finishedAt: string;
 }

@@ -8,11 +8,26 @@ import type { SectionContext } from './context.ts';
 import { experimentFile } from './header.ts';
 import { distinctTrials } from './timing.ts';
 
+/** What took a training trial's first-layer products, in words. */
+function firstLayerKernel(r: StoredResult & { kind: 'train' }): string {
+  switch (r.kernel) {
+    case undefined:
+      return 'not recorded';
+    case 'amx-bf16x3':
+      return 'AMX tiles on the uint8 pixels, three bfloat16 parts a float32 (float32 sums)';
+    case 'avx512':
+      return 'AVX-512 float32';
+    default:
+      return r.kernel;
+  }
+}
+
 export function provenanceTable(ctx: SectionContext): Table {
   const { g, exp, plan } = ctx;
   const results = [...g.stored.values()].map((s) => s.result);
   // Every distinct value among the stored trials, so a mixed store shows its mix.
   const distinct = (f: (r: StoredResult) => string) => [...new Set(results.map(f))].sort(byText).join('; ');
+  const trained = results.filter((r) => r.kind === 'train');
   const started = results.map((r) => r.startedAt).sort(byText)[0];
   const finished = results
     .map((r) => r.finishedAt)
@@ -42,6 +57,10 @@ export function provenanceTable(ctx: SectionContext): Table {
             r.blas ? `OpenBLAS ${r.blas.version}, ${r.blas.core} kernels (${r.blas.reason})` : 'not recorded',
           ),
         ),
+      ],
+      [
+        'first-layer kernel',
+        md([...new Set(trained.map(firstLayerKernel))].sort(byText).join('; ') || 'no training trials'),
       ],
       ['threads per trial', md(distinct((r) => String(r.threads)))],
       [

@@ -1,0 +1,474 @@
+// The first layer on AMX tiles (Intel Advanced Matrix Extensions), for float32 training whose
+// inputs are uint8 pixels through a per-dimension affine map x = a·p + c (the standardization or
+// scaling of src/data/preprocess.ts). The products are then taken on the pixels themselves:
+//   s[b][h]  = Σ_d (W[h][d]·a_d)·p[b][d] + Σ_d W[h][d]·c_d
+//   dW[h][d] = a_d·Σ_b δ[b][h]·p[b][d] + c_d·Σ_b δ[b][h] + l2·W[h][d]
+// A pixel (an integer ≤ 255) is exact in bfloat16, and each float32 factor (W·a, δ) is split into
+// three bfloat16 parts whose sum is that float exactly (hi + mid + lo, 8 bits of mantissa each).
+// Every product of a part and a pixel is then exact in float32, and AMX sums them in float32
+// (TDPBF16PS): the result is a float32 product with float32 rounding, three tile products per
+// product, each several times faster than AVX-512 FMAs. It rounds differently from the AVX-512
+// kernels (another summation order), so a trial run this way gets other last bits; the trial
+// records which kernel ran (TrainOutput::kernel).
+//
+// Layouts (bf16 = uint16_t bits; a "pair" is two bf16 in one dword, the K pairs AMX multiplies):
+//   P  (Bt, Dp) bf16, row-major: the batch's pixels, the forward's A tiles.
+//   Q  (Bk/2, Dq) dwords: rows of pixels two by two, pixel pairs along the batch: the weight
+//      gradient's B tiles (K = the batch).
+//   Wt per part and unit tile: [kb][16 pairs][nu units] dwords: (W·a)ᵀ, the forward's B tiles.
+//   dT per part, unit tile, batch block: [nu units][32] bf16: δᵀ, the weight gradient's A tiles.
+// Dp: D rounded up to 32 (a K block); Bk: B rounded up to 32; padding is zero.
+#pragma once
+#include "kernels.h"
+
+#if defined(NNLAB_AVX512_KERNELS) && defined(__AMX_TILE__) && defined(__AMX_BF16__) && defined(__AVX512BF16__) && \
+    defined(__AVX512BW__)
+#define NNLAB_AMX_KERNELS 1
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+namespace nnlab {
+namespace amx {
+
+// Whether AMX tiles may be used in this process: the CPU has them (the build's -march=native says
+// so) and Linux grants the process the tile state (arch_prctl, Linux ≥ 5.16). NNLAB_AMX=off turns
+// the path off (the AVX-512 kernels then run, as on a CPU without AMX).
+inline bool available() {
+  static const bool ok = [] {
+    const char* env = std::getenv("NNLAB_AMX");
+    if (env && (std::strcmp(env, "off") == 0 || std::strcmp(env, "0") == 0)) return false;
+    constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;
+  }();
+  return ok;
+}
+
+struct alignas(64) TileConfig {
+  uint8_t palette = 1, start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t colsb[16] = {};
+  uint8_t rows[16] = {};
+  void set(int t, int r, int bytes) { rows[t] = uint8_t(r), colsb[t] = uint16_t(bytes); }
+  void load() const { _tile_loadconfig(this); }
+};
+
+constexpr int kKB = 32;    // bf16 values in a K block (one 64-byte tile row)
+constexpr int kChunk = 8;  // K blocks an accumulator sums before it is added to the running total
+
+inline long round_up(long n, long m) { return (n + m - 1) / m * m; }
+
+// Three bf16 parts of 32 floats (x0: values 0–15, x1: 16–31), each as 16 dwords of pairs.
+inline void split3(__m512 x0, __m512 x1, __m512i out[3]) {
+  for (int part = 0; part < 3; part++) {
+    const __m512i h = (__m512i)_mm512_cvtne2ps_pbh(x1, x0);
+    out[part] = h;
+    if (part == 2) break;
+    const __m512 h0 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_castsi512_si256(h)), 16));
+    const __m512 h1 =
+        _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_maskz_extracti64x4_epi64(0xF, h, 1)), 16));
+    x0 = _mm512_sub_ps(x0, h0);
+    x1 = _mm512_sub_ps(x1, h1);
+  }
+}
+
+// r[j] ← dword i of r[i] at position j: a 16 × 16 transpose of dwords.
+inline void transpose16(__m512i r[16]) {
+  __m512i t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+    r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+    r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+    r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  // r[i] now holds, in each 128-bit lane L, dwords of rows 4·(i/4)…+3 for columns 4L + (i%4)·… ;
+  // two rounds of 128-bit lane shuffles finish the transpose.
+  for (int i = 0; i < 4; i++) {
+    t[i] = _mm512_shuffle_i32x4(r[i], r[i + 4], 0x88);
+    t[i + 4] = _mm512_shuffle_i32x4(r[i], r[i + 4], 0xDD);
+    t[i + 8] = _mm512_shuffle_i32x4(r[i + 8], r[i + 12], 0x88);
+    t[i + 12] = _mm512_shuffle_i32x4(r[i + 8], r[i + 12], 0xDD);
+  }
+  for (int i = 0; i < 4; i++) {
+    r[i] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0xDD);
+    r[i + 4] = _mm512_shuffle_i32x4(t[i + 4], t[i + 12], 0x88);
+    r[i + 12] = _mm512_shuffle_i32x4(t[i + 4], t[i + 12], 0xDD);
+  }
+}
+
+// Pixels enter the products centred, as p − 128 (exact in bf16 too: integers in [−128, 127]):
+// sums of W·a·(p − 128) stay near the size of the result, where sums of W·a·p, offset by the mean
+// pixel, measured several times its rounding error. The shift c absorbs the 128 (FirstLayer).
+constexpr int kCentre = 128;
+
+// 32 pixels from p (masked past `valid`: those give 0) as 32 bf16 of p − 128.
+inline __m512i pixels_bf16(const uint8_t* p, int valid) {
+  const __mmask32 m = valid >= 32 ? __mmask32(0xFFFFFFFFu) : __mmask32((1u << valid) - 1);
+  const __m256i bytes = _mm256_maskz_loadu_epi8(m, p);
+  const __m512i centre = _mm512_set1_epi32(kCentre);
+  const __mmask16 m0 = __mmask16(m), m1 = __mmask16(m >> 16);
+  const __m512 lo =
+      _mm512_cvtepi32_ps(_mm512_maskz_sub_epi32(m0, _mm512_cvtepu8_epi32(_mm256_castsi256_si128(bytes)), centre));
+  const __m512 hi =
+      _mm512_cvtepi32_ps(_mm512_maskz_sub_epi32(m1, _mm512_cvtepu8_epi32(_mm256_extracti128_si256(bytes, 1)), centre));
+  return (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
+}
+
+// The first layer of one network on AMX: buffers sized for a batch of B rows of D pixels into H
+// units, and the per-dimension map (a, c). Threads work on K blocks kb0 … kb1−1 (32 dimensions
+// each): gather, packing and the forward product of a block stay on one thread, as do the weight
+// gradient's columns of it.
+class FirstLayer {
+ public:
+  FirstLayer(int D, int H, int parts, const float* a, const float* c)
+      : D_(D), H_(H), Dp_(int(round_up(D, kKB))), nkb_(Dp_ / kKB), nut_((H + 15) / 16), parts_(parts), a_(a) {
+    centred_shift_.resize(D);
+    for (int d = 0; d < D; d++) centred_shift_[d] = c[d] + float(kCentre) * a[d];
+    c_ = centred_shift_.data();
+    wt_.assign(size_t(3) * nut_ * nkb_ * 256, 0);
+    kc_.assign(size_t(parts) * H, 0.f);
+  }
+
+  int blocks() const { return nkb_; }
+
+  // Capacity for batches of up to B rows (training: also the weight gradient's buffers).
+  void reserve(int B, bool train) {
+    if (B > cap_p_) {
+      cap_p_ = B;
+      p_.assign(size_t(round_up(B, 16)) * Dp_, 0);
+    }
+    if (train && B > cap_q_) {
+      cap_q_ = B;
+      bk_ = int(round_up(B, kKB));
+      q_.assign(size_t(bk_ / 2) * Dp_, 0);
+      dt_.assign(size_t(3) * nut_ * (bk_ / kKB) * 16 * kKB, 0);
+      dtf_.assign(size_t(H_) * bk_, 0.f);
+      colsum_.assign(H_, 0.f);
+    }
+  }
+
+  // Pixels of rows[0 … n−1] into P (and Q when train) for dimensions of blocks kb0 … kb1−1. Two
+  // rows at a time along their length (rows of a training batch lie at random in memory: two
+  // sequential streams the prefetcher follows, where 100 interleaved ones measured 3× slower).
+  void gather(const uint8_t* const* rows, int n, int kb0, int kb1, bool train) {
+    static const __m512i lo_idx = pair_index(0), hi_idx = pair_index(16);
+    for (int i = 0; i < n; i += 2) {
+      for (int kb = kb0; kb < kb1; kb++) {
+        const int d = kb * kKB, valid = std::min(kKB, D_ - d);
+        if (i + 2 < n) _mm_prefetch(reinterpret_cast<const char*>(rows[i + 2] + d), _MM_HINT_T0);
+        if (i + 3 < n) _mm_prefetch(reinterpret_cast<const char*>(rows[i + 3] + d), _MM_HINT_T0);
+        const __m512i r0 = pixels_bf16(rows[i] + d, valid);
+        _mm512_store_si512(&p_[size_t(i) * Dp_ + d], r0);
+        const __m512i r1 = i + 1 < n ? pixels_bf16(rows[i + 1] + d, valid) : _mm512_setzero_si512();
+        if (i + 1 < n) _mm512_store_si512(&p_[size_t(i + 1) * Dp_ + d], r1);
+        if (train) {
+          uint32_t* q = &q_[size_t(i / 2) * Dp_ + d];
+          _mm512_store_si512(q, _mm512_permutex2var_epi16(r0, lo_idx, r1));
+          _mm512_store_si512(q + 16, _mm512_permutex2var_epi16(r0, hi_idx, r1));
+        }
+      }
+    }
+  }
+
+  // Packs W·a (W: H rows of D floats) into Wt for blocks kb0 … kb1−1, and this part's Σ_d W·c.
+  void pack(const float* W, int part, int kb0, int kb1) {
+    float* kc = &kc_[size_t(part) * H_];
+    for (int ut = 0; ut < nut_; ut++) {
+      const int h0 = ut * 16, nu = std::min(16, H_ - h0);
+      __m512 acc[16];
+      for (int i = 0; i < nu; i++) acc[i] = _mm512_setzero_ps();
+      for (int kb = kb0; kb < kb1; kb++) {
+        const int d = kb * kKB, valid = std::min(kKB, D_ - d);
+        const __mmask16 m0 = Simd<float>::first(valid), m1 = Simd<float>::first(std::max(0, valid - 16));
+        const __m512 a0 = _mm512_maskz_loadu_ps(m0, a_ + d), a1 = _mm512_maskz_loadu_ps(m1, a_ + d + 16);
+        const __m512 c0 = _mm512_maskz_loadu_ps(m0, c_ + d), c1 = _mm512_maskz_loadu_ps(m1, c_ + d + 16);
+        __m512i rows[3][16];
+        for (int i = 0; i < 16; i++) {
+          if (i >= nu) {
+            for (int part3 = 0; part3 < 3; part3++) rows[part3][i] = _mm512_setzero_si512();
+            continue;
+          }
+          const float* w = W + long(h0 + i) * D_ + d;
+          const __m512 w0 = _mm512_maskz_loadu_ps(m0, w), w1 = _mm512_maskz_loadu_ps(m1, w + 16);
+          acc[i] = _mm512_fmadd_ps(w1, c1, _mm512_fmadd_ps(w0, c0, acc[i]));
+          __m512i s[3];
+          split3(_mm512_mul_ps(w0, a0), _mm512_mul_ps(w1, a1), s);
+          for (int part3 = 0; part3 < 3; part3++) rows[part3][i] = s[part3];
+        }
+        const __mmask16 keep = Simd<float>::first(nu);
+        for (int part3 = 0; part3 < 3; part3++) {
+          transpose16(rows[part3]);
+          uint32_t* t = wt_tile(part3, ut, kb);
+          for (int r = 0; r < 16; r++) _mm512_mask_storeu_epi32(t + r * nu, keep, rows[part3][r]);
+        }
+      }
+      for (int i = 0; i < nu; i++) kc[h0 + i] = Simd<float>::sum(acc[i]);
+    }
+  }
+
+  // out (n, H) = Σ over blocks kb0 … kb1−1 of P·(W·a)ᵀ, + this part's Σ_d W·c: the part's share of
+  // the pre-activation (the parts' shares are summed by the caller, in a fixed order). Tiles of 16
+  // rows of the batch, four at a time against one tile of units, so that each of the three parts'
+  // B tiles is loaded once for four products (P's rows past n are read and their sums dropped).
+  void forward(float* out, int n, int part, int kb0, int kb1) const {
+    const float* kc = &kc_[size_t(part) * H_];
+    alignas(64) float tmp[4][16 * 16], chunk[16 * 16];
+    if (kb0 >= kb1)  // no blocks (a thread's share of a short row): the share is Σ_d W·c alone
+      for (int r = 0; r < n; r++)
+        for (int h = 0; h < H_; h++) out[long(r) * H_ + h] = kc[h];
+    const int nbt = (n + 15) / 16;
+    for (int ut = 0; ut < nut_; ut++) {
+      const int nu = std::min(16, H_ - ut * 16);
+      TileConfig cfg;
+      for (int t = 0; t < 4; t++) cfg.set(t, 16, nu * 4);
+      cfg.set(4, 16, 64);
+      for (int t = 5; t < 8; t++) cfg.set(t, 16, nu * 4);
+      cfg.load();
+      for (int bt0 = 0; bt0 < nbt; bt0 += 4) {
+        const int group = std::min(4, nbt - bt0);
+        // An accumulator sums its inputs one after another: restarted every kChunk blocks and the
+        // chunks summed in float32 vectors, its rounding error grows with √chunks, not √D.
+        for (int c0 = kb0; c0 < kb1; c0 += kChunk) {
+          for (int t = 0; t < group; t++) zero(t);
+          for (int kb = c0; kb < std::min(kb1, c0 + kChunk); kb++) {
+            _tile_loadd(5, wt_tile(0, ut, kb), nu * 4);
+            _tile_loadd(6, wt_tile(1, ut, kb), nu * 4);
+            _tile_loadd(7, wt_tile(2, ut, kb), nu * 4);
+            for (int t = 0; t < group; t++) {
+              _tile_loadd(4, &p_[size_t(bt0 + t) * 16 * Dp_ + kb * kKB], Dp_ * 2);
+              dp(t, 4, 5);
+              dp(t, 4, 6);
+              dp(t, 4, 7);
+            }
+          }
+          for (int t = 0; t < group; t++) {
+            if (c0 == kb0) {
+              store(t, tmp[t], 64);
+              continue;
+            }
+            store(t, chunk, 64);
+            for (int r = 0; r < 16; r++)
+              _mm512_store_ps(&tmp[t][r * 16],
+                              _mm512_add_ps(_mm512_load_ps(&tmp[t][r * 16]), _mm512_load_ps(&chunk[r * 16])));
+          }
+        }
+        for (int t = 0; t < group; t++)
+          for (int r = 0; r < 16 && (bt0 + t) * 16 + r < n; r++)
+            for (int j = 0; j < nu; j++) {
+              const int h = ut * 16 + j;
+              out[long((bt0 + t) * 16 + r) * H_ + h] = tmp[t][r * 16 + j] + kc[h];
+            }
+      }
+      _tile_release();
+    }
+  }
+
+  // Splits δ (n, H) into dT and sums its columns (Σ_b δ[b][h]); before the weight gradient.
+  void prepare_gradient(const float* dout, int n) {
+    const int nkk = bk_ / kKB;
+    for (int h = 0; h < H_; h++) colsum_[h] = 0.f;
+    for (int i = 0; i < n; i++)
+      for (int h = 0; h < H_; h++) colsum_[h] += dout[long(i) * H_ + h];
+    for (int h = 0; h < H_; h++)  // δᵀ, zero past n
+      for (int i = 0; i < bk_; i++) dtf_[size_t(h) * bk_ + i] = i < n ? dout[long(i) * H_ + h] : 0.f;
+    for (int ut = 0; ut < nut_; ut++) {
+      const int h0 = ut * 16, nu = std::min(16, H_ - h0);
+      for (int kk = 0; kk < nkk; kk++)
+        for (int u = 0; u < nu; u++) {
+          const float* v = &dtf_[size_t(h0 + u) * bk_ + kk * kKB];
+          __m512i s[3];
+          split3(_mm512_load_ps(v), _mm512_load_ps(v + 16), s);
+          for (int part = 0; part < 3; part++) _mm512_store_si512(dt_tile(part, ut, kk) + u * kKB, s[part]);
+        }
+    }
+  }
+
+  // dW[:, d] = a_d·(δᵀP)[:, d] + c_d·Σ_b δ + l2·W[:, d] for the dimensions of blocks kb0 … kb1−1.
+  void weight_gradient(float* dW, const float* W, float l2, int kb0, int kb1) const {
+    const int nkk = bk_ / kKB;
+    const int d0 = kb0 * kKB, d1 = std::min(D_, kb1 * kKB);
+    alignas(64) float tmp[4][16 * 16];
+    for (int ut = 0; ut < nut_; ut++) {
+      const int h0 = ut * 16, nu = std::min(16, H_ - h0);
+      TileConfig cfg;
+      for (int t = 0; t < 4; t++) cfg.set(t, nu, 64);
+      for (int t = 4; t < 7; t++) cfg.set(t, nu, 64);
+      cfg.set(7, 16, 64);
+      cfg.load();
+      for (int dg = d0; dg < d1; dg += 64) {
+        const int group = int(std::min<long>(4, (d1 - dg + 15) / 16));
+        for (int t = 0; t < group; t++) zero(t);
+        for (int kk = 0; kk < nkk; kk++) {
+          _tile_loadd(4, dt_tile(0, ut, kk), 64);
+          _tile_loadd(5, dt_tile(1, ut, kk), 64);
+          _tile_loadd(6, dt_tile(2, ut, kk), 64);
+          for (int t = 0; t < group; t++) {
+            _tile_loadd(7, &q_[size_t(kk) * 16 * Dp_ + dg + t * 16], Dp_ * 4);
+            dp(t, 4, 7);
+            dp(t, 5, 7);
+            dp(t, 6, 7);
+          }
+        }
+        for (int t = 0; t < group; t++) store(t, tmp[t], 64);
+        const __m512 l = _mm512_set1_ps(l2);
+        for (int t = 0; t < group; t++) {
+          const int d = dg + t * 16;
+          const __mmask16 m = Simd<float>::first(d1 - d);
+          const __m512 a = _mm512_maskz_loadu_ps(m, a_ + d), c = _mm512_maskz_loadu_ps(m, c_ + d);
+          for (int u = 0; u < nu; u++) {
+            const long o = long(h0 + u) * D_ + d;
+            __m512 g =
+                _mm512_fmadd_ps(a, _mm512_load_ps(&tmp[t][u * 16]), _mm512_mul_ps(c, _mm512_set1_ps(colsum_[h0 + u])));
+            if (l2 != 0.f) g = _mm512_fmadd_ps(l, _mm512_maskz_loadu_ps(m, W + o), g);
+            _mm512_mask_storeu_ps(dW + o, m, g);
+          }
+        }
+      }
+      _tile_release();
+    }
+  }
+
+ private:
+  int D_, H_, Dp_, nkb_, nut_, parts_;
+  const float *a_, *c_;  // scale, and the shift for centred pixels: c + 128·a
+  std::vector<float> centred_shift_;
+  int cap_p_ = 0, cap_q_ = 0, bk_ = 0;
+  AlignedVector<uint16_t> p_;   // P
+  AlignedVector<uint32_t> q_;   // Q
+  AlignedVector<uint32_t> wt_;  // Wt: 3 parts × unit tiles × K blocks × 16 × 16 dwords
+  AlignedVector<uint16_t> dt_;  // dT: 3 parts × unit tiles × batch blocks × 16 × 32 bf16
+  AlignedVector<float> dtf_;    // δᵀ (H, Bk) before the split
+  std::vector<float> kc_;       // Σ_d W·c for each part's blocks
+  std::vector<float> colsum_;   // Σ_b δ
+
+  uint32_t* wt_tile(int part, int ut, int kb) { return &wt_[((size_t(part) * nut_ + ut) * nkb_ + kb) * 256]; }
+  const uint32_t* wt_tile(int part, int ut, int kb) const {
+    return &wt_[((size_t(part) * nut_ + ut) * nkb_ + kb) * 256];
+  }
+  uint16_t* dt_tile(int part, int ut, int kk) {
+    return &dt_[((size_t(part) * nut_ + ut) * (bk_ / kKB) + kk) * 16 * kKB];
+  }
+  const uint16_t* dt_tile(int part, int ut, int kk) const {
+    return &dt_[((size_t(part) * nut_ + ut) * (bk_ / kKB) + kk) * 16 * kKB];
+  }
+
+  // Word indices that interleave two rows: (a[k], b[k]) for k = from … from+15.
+  static __m512i pair_index(int from) {
+    alignas(64) uint16_t idx[32];
+    for (int k = 0; k < 16; k++) idx[2 * k] = uint16_t(from + k), idx[2 * k + 1] = uint16_t(32 + from + k);
+    return _mm512_load_si512(idx);
+  }
+  // Tile numbers must be immediates: a switch over the four accumulators.
+  static void zero(int t) {
+    switch (t) {
+      case 0:
+        _tile_zero(0);
+        break;
+      case 1:
+        _tile_zero(1);
+        break;
+      case 2:
+        _tile_zero(2);
+        break;
+      default:
+        _tile_zero(3);
+        break;
+    }
+  }
+  static void store(int t, float* p, int stride) {
+    switch (t) {
+      case 0:
+        _tile_stored(0, p, stride);
+        break;
+      case 1:
+        _tile_stored(1, p, stride);
+        break;
+      case 2:
+        _tile_stored(2, p, stride);
+        break;
+      default:
+        _tile_stored(3, p, stride);
+        break;
+    }
+  }
+#define NNLAB_DP(C, A, B) _tile_dpbf16ps(C, A, B)
+  static void dp(int c, int a, int b) {
+    // (c, a, b): accumulator 0–3, A and B tiles 4–7 as the two kernels use them
+    const int key = c * 100 + a * 10 + b;
+    switch (key) {
+      case 45:
+        NNLAB_DP(0, 4, 5);
+        break;
+      case 46:
+        NNLAB_DP(0, 4, 6);
+        break;
+      case 47:
+        NNLAB_DP(0, 4, 7);
+        break;
+      case 57:
+        NNLAB_DP(0, 5, 7);
+        break;
+      case 67:
+        NNLAB_DP(0, 6, 7);
+        break;
+      case 145:
+        NNLAB_DP(1, 4, 5);
+        break;
+      case 146:
+        NNLAB_DP(1, 4, 6);
+        break;
+      case 147:
+        NNLAB_DP(1, 4, 7);
+        break;
+      case 157:
+        NNLAB_DP(1, 5, 7);
+        break;
+      case 167:
+        NNLAB_DP(1, 6, 7);
+        break;
+      case 245:
+        NNLAB_DP(2, 4, 5);
+        break;
+      case 246:
+        NNLAB_DP(2, 4, 6);
+        break;
+      case 247:
+        NNLAB_DP(2, 4, 7);
+        break;
+      case 257:
+        NNLAB_DP(2, 5, 7);
+        break;
+      case 267:
+        NNLAB_DP(2, 6, 7);
+        break;
+      case 345:
+        NNLAB_DP(3, 4, 5);
+        break;
+      case 346:
+        NNLAB_DP(3, 4, 6);
+        break;
+      case 347:
+        NNLAB_DP(3, 4, 7);
+        break;
+      case 357:
+        NNLAB_DP(3, 5, 7);
+        break;
+      default:
+        NNLAB_DP(3, 6, 7);
+        break;
+    }
+  }
+#undef NNLAB_DP
+};
+
+}  // namespace amx
+}  // namespace nnlab
+#endif
