@@ -292,7 +292,9 @@ class FirstLayer {
   }
 
   // dW[:, d] = a_d·(δᵀP)[:, d] + c_d·Σ_b δ + l2·W[:, d] for the dimensions of blocks kb0 … kb1−1.
-  void weight_gradient(float* dW, const float* W, float l2, int kb0, int kb1) const {
+  // With eta ≥ 0, W[:, d] −= eta·dW[:, d] instead (plain SGD's update, the same floats as
+  // Network::sgd_step's, written where dW is computed: W is then read once and written once).
+  void weight_gradient(float* dW, float* W, float l2, int kb0, int kb1, float eta = -1.f) const {
     const int nkk = bk_ / kKB;
     const int d0 = kb0 * kKB, d1 = std::min(D_, kb1 * kKB);
     alignas(64) float tmp[4][16 * 16];
@@ -327,8 +329,12 @@ class FirstLayer {
             const long o = long(h0 + u) * D_ + d;
             __m512 g =
                 _mm512_fmadd_ps(a, _mm512_load_ps(&tmp[t][u * 16]), _mm512_mul_ps(c, _mm512_set1_ps(colsum_[h0 + u])));
-            if (l2 != 0.f) g = _mm512_fmadd_ps(l, _mm512_maskz_loadu_ps(m, W + o), g);
-            _mm512_mask_storeu_ps(dW + o, m, g);
+            const __m512 w = _mm512_maskz_loadu_ps(m, W + o);
+            if (l2 != 0.f) g = _mm512_fmadd_ps(l, w, g);
+            if (eta >= 0.f)
+              _mm512_mask_storeu_ps(W + o, m, _mm512_fnmadd_ps(_mm512_set1_ps(eta), g, w));
+            else
+              _mm512_mask_storeu_ps(dW + o, m, g);
           }
         }
       }

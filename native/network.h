@@ -210,7 +210,11 @@ class Network {
   void sgd_step(double eta, double momentum) {
     if (momentum > 0 && velocity.size() != params.size()) velocity.assign(params.size(), T(0));
     const T m = T(momentum), e = T(eta);
+    // W1 (the arena's first tensor) when backward updated it already (fuse_first_layer_update).
+    const long done = first_updated_ ? long(layers[0].H) * layers[0].I : 0;
+    first_updated_ = false, fused_eta_ = -1;
     auto update = [&](long k0, long k1) {
+      k0 += done, k1 += done;
       if (momentum > 0)
         for (long k = k0; k < k1; k++) {
           velocity[k] = m * velocity[k] - e * grads[k];
@@ -219,8 +223,12 @@ class Network {
       else
         for (long k = k0; k < k1; k++) params[k] -= e * grads[k];
     };
-    in_parts(long(params.size()), update);
+    in_parts(long(params.size()) - done, update);
   }
+
+  // Plain SGD (no momentum) on pixels: the next backward updates W1 by −eta·dW where it computes
+  // dW (amx.h), and sgd_step skips it: one pass over W1 instead of three, the same floats.
+  void fuse_first_layer_update(double eta) { fused_eta_ = eta; }
 
   // f(begin, end) over [0, n), split between the pool's threads (at multiples of align) when the
   // work it stands for is large.
@@ -335,7 +343,9 @@ class Network {
   const T* x_ = nullptr;
   int cap_ = 0, max_width_ = 0;
   bool dropped_ = false;
-  bool on_pixels_ = false;  // the last forward_train read pixels
+  bool on_pixels_ = false;      // the last forward_train read pixels
+  double fused_eta_ = -1;       // fuse_first_layer_update's η (−1: none)
+  bool first_updated_ = false;  // backward updated W1 already
 #ifdef NNLAB_AMX_KERNELS
   std::unique_ptr<amx::FirstLayer> amx_;
 #endif
@@ -378,11 +388,13 @@ class Network {
     if constexpr (std::is_same<T, float>::value) {
       const LayerInfo& li = layers[0];
       amx_->prepare_gradient(d, n);
+      first_updated_ = fused_eta_ >= 0 && li.W == 0;
       const int parts = pool && long(n) * li.I * li.H >= kSplitWork ? pool->parts() : 1;
       auto job = [&](int p) {
         long k0, k1;
         split_range(amx_->blocks(), p, parts, k0, k1);
-        amx_->weight_gradient(&grads[li.W], &params[li.W], l2, int(k0), int(k1));
+        amx_->weight_gradient(&grads[li.W], &params[li.W], l2, int(k0), int(k1),
+                              first_updated_ ? float(fused_eta_) : -1.f);
       };
       if (parts > 1)
         pool->run(job);

@@ -111,6 +111,7 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
                              "); try a smaller learning rate";
       break;
     }
+    if (on_pixels && spec.momentum == 0) net.fuse_first_layer_update(eta);
     net.backward(yb.data(), B, spec.lambda);
     net.update_running(t == 0);
     net.sgd_step(eta, spec.momentum);

@@ -57,6 +57,7 @@ const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e
 
 for (const [what, d, over] of [
   ['BN, 20 units, batch 37, D = 3072', 3072, {}],
+  ['BN, momentum 0.9 (W1 updated by sgd_step, not within backward)', 3072, { momentum: 0.9 }],
   ['no BN (a bias), D = 100 (not a multiple of 32), 2 threads', 100, { threads: 2 }],
   [
     '70 units (a narrow last tile of 6), batch 100, 2 threads',
