@@ -13,7 +13,8 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as engine from '../src/engine/index.ts';
 import type { Split, Precision, TrainOptions } from '../src/engine/index.ts';
-import { randomData as syntheticData } from '../test/engine/fixtures.ts';
+import { generator } from '../test/engine/fixtures.ts';
+import { pixelMap, preprocess, standardizeStats } from '../src/data/index.ts';
 import { cpuTicks } from './cpu-ticks.ts';
 import { findNumpy, timeNumpyStep, type NumpyFound, type NumpyTiming } from './numpy-peer.ts';
 
@@ -26,6 +27,8 @@ interface Config {
   /** Steps of the short run whose time is subtracted (0: none, seconds / steps of the long run). */
   shortSteps: number;
   repeats: number;
+  /** Give the engine the uint8 pixels and their map, as nnlab run does (float32: the AMX path where there is one). */
+  pixels: boolean;
 }
 
 interface Row {
@@ -33,6 +36,9 @@ interface Row {
   batch_norm: boolean;
   precision: Precision;
   threads: number;
+  /** Whether the engine had the pixels, and what took the first layer's products (TrainResult.kernel). */
+  pixels: boolean;
+  kernel: string;
   /** Steps timed: the long run's less the short run's. */
   steps: number;
   ms_per_step: number;
@@ -56,8 +62,20 @@ const BATCH = 100;
 const SGEMM_N = 2048;
 const LAMBDA = 0.005;
 const SCHEDULE = { etaMin: 1e-5, etaMax: 1e-2, stepSize: 500 };
-/** The bench's synthetic training data for a shape: 2000 samples, seed 7 (the engine's and numpy's). */
-const benchData = (shape: number[]) => syntheticData(20 * BATCH, shape[0], shape[shape.length - 1], 7);
+/**
+ * The bench's synthetic training data for a shape: n images (2000) of uniform random pixels (seed 7),
+ * standardized as nnlab run does; with their pixels and map when `pixels` (numpy gets the floats).
+ */
+function benchData(shape: number[], pixels = false, n = 20 * BATCH, seed = 7): Split {
+  const [d, classes] = [shape[0], shape[shape.length - 1]];
+  const r = generator(seed);
+  const raw = { x: new Uint8Array(n * d), y: new Uint8Array(n), n, d, classes: [], fingerprint: '', files: [] };
+  for (let i = 0; i < raw.x.length; i++) raw.x[i] = Math.floor(r() * 256);
+  for (let i = 0; i < n; i++) raw.y[i] = Math.floor(r() * classes);
+  const spec = { kind: 'standardize', stats: standardizeStats(raw) } as const;
+  const x = preprocess(raw, spec);
+  return pixels ? { x, y: raw.y, n, d, pixels: raw.x, ...pixelMap(spec, d) } : { x, y: raw.y, n, d };
+}
 
 /**
  * FLOPs of one update step: forward 2·B·Σ I·H; backward 2·B·Σ I·H for dW and 2·B·Σ_{l>1} I·H for
@@ -97,8 +115,8 @@ function options(c: Config, steps: number): TrainOptions {
  * medians over the difference of their step counts; run_overhead_ms reports what was taken out.
  */
 async function measure(c: Config): Promise<Row> {
-  const data = benchData(c.shape);
-  await engine.train(options(c, 20), data);
+  const data = benchData(c.shape, c.pixels);
+  const kernel = (await engine.train(options(c, 20), data)).kernel;
   const shortSeconds: number[] = [];
   const longSeconds: number[] = [];
   for (let r = 0; r < c.repeats; r++) {
@@ -123,6 +141,8 @@ async function measure(c: Config): Promise<Row> {
     batch_norm: c.batchNorm,
     precision: c.precision,
     threads: c.threads,
+    pixels: c.pixels,
+    kernel,
     steps: c.steps - c.shortSteps,
     ms_per_step: s * 1000,
     samples_per_s: BATCH / s,
@@ -174,7 +194,7 @@ async function fullRun(quick: boolean): Promise<Record<string, unknown>> {
   let data = 'synthetic (../shared/datasets absent)';
   const root = await cifarRoot();
   if (root) {
-    const { loadParts, sliceSplit, standardizeStats, preprocess } = await import('../src/data/index.ts');
+    const { loadParts, sliceSplit } = await import('../src/data/index.ts');
     const all = await loadParts(
       'cifar10',
       ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'],
@@ -183,12 +203,14 @@ async function fullRun(quick: boolean): Promise<Record<string, unknown>> {
     const tr = sliceSplit(all, 0, 45000);
     const va = sliceSplit(all, 45000, 50000);
     const spec = { kind: 'standardize', stats: standardizeStats(tr) } as const;
-    train = { x: preprocess(tr, spec), y: tr.y, n: tr.n, d: tr.d };
-    validation = { x: preprocess(va, spec), y: va.y, n: va.n, d: va.d };
+    // With the pixels and their map, as nnlab run gives them (the AMX path where there is one).
+    const map = pixelMap(spec, tr.d);
+    train = { x: preprocess(tr, spec), y: tr.y, n: tr.n, d: tr.d, pixels: tr.x, ...map };
+    validation = { x: preprocess(va, spec), y: va.y, n: va.n, d: va.d, pixels: va.x, ...map };
     data = `CIFAR-10 (${root})`;
   } else {
-    train = syntheticData(45000, 3072, 10, 1);
-    validation = syntheticData(5000, 3072, 10, 2);
+    train = benchData([3072, 10], true, 45000, 1);
+    validation = benchData([3072, 10], true, 5000, 2);
   }
   const out = await engine.train(
     {
@@ -212,6 +234,7 @@ async function fullRun(quick: boolean): Promise<Record<string, unknown>> {
     steps,
     record_points: out.curves.length,
     data,
+    kernel: out.kernel,
     seconds: out.seconds,
     validation_accuracy: out.final.validation?.accuracy,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
@@ -285,18 +308,26 @@ function printPeers(rows: Row[], numpy: NumpyFound): void {
       ? `\nthe same step in numpy ${any.numpy} (${any.blas.split(/\s+/).slice(0, 2).join(' ')}${any.blas_core ? `, core ${any.blas_core}` : ''}), same data, batch and threads; speed-up = numpy's time / nnlab's`
       : `\nnumpy peer skipped: ${numpy.found ? ('skipped' in rows[0].numpy_float32! ? rows[0].numpy_float32.skipped : '') : numpy.reason}`,
   );
-  console.log("floor = the step's FLOPs at the sgemm's rate\n");
   console.log(
-    `${pad('shape', 36)}threads  floor ms  nnlab f32 ms  numpy f32 ms  speed-up  nnlab f64 ms  numpy f64 ms  speed-up`,
+    "floor = the step's FLOPs at the float32 sgemm's rate; nnlab f32 = with the pixels, as nnlab run (its kernel in the first table); f32 vector = floats only (the vector kernels)\n",
+  );
+  console.log(
+    `${pad('shape', 36)}threads  floor ms  nnlab f32 ms  numpy f32 ms  speed-up  f32 vector ms  speed-up  nnlab f64 ms  numpy f64 ms  speed-up`,
   );
   const cell = (p: Peer | undefined, digits: number, n: number, f: (p: NumpyTiming & { speedup: number }) => number) =>
     !p || 'skipped' in p ? '—'.padStart(n) : num(f(p), digits, n);
   for (const threads of [1, 2])
     for (const shape of [...new Set(rows.map((r) => r.shape))]) {
-      const f32 = rows.find((r) => r.shape === shape && r.threads === threads && r.precision === 'float32')!;
-      const f64 = rows.find((r) => r.shape === shape && r.threads === threads && r.precision === 'float64')!;
+      const pick = (precision: Precision, pixels: boolean) =>
+        rows.find(
+          (r) => r.shape === shape && r.threads === threads && r.precision === precision && r.pixels === pixels,
+        )!;
+      const f32 = pick('float32', true);
+      const vec = pick('float32', false);
+      const vecSpeedup = (p: NumpyTiming & { speedup: number }) => p.ms_per_step / vec.ms_per_step;
+      const f64 = pick('float64', false);
       console.log(
-        `${pad(`${shape}${f32.batch_norm ? ' BN' : ''}`, 36)}${num(threads, 0, 7)}${num(f32.floor_ms_per_step!, 3, 10)}${num(f32.ms_per_step, 3, 14)}${cell(f32.numpy_float32, 3, 14, (p) => p.ms_per_step)}${cell(f32.numpy_float32, 2, 9, (p) => p.speedup)}×${num(f64.ms_per_step, 3, 13)}${cell(f64.numpy_float64, 3, 14, (p) => p.ms_per_step)}${cell(f64.numpy_float64, 2, 9, (p) => p.speedup)}×`,
+        `${pad(`${shape}${f32.batch_norm ? ' BN' : ''}`, 36)}${num(threads, 0, 7)}${num(f32.floor_ms_per_step!, 3, 10)}${num(f32.ms_per_step, 3, 14)}${cell(f32.numpy_float32, 3, 14, (p) => p.ms_per_step)}${cell(f32.numpy_float32, 2, 9, (p) => p.speedup)}×${num(vec.ms_per_step, 3, 15)}${cell(f32.numpy_float32, 2, 9, vecSpeedup)}×${num(f64.ms_per_step, 3, 13)}${cell(f64.numpy_float64, 3, 14, (p) => p.ms_per_step)}${cell(f64.numpy_float64, 2, 9, (p) => p.speedup)}×`,
       );
     }
 }
@@ -354,27 +385,35 @@ async function main(argv: string[]): Promise<void> {
     );
     console.log(`GFLOP/s against a ${SGEMM_N}³ sgemm with the same threads, same OpenBLAS, same run\n`);
     console.log(
-      `${pad('shape', 36)}${pad('precision', 10)}threads  ms/step  samples/s  GFLOP/s  sgemm GFLOP/s  ratio  peak RSS MB`,
+      `${pad('shape', 36)}${pad('precision', 10)}${pad('kernel', 12)}threads  ms/step  samples/s  GFLOP/s  sgemm GFLOP/s  ratio  peak RSS MB`,
     );
   }
   for (const s of shapes) {
     const shapeRows: Row[] = [];
     const peers = new Map<string, Peer>();
-    for (const precision of ['float32', 'float64'] as Precision[])
+    // float32 twice: with the pixels (as nnlab run: the AMX path where the CPU has one) and with
+    // floats only (the vector kernels); float64 always takes the vector kernels.
+    const variants: [Precision, boolean][] = [
+      ['float32', true],
+      ['float32', false],
+      ['float64', false],
+    ];
+    for (const [precision, pixels] of variants)
       for (const threads of [1, 2]) {
         // --quick: no short run (its figures include the run's fixed cost): 100 steps are too few
         // for the difference of two runs to rise above the 2-thread runs' jitter.
         const config: Config = quick
-          ? { ...s, precision, threads, steps: 100, shortSteps: 0, repeats: 3 }
-          : { ...s, precision, threads, shortSteps: s.steps / 10, repeats: 5 };
+          ? { ...s, precision, threads, pixels, steps: 100, shortSteps: 0, repeats: 3 }
+          : { ...s, precision, threads, pixels, shortSteps: s.steps / 10, repeats: 5 };
         const row = JSON.parse(child(['--one', JSON.stringify(config)])) as Row;
         row.floor_ms_per_step = (stepFlops(s.shape) / (row.sgemm_gflops * 1e9)) * 1000;
         shapeRows.push(row);
         // numpy right after the engine with the same precision and threads, on the same data.
-        peers.set(`${precision}/${threads}`, numpyPeer(numpy, s, precision, threads, quick));
+        if (!peers.has(`${precision}/${threads}`))
+          peers.set(`${precision}/${threads}`, numpyPeer(numpy, s, precision, threads, quick));
         if (!json)
           console.log(
-            `${pad(`${row.shape}${row.batch_norm ? ' BN' : ''}`, 36)}${pad(precision, 10)}${num(threads, 0, 7)}${num(row.ms_per_step, 3, 9)}${num(row.samples_per_s, 0, 11)}${num(row.gflops, 1, 9)}${num(row.sgemm_gflops, 1, 15)}${num(row.ratio * 100, 0, 6)}%${num(row.peak_rss_mb, 0, 13)}`,
+            `${pad(`${row.shape}${row.batch_norm ? ' BN' : ''}`, 36)}${pad(precision, 10)}${pad(row.kernel, 12)}${num(threads, 0, 7)}${num(row.ms_per_step, 3, 9)}${num(row.samples_per_s, 0, 11)}${num(row.gflops, 1, 9)}${num(row.sgemm_gflops, 1, 15)}${num(row.ratio * 100, 0, 6)}%${num(row.peak_rss_mb, 0, 13)}`,
           );
       }
     for (const row of shapeRows) {
@@ -386,14 +425,16 @@ async function main(argv: string[]): Promise<void> {
       if (json) console.log(JSON.stringify(row));
     }
   }
+  // The step nnlab run takes: float32 with the pixels.
   const step = (threads: number) =>
-    rows.find((r) => r.shape === '3072-50-10' && r.precision === 'float32' && r.threads === threads)!;
+    rows.find((r) => r.shape === '3072-50-10' && r.precision === 'float32' && r.pixels && r.threads === threads)!;
   const full = JSON.parse(child(['--full-run', ...(quick ? ['--quick'] : [])])) as {
     seconds: number;
     steps: number;
     data: string;
     validation_accuracy: number;
     record_points: number;
+    kernel: string;
   };
   // The step's share of the sgemm: ≥ 55% on 1 and 2 threads (issue #9), ≥ 60% on 2 (issue #2).
   const sgemmTargets = [
@@ -405,6 +446,7 @@ async function main(argv: string[]): Promise<void> {
       check: 'step-vs-sgemm',
       shape: r.shape,
       precision: 'float32',
+      kernel: r.kernel,
       threads,
       ms_per_step: r.ms_per_step,
       gflops: r.gflops,
@@ -419,6 +461,7 @@ async function main(argv: string[]): Promise<void> {
     check: 'step-vs-numpy',
     shape: '3072-50-10',
     precision: 'float32',
+    kernel: step(2).kernel,
     threads: 2,
     ms_per_step: step(2).ms_per_step,
     numpy_ms_per_step: 'skipped' in peer2 ? null : peer2.ms_per_step,
@@ -447,13 +490,13 @@ async function main(argv: string[]): Promise<void> {
   console.log('');
   for (const t of sgemmTargets)
     console.log(
-      `target: 3072-50-10 float32 step on ${t.threads} thread${t.threads > 1 ? 's' : ''} at ≥ ${Math.round(t.target * 100)}% of sgemm: ${(t.ratio * 100).toFixed(0)}% → ${verdict(t.met)}`,
+      `target: 3072-50-10 float32 step (${t.kernel}) on ${t.threads} thread${t.threads > 1 ? 's' : ''} at ≥ ${Math.round(t.target * 100)}% of sgemm: ${(t.ratio * 100).toFixed(0)}% → ${verdict(t.met)}`,
     );
   console.log(
-    `target: 3072-50-10 float32 step on 2 threads ≥ 2.5× faster than numpy float32: ${numpyTarget.speedup === null ? `not judged (numpy skipped: ${numpyTarget.skipped})` : `${numpyTarget.speedup.toFixed(2)}× → ${verdict(numpyTarget.met)}`}`,
+    `target: 3072-50-10 float32 step (${numpyTarget.kernel}) on 2 threads ≥ 2.5× faster than numpy float32: ${numpyTarget.speedup === null ? `not judged (numpy skipped: ${numpyTarget.skipped})` : `${numpyTarget.speedup.toFixed(2)}× → ${verdict(numpyTarget.met)}`}`,
   );
   console.log(
-    `target: two-cycle 3-layer BN run (${full.steps} steps, ${full.record_points} record points, 45000/5000, 2 threads) under 10 s: ${full.seconds.toFixed(2)} s on ${full.data}${quick ? ' (--quick: 900 steps only)' : ` → ${runTarget.met ? 'met' : 'NOT met'}`}; validation accuracy ${(full.validation_accuracy * 100).toFixed(2)}%`,
+    `target: two-cycle 3-layer BN run (${full.steps} steps, ${full.record_points} record points, 45000/5000, 2 threads, ${full.kernel}) under 10 s: ${full.seconds.toFixed(2)} s on ${full.data}${quick ? ' (--quick: 900 steps only)' : ` → ${runTarget.met ? 'met' : 'NOT met'}`}; validation accuracy ${(full.validation_accuracy * 100).toFixed(2)}%`,
   );
   const others = other
     ? `other processes took ${other.other_cpu_seconds.toFixed(1)} CPU-seconds (${(other.other_cpu_share * 100).toFixed(1)}% of all CPUs' time)`

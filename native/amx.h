@@ -205,8 +205,18 @@ class FirstLayer {
         }
         const __mmask16 keep = Simd<float>::first(nu);
         for (int part3 = 0; part3 < 3; part3++) {
-          transpose16(rows[part3]);
           uint32_t* t = wt_tile(part3, ut, kb);
+          if (nu <= 2) {  // a narrow tile (H % 16 of 1 or 2): its 16 rows are 16 · nu dwords, interleaved
+            if (nu == 1) {
+              _mm512_store_si512(t, rows[part3][0]);
+            } else {
+              static const __m512i lo = interleave_index(0), hi = interleave_index(8);
+              _mm512_store_si512(t, _mm512_permutex2var_epi32(rows[part3][0], lo, rows[part3][1]));
+              _mm512_store_si512(t + 16, _mm512_permutex2var_epi32(rows[part3][0], hi, rows[part3][1]));
+            }
+            continue;
+          }
+          transpose16(rows[part3]);
           for (int r = 0; r < 16; r++) _mm512_mask_storeu_epi32(t + r * nu, keep, rows[part3][r]);
         }
       }
@@ -366,6 +376,12 @@ class FirstLayer {
     return &dt_[((size_t(part) * nut_ + ut) * (bk_ / kKB) + kk) * 16 * kKB];
   }
 
+  // Dword indices that interleave two rows: (a[k], b[k]) for k = from … from+7.
+  static __m512i interleave_index(int from) {
+    alignas(64) uint32_t idx[16];
+    for (int k = 0; k < 8; k++) idx[2 * k] = uint32_t(from + k), idx[2 * k + 1] = uint32_t(16 + from + k);
+    return _mm512_load_si512(idx);
+  }
   // Word indices that interleave two rows: (a[k], b[k]) for k = from … from+15.
   static __m512i pair_index(int from) {
     alignas(64) uint16_t idx[32];
