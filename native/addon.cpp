@@ -11,6 +11,7 @@
 
 #include <cblas.h>  // OpenBLAS's own header: openblas_get_corename/config, OPENBLAS_VERSION
 
+#include "amx.h"
 #include "engine.h"
 
 using namespace nnlab;
@@ -442,6 +443,19 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
   o.Set("config", std::string(openblas_get_config()));
   o.Set("headerVersion", std::string(OPENBLAS_VERSION));  // the cblas.h the addon was compiled with
   o.Set("threads", openblas_get_num_threads());
+  // The first layer's kernels (amx.h): whether AMX was compiled in and this process may use it.
+#ifdef NNLAB_AMX_KERNELS
+  o.Set("amxBuilt", true);
+  o.Set("amxGranted", nnlab::amx::available());
+#else
+  o.Set("amxBuilt", false);
+  o.Set("amxGranted", false);
+#endif
+#ifdef NNLAB_AVX512_KERNELS
+  o.Set("vectorKernel", "avx512");
+#else
+  o.Set("vectorKernel", "blas");
+#endif
   return o;
 }
 // ---- end of Which BLAS

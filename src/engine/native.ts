@@ -40,7 +40,15 @@ interface Addon {
     data: Split,
   ): Promise<Record<string, number>>;
   sgemm(n: number, threads: number, repeats: number): number;
-  blasInfo(): { corename: string; config: string; headerVersion: string; threads: number };
+  blasInfo(): {
+    corename: string;
+    config: string;
+    headerVersion: string;
+    threads: number;
+    amxBuilt: boolean;
+    amxGranted: boolean;
+    vectorKernel: string;
+  };
 }
 
 /** The BLAS this process runs: the library, the core in use, and how it was chosen. */
@@ -56,6 +64,11 @@ export interface BlasStatus {
   core: string;
   choice: BlasCoreChoice;
   cpu: CpuDescription;
+  /**
+   * The first layer's kernels (native/amx.h): AMX compiled in, AMX granted to this process (false
+   * with NNLAB_AMX=off too), and the vector kernel ("avx512" or "blas") used where AMX is not.
+   */
+  firstLayer: { amxBuilt: boolean; amxGranted: boolean; vectorKernel: string };
 }
 
 let addon: Addon | null = null;
@@ -92,6 +105,7 @@ export function native(): Addon {
     core: info.corename,
     choice,
     cpu,
+    firstLayer: { amxBuilt: info.amxBuilt, amxGranted: info.amxGranted, vectorKernel: info.vectorKernel },
   };
   const warning = genericCoreWarning(info.corename, cpu, choice);
   if (warning) process.stderr.write(warning + '\n');

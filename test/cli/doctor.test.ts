@@ -117,3 +117,19 @@ test('nnlab doctor --help exits 0; an argument is a usage error', () => {
   assert.equal(u.code, 2);
   assert.equal(u.stderr, 'nnlab: doctor: unknown option --json (doctor takes no options)\n');
 });
+
+test('nnlab doctor names the first-layer kernel: AMX where this process may use it, and why not where not', () => {
+  const cpuHasAmx = ['amx_tile', 'amx_bf16', 'avx512_bf16'].every((f) => readCpu().flags.includes(f));
+  const { amxGranted, vectorKernel } = blas().firstLayer;
+  const on = line(doctor({ NNLAB_DATA: data }).stdout, 'first-layer kernel');
+  assert.equal(on.status, 'ok');
+  if (amxGranted) assert.match(on.detail, /^AMX tiles \(amx-bf16x3\) for float32 training on pixels; /);
+  else if (!cpuHasAmx) assert.equal(on.detail, `${vectorKernel} vector kernels (this CPU has no AMX tiles)`);
+  const off = line(doctor({ NNLAB_DATA: data, NNLAB_AMX: 'off' }).stdout, 'first-layer kernel');
+  assert.equal(
+    off.detail,
+    cpuHasAmx
+      ? `${vectorKernel} vector kernels (NNLAB_AMX=off)`
+      : `${vectorKernel} vector kernels (this CPU has no AMX tiles)`,
+  );
+});
