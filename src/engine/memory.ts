@@ -26,13 +26,40 @@ export interface EngineBytes {
   activations: number;
   /** The two (chunk, widest layer) buffers of evaluation in chunks of 1000 rows. */
   evaluation: number;
+  /**
+   * The first layer on AMX (native/amx.h): the batch's pixels as bfloat16 in two layouts, W·scale's
+   * three packed parts, δ's three parts. Counted for every float32 run without augmentation (the
+   * runs that may take that path; the CPU decides), 0 otherwise.
+   */
+  firstLayer: number;
   /** The shuffle order, and the saved model (made while the network still exists). */
   other: number;
   total: number;
 }
 
-/** Rows evaluated at once (Network::kEvalChunk). */
+/** Rows evaluated at once (Network::kEvalChunk), and their blocks on AMX (kEvalBlock). */
 const EVAL_CHUNK = 1000;
+const EVAL_BLOCK = 100;
+
+const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/** amx::FirstLayer's buffers for D inputs, H units, batches of B (native/amx.h). */
+function amxBytes(D: number, H: number, B: number, evaluatedRows: number): number {
+  const Dp = roundUp(D, 32);
+  const tiles = Math.ceil(H / 16);
+  const Bk = roundUp(B, 32);
+  const rows = roundUp(Math.max(B, Math.min(evaluatedRows, EVAL_BLOCK)), 16);
+  return (
+    3 * tiles * (Dp / 32) * 256 * 4 + // Wt: 3 parts × unit tiles × K blocks × 16 × 16 dwords
+    rows * Dp * 2 + // P
+    (Bk / 2) * Dp * 4 + // Q
+    3 * tiles * (Bk / 32) * 16 * 32 * 2 + // dT
+    H * Bk * 4 + // δᵀ before its split
+    4 * D + // the shift for centred pixels
+    8 * H + // Σ_d W·c of up to 2 threads
+    8 * (B + EVAL_BLOCK) // the rows' pointers
+  );
+}
 
 export function engineBytes(s: EngineShape): EngineBytes {
   const T = s.precision === 'float64' ? 8 : 4;
@@ -67,11 +94,13 @@ export function engineBytes(s: EngineShape): EngineBytes {
     momentum: s.momentum > 0 ? params * T : 0,
     activations: work * T + B,
     evaluation,
+    firstLayer: T === 4 && !s.augment ? amxBytes(D, s.sizes[1], B, s.evaluatedRows) : 0,
     other: 8 * s.trainRows + modelBytes,
   };
   return {
     ...out,
-    total: out.parameters + out.gradients + out.momentum + out.activations + out.evaluation + out.other,
+    total:
+      out.parameters + out.gradients + out.momentum + out.activations + out.evaluation + out.firstLayer + out.other,
   };
 }
 

@@ -81,6 +81,7 @@ export function describeMemory(m: TrialMemory): string {
         ['gradients', m.engine.gradients],
         ['momentum', m.engine.momentum],
         ['activations', m.engine.activations + m.engine.evaluation],
+        ['first layer on AMX', m.engine.firstLayer],
         ['saved model and shuffle order', m.engine.other],
         ['data', m.data],
       ]

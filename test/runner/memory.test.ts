@@ -42,6 +42,10 @@ test('the engine buffers of [784, 50, 10], batch 100, float32, counted by hand',
   assert.equal(b.activations, (2 * 5000 + 1000 + 1000 + 2 * 5000 + 78400) * 4 + 100);
   assert.equal(b.evaluation, 2 * 1000 * 50 * 4); // two (1000, 50) chunk buffers
   assert.equal(b.other, 8 * 15000 + params * 4); // shuffle order, saved model
+  // native/amx.h, D = 784 padded to 800, 4 tiles of units, the batch padded to 112 rows (P) and 128 (Q, δ):
+  // W·scale's 3 packed parts, P, Q, δ's 3 parts, δᵀ, the centred shift, Σ W·c of 2 threads, row pointers.
+  const amx = 3 * 4 * 25 * 256 * 4 + 112 * 800 * 2 + 64 * 800 * 4 + 3 * 4 * 4 * 16 * 32 * 2 + 50 * 128 * 4;
+  assert.equal(b.firstLayer, amx + 4 * 784 + 8 * 50 + 8 * 200);
   // Momentum, batch norm and float64 add the velocity arena, BN buffers and statistics, 8-byte values.
   const m = engineBytes({
     sizes: [784, 50, 10],
@@ -57,6 +61,7 @@ test('the engine buffers of [784, 50, 10], batch 100, float32, counted by hand',
   const bnParams = 50 * 784 + 2 * 50 + 10 * 50 + 10;
   assert.equal(m.parameters, (bnParams + 2 * 50) * 8);
   assert.equal(m.momentum, bnParams * 8);
+  assert.equal(m.firstLayer, 0); // float64 never takes the AMX path
   assert.equal(formatBytes(1_398_820), '1.4 MB');
   assert.equal(formatBytes(40.3e9), '40.3 GB');
 });
@@ -93,7 +98,7 @@ test('a trial larger than the machine is refused before anything trains, with th
     ),
     r.stderr,
   );
-  assert.match(describeMemory(trialMemory(big)), /^122 GB \(parameters 40\.3 GB, gradients 40\.3 GB, /);
+  assert.match(describeMemory(trialMemory(big)), /^123 GB \(parameters 40\.3 GB, gradients 40\.3 GB, /);
   assert.deepEqual(
     existsSync(join(runs, 'quickstart', 'trials')) ? readdirSync(join(runs, 'quickstart', 'trials')) : [],
     [],
