@@ -129,7 +129,7 @@ inline __m512i pixels_bf16(const uint8_t* p, int valid) {
 class FirstLayer {
  public:
   FirstLayer(int D, int H, int parts, const float* a, const float* c)
-      : D_(D), H_(H), Dp_(int(round_up(D, kKB))), nkb_(Dp_ / kKB), nut_((H + 15) / 16), parts_(parts), a_(a) {
+      : D_(D), H_(H), Dp_(int(round_up(D, kKB))), nkb_(Dp_ / kKB), nut_((H + 15) / 16), a_(a) {
     centred_shift_.resize(D);
     for (int d = 0; d < D; d++) centred_shift_[d] = c[d] + float(kCentre) * a[d];
     c_ = centred_shift_.data();
@@ -138,6 +138,9 @@ class FirstLayer {
   }
 
   int blocks() const { return nkb_; }
+
+  // Σ_b δ[b][h] of the last prepare_gradient (the bias's gradient, where the layer has one).
+  const std::vector<float>& column_sums() const { return colsum_; }
 
   // Capacity for batches of up to B rows (training: also the weight gradient's buffers).
   void reserve(int B, bool train) {
@@ -284,9 +287,7 @@ class FirstLayer {
   // Splits δ (n, H) into dT and sums its columns (Σ_b δ[b][h]); before the weight gradient.
   void prepare_gradient(const float* dout, int n) {
     const int nkk = bk_ / kKB;
-    for (int h = 0; h < H_; h++) colsum_[h] = 0.f;
-    for (int i = 0; i < n; i++)
-      for (int h = 0; h < H_; h++) colsum_[h] += dout[long(i) * H_ + h];
+    nnlab::column_sums(colsum_.data(), dout, n, H_);
     for (int h = 0; h < H_; h++)  // δᵀ, zero past n
       for (int i = 0; i < bk_; i++) dtf_[size_t(h) * bk_ + i] = i < n ? dout[long(i) * H_ + h] : 0.f;
     for (int ut = 0; ut < nut_; ut++) {
@@ -353,7 +354,7 @@ class FirstLayer {
   }
 
  private:
-  int D_, H_, Dp_, nkb_, nut_, parts_;
+  int D_, H_, Dp_, nkb_, nut_;
   const float *a_, *c_;  // scale, and the shift for centred pixels: c + 128·a
   std::vector<float> centred_shift_;
   int cap_p_ = 0, cap_q_ = 0, bk_ = 0;

@@ -39,6 +39,14 @@ using AlignedVector = std::vector<T, AlignedAllocator<T>>;
 template <typename T>
 constexpr int kLineElems = 64 / int(sizeof(T));
 
+// sums[h] = Σ_i x[i][h] over B rows of H, in order i = 0, 1, … (a bias's gradient, Σ_b δ).
+template <typename T>
+void column_sums(T* sums, const T* x, int B, int H) {
+  for (int h = 0; h < H; h++) sums[h] = T(0);
+  for (int i = 0; i < B; i++)
+    for (int h = 0; h < H; h++) sums[h] += x[long(i) * H + h];
+}
+
 }  // namespace nnlab
 
 #if defined(__AVX512F__)

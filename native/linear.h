@@ -33,35 +33,48 @@ void weight_gradient(T* dW, const T* dout, const T* inp, const T* W, int B, int 
 #endif
 }
 
-// out (B, H); inp (B, I); W (H, I); b (H) or null (a batch-normalized layer has no bias: BN's
-// mean subtraction cancels it exactly, and β plays its role).
 // Products smaller than this many multiply-adds are not worth splitting.
 constexpr long kSplitWork = 1L << 20;
 
+// The parts a product of `work` multiply-adds is split into: the pool's, or 1.
+inline int split_parts(const Pool* pool, long work) {
+  return pool && pool->parts() > 1 && work >= kSplitWork ? pool->parts() : 1;
+}
+
+// out (B, H) += the other parts' shares (parts − 1 buffers of B·H after one another), in a fixed
+// order; then the bias b (H) or null.
+template <typename T>
+void sum_parts(T* out, const T* partial, int parts, const T* b, int B, int H) {
+  for (int p = 1; p < parts; p++)
+    for (long k = 0; k < long(B) * H; k++) out[k] += partial[size_t(p - 1) * B * H + k];
+  if (b)
+    for (int i = 0; i < B; i++)
+      for (int h = 0; h < H; h++) out[(long)i * H + h] += b[h];
+}
+
+// out (B, H); inp (B, I); W (H, I); b (H) or null (a batch-normalized layer has no bias: BN's
+// mean subtraction cancels it exactly, and β plays its role).
 // split_rows: the rows the decision to split is made for (default B), so that a chunk computed in
 // blocks of rows is split like the whole chunk and gets the same sums.
 template <typename T>
 void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, int H, Pool* pool = nullptr,
                     int split_rows = 0) {
-  if (pool && pool->parts() > 1 && long(split_rows > 0 ? split_rows : B) * I * H >= kSplitWork) {
+  const int parts = split_parts(pool, long(split_rows > 0 ? split_rows : B) * I * H);
+  T* partial = nullptr;
+  if (parts > 1) {
     // Split along the inner dimension I: part p computes inp[:, Ip] · W[:, Ip]ᵀ into its own
     // (B, H) buffer, and the parts are summed in a fixed order. On the skinny first-layer product
     // (100 × 3072 × 50) this runs faster than splitting the batch's rows.
-    const int parts = pool->parts();
-    T* partial = pool->scratch<T>(size_t(parts - 1) * B * H);
+    partial = pool->scratch<T>(size_t(parts - 1) * B * H);
     pool->run([&](int p) {
       long k0, k1;
       split_range(I, p, parts, k0, k1, kLineElems<T>);
       forward_product(p == 0 ? out : partial + size_t(p - 1) * B * H, inp, W, B, I, H, k0, k1);
     });
-    for (int p = 1; p < parts; p++)
-      for (long k = 0; k < long(B) * H; k++) out[k] += partial[size_t(p - 1) * B * H + k];
   } else {
     forward_product(out, inp, W, B, I, H, 0, I);
   }
-  if (b)
-    for (int i = 0; i < B; i++)
-      for (int h = 0; h < H; h++) out[(long)i * H + h] += b[h];
+  sum_parts(out, partial, parts, b, B, H);
 }
 
 // dW (H, I) = doutᵀ · inp + l2·W (l2 = 2λ: the gradient of λ‖W‖², added inside the product's
@@ -69,7 +82,7 @@ void linear_forward(T* out, const T* inp, const T* W, const T* b, int B, int I, 
 template <typename T>
 void linear_backward(T* dinp, T* dW, T* db, const T* dout, const T* inp, const T* W, int B, int I, int H, T l2,
                      Pool* pool = nullptr) {
-  const bool split = pool && pool->parts() > 1 && long(B) * I * H >= kSplitWork;
+  const bool split = split_parts(pool, long(B) * I * H) > 1;
   auto dinp_rows = [&](long r0, long r1) {
     gemm(CblasNoTrans, CblasNoTrans, int(r1 - r0), I, H, T(1), dout + r0 * H, H, W, I, T(0), dinp + r0 * I, I);
   };
@@ -87,11 +100,7 @@ void linear_backward(T* dinp, T* dW, T* db, const T* dout, const T* inp, const T
     weight_gradient(dW, dout, inp, W, B, I, H, 0, I, l2);
     if (dinp) dinp_rows(0, B);
   }
-  if (db) {
-    for (int h = 0; h < H; h++) db[h] = 0;
-    for (int i = 0; i < B; i++)
-      for (int h = 0; h < H; h++) db[h] += dout[(long)i * H + h];
-  }
+  if (db) column_sums(db, dout, B, H);
 }
 
 }  // namespace nnlab

@@ -358,7 +358,7 @@ class Network {
     if constexpr (std::is_same<T, float>::value) {
       const LayerInfo& li = layers[0];
       amx_->reserve(n, train);
-      const int parts = pool && long(split_rows) * li.I * li.H >= kSplitWork ? pool->parts() : 1;
+      const int parts = split_parts(pool, long(split_rows) * li.I * li.H);
       T* partial = parts > 1 ? pool->scratch<T>(size_t(parts - 1) * n * li.H) : nullptr;
       auto job = [&](int p) {
         long k0, k1;
@@ -371,11 +371,7 @@ class Network {
         pool->run(job);
       else
         job(0);
-      for (int p = 1; p < parts; p++)
-        for (long k = 0; k < long(n) * li.H; k++) out[k] += partial[size_t(p - 1) * n * li.H + k];
-      if (li.b >= 0)
-        for (int i = 0; i < n; i++)
-          for (int h = 0; h < li.H; h++) out[long(i) * li.H + h] += params[li.b + h];
+      sum_parts(out, partial, parts, li.b >= 0 ? &params[li.b] : (const T*)nullptr, n, li.H);
       return;
     }
 #endif
@@ -389,7 +385,7 @@ class Network {
       const LayerInfo& li = layers[0];
       amx_->prepare_gradient(d, n);
       first_updated_ = fused_eta_ >= 0 && li.W == 0;
-      const int parts = pool && long(n) * li.I * li.H >= kSplitWork ? pool->parts() : 1;
+      const int parts = split_parts(pool, long(n) * li.I * li.H);
       auto job = [&](int p) {
         long k0, k1;
         split_range(amx_->blocks(), p, parts, k0, k1);
@@ -400,12 +396,8 @@ class Network {
         pool->run(job);
       else
         job(0);
-      if (li.b >= 0) {
-        T* db = &grads[li.b];
-        for (int h = 0; h < li.H; h++) db[h] = 0;
-        for (int i = 0; i < n; i++)
-          for (int h = 0; h < li.H; h++) db[h] += d[long(i) * li.H + h];
-      }
+      if (li.b >= 0)  // db = Σ_b δ, which prepare_gradient summed already
+        std::copy(amx_->column_sums().begin(), amx_->column_sums().end(), &grads[li.b]);
       return;
     }
 #endif

@@ -21,10 +21,12 @@ void set_threads(int threads) { openblas_set_num_threads(threads < 1 ? 1 : threa
 
 namespace {
 
-// Whether split s carries pixels through the same map as the training split (amx.h).
+// Whether split s carries pixels and their map (engine.h), for the first layer on AMX (amx.h).
+bool has_pixels(const Split& s) { return s.pixels && s.scale && s.shift; }
+
+// Whether split s carries pixels through the same map as the training split.
 bool same_pixels_map(const Split& s, const Split& train) {
-  return s.pixels && s.scale && s.shift &&
-         (s.scale == train.scale || std::equal(s.scale, s.scale + s.d, train.scale)) &&
+  return has_pixels(s) && (s.scale == train.scale || std::equal(s.scale, s.scale + s.d, train.scale)) &&
          (s.shift == train.shift || std::equal(s.shift, s.shift + s.d, train.shift));
 }
 
@@ -56,7 +58,7 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
   std::vector<T> aug_tmp;
   std::vector<uint8_t> yb(B);
   // The first layer on pixels (amx.h) where the splits carry them and nothing alters the floats.
-  const bool on_pixels = std::is_same<T, float>::value && !augment && train.pixels && train.scale && train.shift &&
+  const bool on_pixels = std::is_same<T, float>::value && !augment && has_pixels(train) &&
                          (!validation || same_pixels_map(*validation, train)) &&
                          net.use_pixels(train.scale, train.shift);
   std::vector<const uint8_t*> pixel_rows(on_pixels ? B : 0);
@@ -146,7 +148,7 @@ void evaluate_as(const ModelHeader& h, const uint8_t* bytes, const Split& data, 
   Network<T> net(h.spec);
   net.pool = &pool;
   load_model_tensors(net, bytes, h.data_offset);
-  const bool on_pixels = data.pixels && data.scale && data.shift && net.use_pixels(data.scale, data.shift);
+  const bool on_pixels = has_pixels(data) && net.use_pixels(data.scale, data.shift);
   out = net.evaluate(data.x, data.y, data.n, data.d, lambda, on_pixels ? data.pixels : nullptr);
 }
 

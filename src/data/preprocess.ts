@@ -78,17 +78,20 @@ export type Preprocessing = { kind: 'standardize'; stats: Stats } | { kind: 'sca
  * engine needs to take the first layer's products on the pixels themselves (native/amx.h).
  */
 export function pixelMap(how: Preprocessing, d: number): { scale: Float32Array; shift: Float32Array } {
-  const scale = new Float32Array(d);
-  const shift = new Float32Array(d);
-  for (let j = 0; j < d; j++) {
-    if (how.kind === 'scale') {
-      scale[j] = 1 / 255;
-    } else {
-      scale[j] = 1 / how.stats.std[j];
-      shift[j] = -how.stats.mean[j] / how.stats.std[j];
-    }
+  if (how.kind === 'scale') return { scale: new Float32Array(d).fill(1 / 255), shift: new Float32Array(d) };
+  const { a, c } = standardizeMap(how.stats);
+  return { scale: Float32Array.from(a), shift: Float32Array.from(c) };
+}
+
+/** Standardization's (x − m)/s as a·x + c: a = 1/s, c = −m/s per dimension, in float64. */
+function standardizeMap({ mean, std }: Stats): { a: Float64Array; c: Float64Array } {
+  const a = new Float64Array(mean.length);
+  const c = new Float64Array(mean.length);
+  for (let j = 0; j < mean.length; j++) {
+    a[j] = 1 / std[j];
+    c[j] = -mean[j] / std[j];
   }
-  return { scale, shift };
+  return { a, c };
 }
 
 /**
@@ -107,14 +110,9 @@ export function preprocess(split: RawSplit, how: Preprocessing, out?: Float32Arr
   const { mean, std } = how.stats;
   if (mean.length !== d || std.length !== d)
     throw new DataError(`preprocess: statistics have ${mean.length} dimensions; the split has ${d}`);
-  // (x − m)/s written as a·x + c with a = 1/s, c = −m/s (float64; one rounding to float32 at the
-  // end), four rows an iteration so a and c are loaded once for four images.
-  const a = new Float64Array(d);
-  const c = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    a[j] = 1 / std[j];
-    c[j] = -mean[j] / std[j];
-  }
+  // (x − m)/s written as a·x + c (float64; one rounding to float32 at the end), four rows an
+  // iteration so a and c are loaded once for four images.
+  const { a, c } = standardizeMap(how.stats);
   let i = 0;
   for (; i + 3 < n; i += 4) {
     const r0 = x.subarray(i * d, (i + 1) * d);

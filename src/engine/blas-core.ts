@@ -14,6 +14,11 @@ export interface CpuDescription {
   flags: string[];
 }
 
+/** Whether the CPU has what native/amx.h uses: AMX tiles with bfloat16, and AVX-512 BF16. */
+export function hasAmxTiles(cpu: CpuDescription): boolean {
+  return ['amx_tile', 'amx_bf16', 'avx512_bf16'].every((f) => cpu.flags.includes(f));
+}
+
 export interface BlasCoreChoice {
   /** The OPENBLAS_CORETYPE to load with; null leaves the choice to OpenBLAS's own detection. */
   core: string | null;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/engine/native.ts';
 import { blas } from '../../src/engine/index.ts';
-import { bestCore, readCpu } from '../../src/engine/blas-core.ts';
+import { bestCore, hasAmxTiles, readCpu } from '../../src/engine/blas-core.ts';
 
 function doctor(env: Record<string, string | undefined> = {}, args: string[] = []) {
   const base: Record<string, string | undefined> = { ...process.env };
@@ -119,7 +119,7 @@ test('nnlab doctor --help exits 0; an argument is a usage error', () => {
 });
 
 test('nnlab doctor names the first-layer kernel: AMX where this process may use it, and why not where not', () => {
-  const cpuHasAmx = ['amx_tile', 'amx_bf16', 'avx512_bf16'].every((f) => readCpu().flags.includes(f));
+  const cpuHasAmx = hasAmxTiles(readCpu());
   const { amxGranted, vectorKernel } = blas().firstLayer;
   const on = line(doctor({ NNLAB_DATA: data }).stdout, 'first-layer kernel');
   assert.equal(on.status, 'ok');

@@ -12,6 +12,7 @@ import {
   parseCpuinfo,
   readCpu,
   type CpuDescription,
+  hasAmxTiles,
 } from '../../src/engine/blas-core.ts';
 import { repoRoot } from '../../src/engine/native.ts';
 
@@ -213,3 +214,21 @@ test(
     );
   },
 );
+
+test('the AMX path needs AMX tiles with bfloat16 and AVX-512 BF16, all three', () => {
+  const cpu = (flags: string[]) => ({
+    arch: 'x64',
+    vendor: 'GenuineIntel',
+    family: 6,
+    model: 143,
+    modelName: null,
+    flags,
+  });
+  assert.equal(hasAmxTiles(cpu(['avx512f', 'avx512_bf16', 'amx_tile', 'amx_bf16', 'amx_int8'])), true);
+  for (const missing of ['avx512_bf16', 'amx_tile', 'amx_bf16'])
+    assert.equal(
+      hasAmxTiles(cpu(['avx512f', 'avx512_bf16', 'amx_tile', 'amx_bf16'].filter((f) => f !== missing))),
+      false,
+      missing,
+    );
+});

@@ -6,16 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blas, evaluate, train, type Split, type TrainOptions } from '../../src/engine/index.ts';
 import { pixelMap, preprocess, standardizeStats, type RawSplit } from '../../src/data/index.ts';
-import { readCpu } from '../../src/engine/blas-core.ts';
+import { hasAmxTiles, readCpu } from '../../src/engine/blas-core.ts';
 import { generator } from './fixtures.ts';
 
-const cpuHasAmx = ['amx_tile', 'amx_bf16', 'avx512_bf16'].every((f) => readCpu().flags.includes(f));
+const cpuHasAmx = hasAmxTiles(readCpu());
 const { amxGranted: hasAmx, vectorKernel } = blas().firstLayer;
 const noAmx = hasAmx
   ? false
   : cpuHasAmx
     ? 'this CPU has AMX tiles, but this process may not use them (NNLAB_AMX=off, an engine built without them, or Linux < 5.16): see nnlab doctor'
-    : 'this CPU has no AMX tiles (amx_tile, amx_bf16 in /proc/cpuinfo): the vector kernels run';
+    : 'this CPU has no AMX tiles (amx_tile, amx_bf16, avx512_bf16 in /proc/cpuinfo): the vector kernels run';
 
 /** n images of d pixels in 0 … 255: a prototype per class plus noise, clipped. */
 function rawPixels(n: number, d: number, classes: number, seed: number): RawSplit {

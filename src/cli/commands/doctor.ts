@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { blas, type BlasStatus } from '../../engine/index.ts';
-import { genericCoreProblem } from '../../engine/blas-core.ts';
+import { genericCoreProblem, hasAmxTiles } from '../../engine/blas-core.ts';
 import { SOURCE_NAMES, dataHome, installHint, installedStatus } from '../../data/index.ts';
 import { CHROMIUM } from '../../report/pdf.ts';
 
@@ -114,8 +114,7 @@ function firstLayerCheck(b: BlasStatus): Check {
       status: 'ok',
       detail: `AMX tiles (amx-bf16x3) for float32 training on pixels; ${vector} for float64 and augmented training`,
     };
-  const cpuHasAmx = ['amx_tile', 'amx_bf16', 'avx512_bf16'].every((f) => b.cpu.flags.includes(f));
-  if (!cpuHasAmx) return { name, status: 'ok', detail: `${vector} (this CPU has no AMX tiles)` };
+  if (!hasAmxTiles(b.cpu)) return { name, status: 'ok', detail: `${vector} (this CPU has no AMX tiles)` };
   const off = process.env.NNLAB_AMX;
   if (off === 'off' || off === '0') return { name, status: 'ok', detail: `${vector} (NNLAB_AMX=${off})` };
   return amxBuilt
