@@ -15,10 +15,8 @@ export interface PreparedData {
   classes: string[];
 }
 
-/** x = scale·p + shift per dimension, as preprocess computes it (rounded to float32). */
-type PixelMap = { scale: Float32Array; shift: Float32Array };
-
-function toSplit(split: RawSplit, x: Float32Array, map: PixelMap): Split {
+/** The split as the engine takes it: the floats, and the pixels with x = scale·p + shift (pixelMap). */
+function toSplit(split: RawSplit, x: Float32Array, map: ReturnType<typeof pixelMap>): Split {
   return { x, y: split.y, n: split.n, d: split.d, pixels: split.x, ...map };
 }
 

@@ -26,7 +26,8 @@ export function provenanceTable(ctx: SectionContext): Table {
   const { g, exp, plan } = ctx;
   const results = [...g.stored.values()].map((s) => s.result);
   // Every distinct value among the stored trials, so a mixed store shows its mix.
-  const distinct = (f: (r: StoredResult) => string) => [...new Set(results.map(f))].sort(byText).join('; ');
+  const distinctOf = <R>(list: R[], f: (r: R) => string) => [...new Set(list.map(f))].sort(byText).join('; ');
+  const distinct = (f: (r: StoredResult) => string) => distinctOf(results, f);
   const trained = results.filter((r) => r.kind === 'train');
   const started = results.map((r) => r.startedAt).sort(byText)[0];
   const finished = results
@@ -58,10 +59,7 @@ export function provenanceTable(ctx: SectionContext): Table {
           ),
         ),
       ],
-      [
-        'first-layer kernel',
-        md([...new Set(trained.map(firstLayerKernel))].sort(byText).join('; ') || 'no training trials'),
-      ],
+      ['first-layer kernel', md(distinctOf(trained, firstLayerKernel) || 'no training trials')],
       ['threads per trial', md(distinct((r) => String(r.threads)))],
       [
         'trials',
