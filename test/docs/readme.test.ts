@@ -1,0 +1,204 @@
+// The README's shell blocks, run. Every ```sh, ```console or bare ``` block is preceded by a marker,
+// `<!-- test: KIND -->` or `<!-- skip: REASON -->`; a block without one fails this test. Kinds:
+//   commands    every line runs in a real shell (bash; after a `# zsh` comment, zsh after compinit)
+//               in the clone-like folder of test/docs/context.ts, and must exit 0;
+//   transcript  each `$ COMMAND   # after EDIT` runs after EDIT (a table below) is made to a copy
+//               of the file, and prints exactly the lines that follow it (this machine's memory
+//               figure aside); ", on a CPU with AMX tiles" skips it elsewhere;
+//   run-summary the last two lines of a quickstart run on an empty store (the times aside);
+//   damage-warning  the warning for a trial whose result.json is cut to the size the line says.
+// `npm exec --no -- nnlab` runs as `nnlab` on the PATH, the same bin/nnlab.js (that npm exec finds
+// it inside a clone is checked once, in the repository itself).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { DEBIAN_FASHION_MNIST } from '../../src/data/index.ts';
+import { readCpu, hasAmxTiles } from '../../src/engine/blas-core.ts';
+import { repoRoot } from '../data/fixtures.ts';
+import { docsContext, HAS_ZSH, type DocsContext } from './context.ts';
+
+const NO_DATA = existsSync(DEBIAN_FASHION_MNIST)
+  ? false
+  : `${DEBIAN_FASHION_MNIST} absent (apt-get install dataset-fashion-mnist)`;
+const README = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+
+interface Block {
+  line: number;
+  marker: { kind: 'test' | 'skip'; text: string } | null;
+  body: string[];
+}
+
+/** The README's fenced blocks that hold shell lines or their output (yaml blocks are not shell). */
+function shellBlocks(text: string): Block[] {
+  const lines = text.split('\n');
+  const out: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\w*)\s*$/.exec(lines[i]);
+    if (!open) continue;
+    const end = lines.indexOf('```', i + 1);
+    assert.ok(end > i, `README.md:${i + 1}: a block that does not end`);
+    if (['', 'sh', 'console'].includes(open[1])) {
+      const m = /^<!-- (test|skip): (.*?) -->$/.exec(lines[i - 1] ?? '');
+      out.push({
+        line: i + 1,
+        marker: m ? { kind: m[1] as 'test' | 'skip', text: m[2] } : null,
+        body: lines.slice(i + 1, end),
+      });
+    }
+    i = end;
+  }
+  return out;
+}
+
+/** The edits a transcript's `# after …` comments describe: the file and the text replaced. */
+const EDITS: Record<string, { file: string; from: string; to: string }> = {
+  'after misspelling batch_size': {
+    file: 'experiments/quickstart.yaml',
+    from: '  batch_size: 100',
+    to: '  batch_sise: 100',
+  },
+  'after setting eta_max: 1.0e-6': {
+    file: 'experiments/quickstart.yaml',
+    from: 'eta_max: 1.0e-1',
+    to: 'eta_max: 1.0e-6',
+  },
+  'after setting lambda: 1e400': { file: 'experiments/quickstart.yaml', from: 'lambda: 0.001', to: 'lambda: 1e400' },
+  'after setting lambda: 0.005 in experiments/assignment2.yaml': {
+    file: 'experiments/assignment2.yaml',
+    from: '  lambda: 0.01\n',
+    to: '  lambda: 0.005\n',
+  },
+};
+
+const asRun = (line: string) => line.replaceAll('npm exec --no -- nnlab', 'nnlab');
+/** This machine's memory is the machine's: "this machine's memory (25.3 GB)" compares as "(…)". */
+const machineFree = (s: string) =>
+  s.replaceAll(/(this machine's memory|its control group's limit) \([^)]*\)/g, '$1 (…)');
+
+let ctx: DocsContext;
+before(async () => {
+  ctx = await docsContext('nnlab-readme-');
+});
+
+async function commands(body: string[]) {
+  let zsh = false;
+  for (const raw of body) {
+    const line = raw.trim();
+    if (line.startsWith('#')) {
+      zsh = /^# zsh\b/.test(line);
+      continue;
+    }
+    if (!line) continue;
+    const script = zsh ? `autoload -Uz compinit && compinit -u -d "$HOME/.zcompdump" && ${asRun(line)}` : asRun(line);
+    const r = await ctx.sh(script, { shell: zsh ? 'zsh' : 'bash' });
+    assert.equal(r.code, 0, `${line}\nexit ${r.code}; it printed:\n${r.stdout}${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, `${line} printed a stack trace`);
+  }
+}
+
+async function transcript(body: string[]) {
+  const steps: { command: string; edit: string | null; expected: string[] }[] = [];
+  for (const line of body) {
+    const m = /^\$ (.*?)(?:\s+# (after .*))?$/.exec(line);
+    if (m) steps.push({ command: m[1], edit: m[2] ?? null, expected: [] });
+    else steps.at(-1)!.expected.push(line);
+  }
+  assert.ok(steps.length > 0, 'a transcript has $ lines');
+  for (const { command, edit, expected } of steps) {
+    let restore = () => {};
+    if (edit) {
+      const e = EDITS[edit];
+      assert.ok(e, `no edit in the test's table for "# ${edit}"`);
+      const path = join(ctx.dir, e.file);
+      const before = readFileSync(path, 'utf8');
+      assert.ok(before.includes(e.from), `${e.file} has "${e.from}" to edit`);
+      writeFileSync(path, before.replace(e.from, e.to));
+      restore = () => writeFileSync(path, before);
+    }
+    try {
+      const r = await ctx.sh(asRun(command));
+      assert.equal(
+        machineFree(r.stdout + r.stderr),
+        machineFree(expected.join('\n') + '\n'),
+        `$ ${command}  # ${edit}`,
+      );
+    } finally {
+      restore();
+    }
+  }
+}
+
+async function runSummary(body: string[]) {
+  const r = await ctx.sh('nnlab run experiments/quickstart.yaml --no-report', {
+    env: { NNLAB_RUNS: join(ctx.dir, 'summary-runs') },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const times = (s: string) =>
+    s.replaceAll(/\d+\.\d+s/g, 'N.NNs').replace(/\(\S+: a new worker\)/, '(TRIAL: a new worker)');
+  const got = r.stdout.trimEnd().split('\n').slice(-2);
+  assert.deepEqual(got.map(times), body.map(times));
+}
+
+async function damageWarning(body: string[]) {
+  const m =
+    /^warning: trial (\S+) \(([0-9a-f]{16})\) is damaged: result\.json is (\d+) bytes; its manifest says (\d+); moved to (\S+)\/quarantine\/\2-\S+; `nnlab run` trains it again$/.exec(
+      body.join('\n'),
+    );
+  assert.ok(m, `the README's warning has the expected form:\n${body.join('\n')}`);
+  const [, trial, , cut] = m;
+  const run = await ctx.sh('nnlab run experiments/quickstart.yaml --no-report');
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const list = await ctx.sh(`nnlab runs experiments/quickstart.yaml --where 'trial=${trial}' --format json`);
+  const [row] = JSON.parse(list.stdout) as { hash: string }[];
+  assert.ok(row, `${trial} is stored:\n${list.stdout}${list.stderr}`);
+  const trialDir = join(ctx.dir, 'runs', 'quickstart', 'trials', row.hash);
+  const size = readFileSync(join(trialDir, 'result.json')).length;
+  truncateSync(join(trialDir, 'result.json'), Number(cut));
+  const r = await ctx.sh('nnlab report experiments/quickstart.yaml --no-pdf --out damaged-report');
+  const moved = readdirSync(join(ctx.dir, 'runs', 'quickstart', 'quarantine'))[0];
+  const expected =
+    `warning: trial ${trial} (${row.hash}) is damaged: result.json is ${cut} bytes; its manifest says ${size}; ` +
+    `moved to ${join(ctx.dir, 'runs', 'quickstart', 'quarantine', moved)}; \`nnlab run\` trains it again`;
+  assert.ok(
+    r.stderr.split('\n').includes(expected),
+    `the warning (the README's with this store's hash, size and folder):\n${expected}\ngot:\n${r.stderr}`,
+  );
+}
+
+const blocks = shellBlocks(README);
+
+test('every shell block of the README is marked to run or skipped with a reason', () => {
+  assert.ok(blocks.length >= 10, `${blocks.length} blocks`);
+  const unmarked = blocks.filter((b) => !b.marker).map((b) => `README.md:${b.line}`);
+  assert.deepEqual(unmarked, [], 'blocks without <!-- test: KIND --> or <!-- skip: REASON --> before them');
+});
+
+test('npm exec --no -- nnlab finds the clone’s own command (the README’s way to run it)', () => {
+  const r = spawnSync('npm', ['exec', '--no', '--', 'nnlab', '--version'], { cwd: repoRoot, encoding: 'utf8' });
+  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), version);
+});
+
+for (const b of blocks) {
+  if (!b.marker) continue;
+  const name = `README.md:${b.line}: ${b.body.find((l) => l.trim() && !l.startsWith('#'))?.slice(0, 70) ?? ''}`;
+  if (b.marker.kind === 'skip') {
+    test(name, { skip: b.marker.text }, () => {});
+    continue;
+  }
+  const [kind, ...notes] = b.marker.text.split(/,\s*/);
+  let skip: string | false = NO_DATA;
+  if (notes.includes('on a CPU with AMX tiles') && !hasAmxTiles(readCpu()))
+    skip = 'the README shows it on a CPU with AMX tiles; this one has none';
+  if (b.body.some((l) => l.startsWith('# zsh')) && !HAS_ZSH) skip = 'zsh is not installed';
+  test(name, { skip, timeout: 300_000 }, async () => {
+    if (kind === 'commands') await commands(b.body);
+    else if (kind === 'transcript') await transcript(b.body);
+    else if (kind === 'run-summary') await runSummary(b.body);
+    else if (kind === 'damage-warning') await damageWarning(b.body);
+    else assert.fail(`README.md:${b.line}: unknown kind "${kind}" in <!-- test: ${b.marker!.text} -->`);
+  });
+}
