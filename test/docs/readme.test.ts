@@ -17,6 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { DEBIAN_FASHION_MNIST } from '../../src/data/index.ts';
 import { readCpu, hasAmxTiles } from '../../src/engine/blas-core.ts';
 import { repoRoot } from '../data/fixtures.ts';
+import { COMMANDS } from '../../src/cli/table.ts';
+import type { CommandSpec } from '../../src/cli/args.ts';
 import { docsContext, HAS_ZSH, type DocsContext } from './context.ts';
 
 const NO_DATA = existsSync(DEBIAN_FASHION_MNIST)
@@ -202,3 +204,29 @@ for (const b of blocks) {
     else assert.fail(`README.md:${b.line}: unknown kind "${kind}" in <!-- test: ${b.marker!.text} -->`);
   });
 }
+
+test('the README’s command table names only options its commands have', () => {
+  const rows = README.split('\n').filter((l) => l.startsWith('| `nnlab '));
+  assert.ok(rows.length >= 12, `${rows.length} rows`);
+  const wrong: string[] = [];
+  for (const row of rows) {
+    const cell = row.split(' | ')[0];
+    for (const usage of cell.matchAll(/`nnlab ([^`]*)`/g)) {
+      const words = usage[1].split(' ');
+      let spec: CommandSpec | undefined = COMMANDS.find((c) => c.name === words[0]);
+      if (spec?.subcommands) spec = spec.subcommands.find((s) => s.name === words[1]) ?? spec;
+      assert.ok(spec, `${cell}: no command ${words[0]}`);
+      const names = new Set((spec.options ?? []).map((o) => o.name));
+      for (const [, option] of usage[1].matchAll(/--([a-z][a-z-]*)/g))
+        if (!names.has(option)) wrong.push(`nnlab ${spec.name}: --${option} (in ${usage[0]})`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('the README’s usage-error example is what a misspelt option prints, exit 2', async () => {
+  const m = /`(nnlab: run: unknown option (--[a-z-]+);[^`]*)`/.exec(README);
+  assert.ok(m, 'the README shows a usage error');
+  const r = await ctx.sh(`nnlab run ${m[2]} experiments/quickstart.yaml`);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', `${m[1]}\n`]);
+});
