@@ -205,7 +205,8 @@ With FILEs, the trials of those experiments; without, of every experiment in $NN
     summary: "a local page showing a run's trials, progress and curves as they come in",
     about: `Serves a page on 127.0.0.1 (a free port; the address is printed) that shows the experiment's run —
 the one in progress, or the next \`nnlab run FILE\` — as it goes: its trials, their progress, and
-their curves; then its report. Stops when the run ends or on Ctrl-C. \`nnlab run FILE --open\` does
+their curves; then its report. Stops when the run ends or on Ctrl-C. Answers only requests for
+127.0.0.1:PORT or localhost:PORT (403 otherwise). \`nnlab run FILE --open\` does
 the same for the run it starts.`,
     positionals: FILE,
     examples: ['nnlab watch experiments/quickstart.yaml'],
