@@ -41,7 +41,7 @@ function examples(commands: CommandSpec[], prefix: string[] = []): { command: st
 }
 
 /** The status an example is meant to end with: `# exit N` at its end, else 0. */
-export function expectedStatus(line: string): number {
+function expectedStatus(line: string): number {
   const m = /#\s*exit (\d+)\b/.exec(line);
   return m ? Number(m[1]) : 0;
 }
@@ -91,6 +91,9 @@ const all = examples(COMMANDS);
 test('the table has examples to run, and each one a single line for the shell', () => {
   assert.ok(all.length >= 25, `${all.length} examples`);
   for (const { line } of all) assert.ok(!line.includes('\n'), line);
+  // The marker of an example meant to end otherwise (none does today).
+  assert.equal(expectedStatus('nnlab validate broken.yaml   # exit 1: it names each error'), 1);
+  assert.equal(expectedStatus("nnlab runs --where 'trial=search/*'"), 0);
 });
 
 for (const { command, line } of all) {
