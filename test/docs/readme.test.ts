@@ -1,4 +1,4 @@
-// The README's shell blocks, run. Every ```sh, ```console or bare ``` block is preceded by a marker,
+// The README's blocks, run. Every ```sh, ```console, ```yaml or bare ``` block is preceded by a marker,
 // `<!-- test: KIND -->` or `<!-- skip: REASON -->`; a block without one fails this test. Kinds:
 //   commands    every line runs in a real shell (bash; after a `# zsh` comment, zsh after compinit)
 //               in the clone-like folder of test/docs/context.ts, and must exit 0;
@@ -6,7 +6,10 @@
 //               of the file, and prints exactly the lines that follow it (this machine's memory
 //               figure aside); ", on a CPU with AMX tiles" skips it elsewhere;
 //   run-summary the last two lines of a quickstart run on an empty store (the times aside);
-//   damage-warning  the warning for a trial whose result.json is cut to the size the line says.
+//   damage-warning  the warning for a trial whose result.json is cut to the size the line says;
+//   validates   an experiment file: nnlab validate passes it;
+//   validates-variants  variants in place of the quickstart's (without its search, which names one);
+//   slurm-config  a user config: --executor slurm --dry-run's sbatch script carries its settings.
 // `npm exec --no -- nnlab` runs as `nnlab` on the PATH, the same bin/nnlab.js (that npm exec finds
 // it inside a clone is checked once, in the repository itself).
 import { test, before } from 'node:test';
@@ -14,6 +17,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { parse } from 'yaml';
 import { DEBIAN_FASHION_MNIST } from '../../src/data/index.ts';
 import { readCpu, hasAmxTiles } from '../../src/engine/blas-core.ts';
 import { repoRoot } from '../data/fixtures.ts';
@@ -32,7 +36,7 @@ interface Block {
   body: string[];
 }
 
-/** The README's fenced blocks that hold shell lines or their output (yaml blocks are not shell). */
+/** The README's fenced blocks that hold shell lines, their output, or YAML. */
 function shellBlocks(text: string): Block[] {
   const lines = text.split('\n');
   const out: Block[] = [];
@@ -41,7 +45,7 @@ function shellBlocks(text: string): Block[] {
     if (!open) continue;
     const end = lines.indexOf('```', i + 1);
     assert.ok(end > i, `README.md:${i + 1}: a block that does not end`);
-    if (['', 'sh', 'console'].includes(open[1])) {
+    if (['', 'sh', 'console', 'yaml'].includes(open[1])) {
       const m = /^<!-- (test|skip): (.*?) -->$/.exec(lines[i - 1] ?? '');
       out.push({
         line: i + 1,
@@ -169,9 +173,35 @@ async function damageWarning(body: string[]) {
   );
 }
 
+/** Writes the block as experiments/NAME.yaml (after `head`) and validates it. */
+async function validates(body: string[], name: string, head = '') {
+  writeFileSync(join(ctx.dir, 'experiments', `${name}.yaml`), head + body.join('\n') + '\n');
+  const r = await ctx.sh(`nnlab validate experiments/${name}.yaml`);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+}
+
+async function slurmConfig(body: string[]) {
+  const config = join(ctx.dir, 'home', 'slurm-config.yaml');
+  writeFileSync(config, body.join('\n') + '\n');
+  const r = await ctx.sh('nnlab run experiments/quickstart.yaml --executor slurm --dry-run', {
+    env: { NNLAB_CONFIG: config },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const script = r.stdout.split('\n').filter((l) => l.startsWith('#SBATCH '));
+  // What the block sets, as the sbatch options it should become.
+  const { slurm } = parse(body.join('\n')) as { slurm: Record<string, string | number | string[]> };
+  const wanted = [
+    ...['partition', 'account', 'qos', 'time', 'mem'].map((k) => `--${k}=${slurm[k]}`),
+    `--cpus-per-task=${slurm.cpus_per_task}`,
+    ...(slurm.sbatch_args as string[]),
+  ];
+  for (const want of wanted) assert.ok(script.includes(`#SBATCH ${want}`), `#SBATCH ${want} in:\n${script.join('\n')}`);
+  assert.ok(script.find((l) => l.startsWith('#SBATCH --array='))?.endsWith(`%${slurm.array_limit}`), script.join('\n'));
+}
+
 const blocks = shellBlocks(README);
 
-test('every shell block of the README is marked to run or skipped with a reason', () => {
+test('every shell and YAML block of the README is marked to run or skipped with a reason', () => {
   assert.ok(blocks.length >= 10, `${blocks.length} blocks`);
   const unmarked = blocks.filter((b) => !b.marker).map((b) => `README.md:${b.line}`);
   assert.deepEqual(unmarked, [], 'blocks without <!-- test: KIND --> or <!-- skip: REASON --> before them');
@@ -201,6 +231,10 @@ for (const b of blocks) {
     else if (kind === 'transcript') await transcript(b.body);
     else if (kind === 'run-summary') await runSummary(b.body);
     else if (kind === 'damage-warning') await damageWarning(b.body);
+    else if (kind === 'validates') await validates(b.body, `readme-${b.line}`);
+    else if (kind === 'validates-variants')
+      await validates(b.body, `readme-${b.line}`, 'extends: quickstart.yaml\nsearches: []\n');
+    else if (kind === 'slurm-config') await slurmConfig(b.body);
     else assert.fail(`README.md:${b.line}: unknown kind "${kind}" in <!-- test: ${b.marker!.text} -->`);
   });
 }
