@@ -34,9 +34,11 @@ export async function docsContext(prefix: string): Promise<DocsContext> {
   mkdirSync(join(dir, '.path'));
   symlinkSync(join(repoRoot, 'bin', 'nnlab.js'), join(dir, '.path', 'nnlab'));
   mkdirSync(join(dir, 'home'));
+  // The folders the docs' commands read and write are the context's; other settings (NNLAB_AMX,
+  // OPENBLAS_CORETYPE, …) are the caller's. No display: --open prints its address and opens nothing.
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([k, v]) => v !== undefined && !/^(NNLAB_|XDG_|GIT_|DISPLAY$|WAYLAND_DISPLAY$)/.test(k),
+      ([k, v]) => v !== undefined && !/^(NNLAB_(RUNS|DATA|CONFIG)$|XDG_|GIT_|DISPLAY$|WAYLAND_DISPLAY$)/.test(k),
     ),
   ) as Record<string, string>;
   const env: Record<string, string> = {
