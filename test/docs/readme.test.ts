@@ -7,6 +7,7 @@
 //               figure aside); ", on a CPU with AMX tiles" skips it elsewhere;
 //   run-summary the last two lines of a quickstart run on an empty store (the times aside);
 //   damage-warning  the warning for a trial whose result.json is cut to the size the line says;
+//   textconv    commands, then git diff of an edited experiment shows its resolved trials' hashes;
 //   validates   an experiment file: nnlab validate passes it;
 //   validates-variants  variants in place of the quickstart's (without its search, which names one);
 //   slurm-config  a user config: --executor slurm --dry-run's sbatch script carries its settings.
@@ -173,6 +174,29 @@ async function damageWarning(body: string[]) {
   );
 }
 
+async function textconv(body: string[]) {
+  await commands(body);
+  const file = join(ctx.dir, 'experiments', 'assignment2.yaml');
+  const before = readFileSync(file, 'utf8');
+  writeFileSync(file, before.replace('  lambda: 0.01\n', '  lambda: 0.005\n'));
+  try {
+    const [resolvedBefore, resolvedAfter, diff] = [
+      await ctx.sh('git show HEAD:experiments/assignment2.yaml > before.yaml && nnlab resolve before.yaml'),
+      await ctx.sh('nnlab resolve experiments/assignment2.yaml'),
+      await ctx.sh('git diff experiments/assignment2.yaml'),
+    ];
+    assert.equal(diff.code, 0, diff.stderr);
+    // The text git compares is nnlab resolve's: a retrained trial's hash changes in it.
+    const hashes = (r: { stdout: string }) => new Set(r.stdout.match(/hash: [0-9a-f]{16}/g));
+    const gone = [...hashes(resolvedBefore)].filter((h) => !hashes(resolvedAfter).has(h));
+    assert.ok(gone.length > 0, 'the edit changes some trial hash');
+    for (const h of gone)
+      assert.match(diff.stdout, new RegExp(`^-\\s+${h}$`, 'm'), `git diff shows -${h}:\n${diff.stdout}`);
+  } finally {
+    writeFileSync(file, before);
+  }
+}
+
 /** Writes the block as experiments/NAME.yaml (after `head`) and validates it. */
 async function validates(body: string[], name: string, head = '') {
   writeFileSync(join(ctx.dir, 'experiments', `${name}.yaml`), head + body.join('\n') + '\n');
@@ -228,6 +252,7 @@ for (const b of blocks) {
   if (b.body.some((l) => l.startsWith('# zsh')) && !HAS_ZSH) skip = 'zsh is not installed';
   test(name, { skip, timeout: 300_000 }, async () => {
     if (kind === 'commands') await commands(b.body);
+    else if (kind === 'textconv') await textconv(b.body);
     else if (kind === 'transcript') await transcript(b.body);
     else if (kind === 'run-summary') await runSummary(b.body);
     else if (kind === 'damage-warning') await damageWarning(b.body);
