@@ -1,6 +1,8 @@
 // The commands of `nnlab`: each one's options, positionals, help text and example, and the module
 // that runs it. args.ts parses argv against this table, writes -h from it, and completion.ts
 // turns it into bash and zsh completion scripts; a command is added here and nowhere else.
+// Every example runs in test/docs/help-examples.test.ts against a small store (a quickstart run),
+// in a shell; one meant to end with another status says so in a trailing comment, `# exit N`.
 import type { Args, CommandSpec } from './args.ts';
 import { SOURCE_NAMES } from '../data/catalog.ts';
 import { FORMATS as RUNS_FORMATS } from '../runs/format.ts';
@@ -102,7 +104,7 @@ its result used. Exit 1 when a trial failed; 2 when the run store cannot be writ
 the reason are printed; trials committed before are kept) or on a usage error.`,
     examples: [
       'nnlab run experiments/quickstart.yaml',
-      'nnlab run experiments/assignment2.yaml --only final --set training.lambda=0.005 --jobs 2',
+      'nnlab run experiments/quickstart.yaml --only bn --set training.lambda=0.005 --jobs 2',
     ],
     load: () => import('./commands/run.ts'),
   },
@@ -146,7 +148,7 @@ Usable as a git textconv driver: see docs/diff.md.`,
     ],
     examples: [
       'nnlab resolve experiments/quickstart.yaml',
-      'nnlab resolve experiments/assignment2.yaml --set training.lambda=0.01 --run-hashes',
+      'nnlab resolve experiments/quickstart.yaml --set training.lambda=0.01 --run-hashes',
     ],
     load: () => import('./commands/resolve.ts'),
   },
@@ -165,7 +167,7 @@ run yet are marked in the report.`,
     ],
     examples: [
       'nnlab report experiments/quickstart.yaml',
-      'nnlab report experiments/assignment3-bn.yaml --no-pdf --out /tmp/reports',
+      'nnlab report experiments/quickstart.yaml --no-pdf --out drafts',
     ],
     load: () => import('./commands/report.ts'),
   },
@@ -194,7 +196,7 @@ With FILEs, the trials of those experiments; without, of every experiment in $NN
     ],
     examples: [
       'nnlab runs experiments/quickstart.yaml',
-      "nnlab runs --where 'trial=search/*' --sort -val_acc --format csv",
+      "nnlab runs --where 'trial=search/*' --sort -validation.accuracy --format csv",
     ],
     load: () => import('./commands/runs.ts'),
   },
@@ -203,7 +205,8 @@ With FILEs, the trials of those experiments; without, of every experiment in $NN
     summary: "a local page showing a run's trials, progress and curves as they come in",
     about: `Serves a page on 127.0.0.1 (a free port; the address is printed) that shows the experiment's run —
 the one in progress, or the next \`nnlab run FILE\` — as it goes: its trials, their progress, and
-their curves; then its report. Stops when the run ends or on Ctrl-C. \`nnlab run FILE --open\` does
+their curves; then its report. Stops when the run ends or on Ctrl-C. Answers only requests for
+127.0.0.1:PORT or localhost:PORT (403 otherwise). \`nnlab run FILE --open\` does
 the same for the run it starts.`,
     positionals: FILE,
     examples: ['nnlab watch experiments/quickstart.yaml'],

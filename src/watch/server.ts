@@ -1,7 +1,9 @@
 // The watch page's server: 127.0.0.1 on a free port; `/` is the page (Vega and its script inline),
 // `/events` streams the run's view (view.ts) as server-sent events whenever live.json changes, and
 // `/report` serves report.html once the run wrote it. It ends when the run does (after the pages
-// open have fetched the report), or when stop() is called.
+// open have fetched the report), or when stop() is called. It answers only requests addressed to
+// itself (Host 127.0.0.1:PORT or localhost:PORT), so a page elsewhere cannot read the run through
+// DNS rebinding, and it sends no CORS headers.
 import { createServer, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +31,16 @@ function phaseOf(live: LiveState | null, since: string, seen: boolean): Phase {
   if (live.state !== 'running') return live.state;
   if (writerAlive(live)) return 'running';
   return seen ? 'stopped' : 'waiting';
+}
+
+/**
+ * Whether a request's Host header names this server: 127.0.0.1 or localhost on its port. Anything
+ * else (another name that resolves here, as in DNS rebinding, another port, no Host) is refused.
+ */
+export function ownHost(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  const h = host.toLowerCase();
+  return h === `127.0.0.1:${port}` || h === `localhost:${port}`;
 }
 
 export async function startWatch(opts: {
@@ -66,9 +78,16 @@ export async function startWatch(opts: {
     },
   };
 
+  let port = 0;
   const send = (res: ServerResponse) => res.write(`event: state\ndata: ${json}\n\n`);
 
-  const server = createServer((req, res) => {
+  // requireHostHeader off: a request without Host gets the same 403 as a foreign one, not node's bare 400.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    if (!ownHost(req.headers.host, port)) {
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end(`forbidden: this page answers only http://127.0.0.1:${port}/ and http://localhost:${port}/\n`);
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -91,7 +110,7 @@ export async function startWatch(opts: {
     }
   });
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', () => ok()));
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
 
   let finish!: () => void;
   let failed!: (err: unknown) => void;
