@@ -3,7 +3,10 @@
 // the step axis, and is compiled to Vega here, so the page needs only the Vega runtime.
 import type { VlSpec } from './charts.ts';
 
-type Unit = VlSpec & { mark: string | { type: string; opacity?: number }; encoding?: Record<string, Enc> };
+type Unit = VlSpec & {
+  mark: string | { type: string; opacity?: number; fillOpacity?: number };
+  encoding?: Record<string, Enc>;
+};
 type Enc = {
   field?: string;
   type?: string;
@@ -21,7 +24,13 @@ const STEP_FIELD = 'x';
 const DIMMED = 0.12;
 
 const markType = (u: Unit) => (typeof u.mark === 'string' ? u.mark : u.mark.type);
-const markOpacity = (u: Unit) => (typeof u.mark === 'object' ? (u.mark.opacity ?? 1) : 1);
+/** The opacity a series is drawn with when shown; for an area its fill's, however the spec gives it. */
+function shownOpacity(u: Unit): number {
+  const mark = typeof u.mark === 'object' ? u.mark : { type: u.mark };
+  const fill = u.encoding?.fillOpacity?.value;
+  if (mark.type === 'area') return typeof fill === 'number' ? fill : (mark.fillOpacity ?? mark.opacity ?? 1);
+  return mark.opacity ?? 1;
+}
 const CONCATS = ['concat', 'hconcat', 'vconcat'] as const;
 
 /**
@@ -109,7 +118,7 @@ export function interactiveSpec(chart: VlSpec): VlSpec {
       zoomScopes.add(scope);
       zoomViews.push(name);
     }
-    const base = markOpacity(u);
+    const base = shownOpacity(u);
     const opacity = toggled
       ? { opacity: { condition: { param: 'legend', value: base }, value: Number((base * DIMMED).toFixed(4)) } }
       : {};
@@ -135,7 +144,7 @@ export function interactiveSpec(chart: VlSpec): VlSpec {
       // A band (repeats.ts withBands) is drawn under its line, so it is the layer the legend takes
       // its symbols from: dimmed through its fill's opacity, not its opacity (which the legend's
       // symbols would copy), and with the line's symbol, so the legend shows what the lines are.
-      const { opacity: _, ...mark } = typeof u.mark === 'string' ? { type: u.mark } : u.mark;
+      const { opacity: _o, fillOpacity: _f, ...mark } = typeof u.mark === 'string' ? { type: u.mark } : u.mark;
       const legendOf = enc.color!.legend;
       Object.assign(u, {
         ...(name ? { name } : {}),

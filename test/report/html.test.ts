@@ -195,6 +195,24 @@ test('a band and its line: the legend and the zoom in one of them, the band dimm
   assert.equal(bandLayer.mark.opacity, undefined);
   assert.deepEqual(bandLayer.encoding.fillOpacity, { condition: { param: 'legend', value: 0.18 }, value: 0.0216 });
   assert.deepEqual(bandLayer.encoding.color.legend, { symbolType: 'stroke' });
+  // A band that gives its faintness as a fill opacity keeps it when shown.
+  const x = { field: 'x', type: 'quantitative' };
+  const faint = interactiveSpec({
+    layer: [
+      {
+        mark: 'area',
+        encoding: {
+          x,
+          y: { field: 'lo' },
+          y2: { field: 'hi' },
+          color: { field: 's', type: 'nominal' },
+          fillOpacity: { value: 0.3 },
+        },
+      },
+      { mark: 'line', encoding: { x, y: { field: 'v' }, color: { field: 's', type: 'nominal' } } },
+    ],
+  }) as { layer: { encoding: Record<string, unknown> }[] };
+  assert.deepEqual(faint.layer[0].encoding.fillOpacity, { condition: { param: 'legend', value: 0.3 }, value: 0.036 });
 });
 
 test(
