@@ -3,7 +3,10 @@
 // the step axis, and is compiled to Vega here, so the page needs only the Vega runtime.
 import type { VlSpec } from './charts.ts';
 
-type Unit = VlSpec & { mark: string | { type: string }; encoding?: Record<string, Enc> };
+type Unit = VlSpec & {
+  mark: string | { type: string; opacity?: number; fillOpacity?: number };
+  encoding?: Record<string, Enc>;
+};
 type Enc = {
   field?: string;
   type?: string;
@@ -12,6 +15,7 @@ type Enc = {
   scale?: unknown;
   condition?: unknown;
   value?: unknown;
+  legend?: Record<string, unknown> | null;
 };
 
 /** The field every curve chart puts the update step (or epoch) in: charts.ts curvesSpec/overlaySpec. */
@@ -20,18 +24,39 @@ const STEP_FIELD = 'x';
 const DIMMED = 0.12;
 
 const markType = (u: Unit) => (typeof u.mark === 'string' ? u.mark : u.mark.type);
-const COMPOSITES = ['concat', 'hconcat', 'vconcat', 'layer'] as const;
+/** The opacity a series is drawn with when shown; for an area its fill's, however the spec gives it. */
+function shownOpacity(u: Unit): number {
+  const mark = typeof u.mark === 'object' ? u.mark : { type: u.mark };
+  const fill = u.encoding?.fillOpacity?.value;
+  if (mark.type === 'area') return typeof fill === 'number' ? fill : (mark.fillOpacity ?? mark.opacity ?? 1);
+  return mark.opacity ?? 1;
+}
+const CONCATS = ['concat', 'hconcat', 'vconcat'] as const;
 
-/** Every unit spec (one with a mark) in a composite spec, with a way to replace it. */
-function units(spec: VlSpec, visit: (u: Unit, replace: (s: VlSpec) => void) => void): void {
-  for (const key of COMPOSITES) {
-    const list = spec[key] as VlSpec[] | undefined;
-    list?.forEach((child, i) => {
-      if ('mark' in child) visit(child as Unit, (s) => (list[i] = s));
-      else units(child, visit);
-    });
-  }
-  if ('mark' in spec && !COMPOSITES.some((k) => k in spec)) visit(spec as Unit, () => {});
+/**
+ * Every unit spec (one with a mark) of a spec, in order, with its scope and a way to replace it. A
+ * scope is one Vega group: a unit alone, or all the units of one layer however deeply nested (a line
+ * and the band under it). Vega-Lite defines a selection's signals in the group of each unit it is
+ * placed in, so a selection placed in two units of one layer defines `legend_tuple` twice there, and
+ * Vega refuses the whole chart ("Duplicate signal name"). Concatenated views and the inner view of
+ * a facet or repeat are groups of their own.
+ */
+function units(spec: VlSpec, visit: (u: Unit, scope: number, replace: (s: VlSpec) => void) => void): void {
+  let scopes = 0;
+  const walk = (s: VlSpec, scope: number | null, replace: (s: VlSpec) => void) => {
+    if ('mark' in s) return visit(s as Unit, scope ?? ++scopes, replace);
+    const layer = s.layer as VlSpec[] | undefined;
+    if (layer) {
+      const here = scope ?? ++scopes;
+      layer.forEach((child, i) => walk(child, here, (r) => (layer[i] = r)));
+    }
+    for (const key of CONCATS) {
+      const list = s[key] as VlSpec[] | undefined;
+      list?.forEach((child, i) => walk(child, null, (r) => (list[i] = r)));
+    }
+    if (s.spec) walk(s.spec as VlSpec, null, (r) => (s.spec = r));
+  };
+  walk(spec, null, () => {});
 }
 
 /** A tooltip format one step finer than the axis shows. */
@@ -70,22 +95,37 @@ function legendField(spec: VlSpec): string | null {
 export function interactiveSpec(chart: VlSpec): VlSpec {
   const spec = structuredClone(chart);
   const legend = legendField(spec);
-  // Top-level selections are placed in the units named in their `views` (one copy each; left to
-  // find units by themselves, vega-lite places them in both layers of a line and its points twice).
+  // Top-level selections are placed in the units named in their `views`: one unit of each scope
+  // (see units()), the first that can carry it. Every unit coloured by the legend's field is dimmed
+  // by it (a band with its line); the step axis of a layer is one scale, so zooming the one unit
+  // that carries the zoom moves every layer of it.
   const legendViews: string[] = [];
   const zoomViews: string[] = [];
+  const legendScopes = new Set<number>();
+  const zoomScopes = new Set<number>();
   let n = 0;
-  units(spec, (u, replace) => {
+  units(spec, (u, scope, replace) => {
     const enc = u.encoding ?? {};
-    const name = `view_${++n}`;
-    if (enc.x?.field === STEP_FIELD) zoomViews.push(name);
-    const toggled = legend && enc.color?.field === legend;
-    if (toggled) legendViews.push(name);
-    const opacity = toggled ? { opacity: { condition: { param: 'legend', value: 1 }, value: DIMMED } } : {};
+    const toggled = legend !== null && enc.color?.field === legend;
+    const carriesLegend = toggled && !legendScopes.has(scope);
+    const carriesZoom = enc.x?.field === STEP_FIELD && !zoomScopes.has(scope);
+    const name = carriesLegend || carriesZoom ? `view_${++n}` : undefined;
+    if (name && carriesLegend) {
+      legendScopes.add(scope);
+      legendViews.push(name);
+    }
+    if (name && carriesZoom) {
+      zoomScopes.add(scope);
+      zoomViews.push(name);
+    }
+    const base = shownOpacity(u);
+    const opacity = toggled
+      ? { opacity: { condition: { param: 'legend', value: base }, value: Number((base * DIMMED).toFixed(4)) } }
+      : {};
     const tips = tooltip(enc);
     const type = markType(u);
     if (type === 'point') {
-      Object.assign(u, { name, encoding: { ...enc, ...opacity, tooltip: tips } });
+      Object.assign(u, { ...(name ? { name } : {}), encoding: { ...enc, ...opacity, tooltip: tips } });
     } else if (type === 'line' && tips.length) {
       // A line is one SVG path, so hovering it tells only its first point: invisible points on the
       // recorded values carry the tooltip.
@@ -96,12 +136,27 @@ export function interactiveSpec(chart: VlSpec): VlSpec {
         ...(data ? { data } : {}),
         ...(transform ? { transform } : {}),
         layer: [
-          { name, mark, encoding: { ...encoding, ...opacity } },
+          { ...(name ? { name } : {}), mark, encoding: { ...encoding, ...opacity } },
           { mark: { type: 'point', size: 70, opacity: 0, filled: true }, encoding: { x, y, tooltip: tips } },
         ],
       });
-    } else if (enc.x?.field === STEP_FIELD) {
-      u.name = name;
+    } else if (type === 'area' && toggled) {
+      // A band (repeats.ts withBands) is drawn under its line, so it is the layer the legend takes
+      // its symbols from: dimmed through its fill's opacity, not its opacity (which the legend's
+      // symbols would copy), and with the line's symbol, so the legend shows what the lines are.
+      const { opacity: _o, fillOpacity: _f, ...mark } = typeof u.mark === 'string' ? { type: u.mark } : u.mark;
+      const legendOf = enc.color!.legend;
+      Object.assign(u, {
+        ...(name ? { name } : {}),
+        mark,
+        encoding: {
+          ...enc,
+          color: { ...enc.color, legend: legendOf === null ? null : { ...legendOf, symbolType: 'stroke' } },
+          fillOpacity: opacity.opacity,
+        },
+      });
+    } else {
+      Object.assign(u, { ...(name ? { name } : {}), encoding: { ...enc, ...opacity } });
     }
   });
   const params: VlSpec[] = [];

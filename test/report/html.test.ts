@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeReport } from '../../src/report/index.ts';
-import { interactiveSpec } from '../../src/report/interactive.ts';
+import { interactiveSpec, interactiveVega } from '../../src/report/interactive.ts';
 import { scriptJson } from '../../src/report/html.ts';
-import { curveAxis, curvesSpec, searchSpec } from '../../src/report/charts.ts';
+import { curveAxis, curvesSpec, lrRangeSpec, overlaySpec, searchSpec, type VlSpec } from '../../src/report/charts.ts';
+import { bandRows, withBands } from '../../src/report/repeats.ts';
+import type { CurvePoint } from '../../src/engine/index.ts';
 import { makeFixture, readModel, HOSTILE } from './fixture.ts';
 import { NO_CHROMIUM, chartsSettled, closeBrowser, hoverCurve, newPage } from '../browser.ts';
 
@@ -78,6 +80,139 @@ test('interactive specs: the chart spec plus tooltips, legend toggles and zoom o
     search.params.map((p) => p.name),
     ['legend'],
   );
+});
+
+/** Curves of `n` recorded points, shifted by `k` (another seed of the same setting). */
+function curve(k: number, n = 6, eta = (i: number) => 0.01 * (i + 1)): CurvePoint[] {
+  return Array.from({ length: n }, (_, i) => ({
+    step: 10 * i,
+    epoch: i / 2,
+    eta: eta(i),
+    train: { loss: 2 - i / 10 + k / 20, cost: 2.1 - i / 10, accuracy: 0.3 + i / 30 + k / 50 },
+    validation: { loss: 2.1 - i / 12 + k / 20, cost: 2.2 - i / 12, accuracy: 0.28 + i / 35 + k / 40 },
+  }));
+}
+
+/** Every combination of layers a report draws: each chart kind of charts.ts, with and without repeats' bands. */
+function everyChartKind(): Record<string, VlSpec> {
+  const step = curveAxis('cyclic');
+  const epoch = curveAxis('constant');
+  const runs = [curve(0), curve(1), curve(2)];
+  const series = ['a', 'b'].map((variant, k) => ({ variant, points: curve(k) }));
+  const bands = series.flatMap((s, k) =>
+    bandRows([curve(k), curve(k + 1)], step, { variant: s.variant, split: 'validation' }),
+  );
+  const values = [0, 1, 2].flatMap((x) => ['p', 'q'].map((s) => ({ x, s, f: x % 2, v: x, lo: x - 1, hi: x + 1 })));
+  const band = {
+    mark: { type: 'area', opacity: 0.2 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' },
+      y: { field: 'lo', type: 'quantitative' },
+      y2: { field: 'hi' },
+      color: { field: 's', type: 'nominal' },
+    },
+  };
+  const line = {
+    mark: 'line',
+    encoding: {
+      x: { field: 'x', type: 'quantitative' },
+      y: { field: 'v', type: 'quantitative' },
+      color: { field: 's', type: 'nominal' },
+    },
+  };
+  return {
+    curves: curvesSpec(curve(0), step),
+    'curves, epoch axis, constant η': curvesSpec(
+      curve(0, 6, () => 0.01),
+      epoch,
+    ),
+    'curves with bands': withBands(curvesSpec(curve(1), step), bandRows(runs, step)),
+    'curves with bands, epoch axis': withBands(curvesSpec(curve(1), epoch), bandRows(runs, epoch)),
+    overlay: overlaySpec(series, step),
+    'overlay with bands': withBands(overlaySpec(series, step), bands),
+    'overlay of training curves': overlaySpec(
+      series.map((s) => ({ ...s, points: s.points.map(({ validation: _, ...p }) => p) })),
+      step,
+    ),
+    'search, log axis, two stages': searchSpec(
+      [
+        { stage: 'coarse', value: 1e-4, accuracy: 0.4 },
+        { stage: 'fine', value: 1e-3, accuracy: 0.45 },
+      ],
+      'training.lambda',
+      true,
+      ['coarse', 'fine'],
+    ),
+    'search, linear axis': searchSpec([{ stage: 'c', value: 2, accuracy: 0.4 }], 'model.hidden', false, ['c']),
+    'LR range test with bounds': lrRangeSpec(curve(0), { etaMin: 0.02, etaMax: 0.05 }),
+    'LR range test without bounds': lrRangeSpec(curve(0), null),
+    'facet of a band and its line': {
+      data: { values },
+      facet: { field: 'f', type: 'nominal' },
+      spec: { layer: [band, line] },
+    },
+    'vconcat of layers': { data: { values }, vconcat: [{ layer: [band, line] }, { layer: [band, line] }] },
+  };
+}
+
+test('interactive specs of every chart kind, with and without bands, parse and draw in Vega', async () => {
+  const vega = await import('vega');
+  const failed: string[] = [];
+  for (const [kind, chart] of Object.entries(everyChartKind())) {
+    try {
+      const view = new vega.View(vega.parse((await interactiveVega(chart)) as never), { renderer: 'none' });
+      await view.runAsync();
+      if (!/<path/.test(await view.toSVG())) failed.push(`${kind}: nothing drawn`);
+      view.finalize();
+    } catch (err) {
+      failed.push(`${kind}: ${(err as Error).message}`);
+    }
+  }
+  assert.deepEqual(failed, []);
+});
+
+test('a band and its line: the legend and the zoom in one of them, the band dimmed by its fill with a line symbol', () => {
+  const step = curveAxis('cyclic');
+  const spec = interactiveSpec(withBands(curvesSpec(curve(1), step), bandRows([curve(0), curve(2)], step))) as {
+    params: { name: string; views: string[] }[];
+    concat: { layer?: VlSpec[] }[];
+  };
+  assert.deepEqual(
+    spec.params.map((p) => [p.name, p.views]),
+    [
+      ['legend', ['view_1', 'view_2', 'view_3']],
+      ['zoom', ['view_1', 'view_2', 'view_3', 'view_4']],
+    ],
+  );
+  const [bandLayer, lineLayer] = spec.concat[0].layer! as {
+    name?: string;
+    mark: Record<string, unknown>;
+    encoding: Record<string, { legend?: unknown; condition?: unknown; value?: unknown }>;
+    layer?: { name?: string }[];
+  }[];
+  assert.equal(bandLayer.name, 'view_1', 'the band, first of its layer, carries both selections');
+  assert.equal(lineLayer.layer![0].name, undefined, 'its line carries none');
+  assert.equal(bandLayer.mark.opacity, undefined);
+  assert.deepEqual(bandLayer.encoding.fillOpacity, { condition: { param: 'legend', value: 0.18 }, value: 0.0216 });
+  assert.deepEqual(bandLayer.encoding.color.legend, { symbolType: 'stroke' });
+  // A band that gives its faintness as a fill opacity keeps it when shown.
+  const x = { field: 'x', type: 'quantitative' };
+  const faint = interactiveSpec({
+    layer: [
+      {
+        mark: 'area',
+        encoding: {
+          x,
+          y: { field: 'lo' },
+          y2: { field: 'hi' },
+          color: { field: 's', type: 'nominal' },
+          fillOpacity: { value: 0.3 },
+        },
+      },
+      { mark: 'line', encoding: { x, y: { field: 'v' }, color: { field: 's', type: 'nominal' } } },
+    ],
+  }) as { layer: { encoding: Record<string, unknown> }[] };
+  assert.deepEqual(faint.layer[0].encoding.fillOpacity, { condition: { param: 'legend', value: 0.3 }, value: 0.036 });
 });
 
 test(
