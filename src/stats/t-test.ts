@@ -37,8 +37,9 @@ export interface Repeat {
 }
 
 export interface TTest {
-  /** Welch's t-test (unequal variances, Welch–Satterthwaite df) or the paired t-test over seeds. */
-  test: 'welch' | 'paired';
+  /** Welch's t-test (unequal variances, Welch–Satterthwaite df), the paired t-test over seeds, or
+   * two single runs against the seed-to-seed sd of other stored runs of their settings. */
+  test: 'welch' | 'paired' | 'single-runs';
   t: number;
   df: number;
   /** Two-sided p-value: P(|T| ≥ |t|) for T ~ t(df). */
@@ -61,7 +62,7 @@ export interface Comparison {
    * same amount, or each side's repeats are all equal). */
   outcome: 'beyond' | 'within' | 'no-estimate' | 'identical' | 'no-variation';
   /** The test made (beyond/within), or the one that would be made (identical, no-variation). */
-  test?: 'welch' | 'paired';
+  test?: TTest['test'];
   result?: TTest;
   alpha: number;
   /** Seeds (or positions, 1-based, where no seed is known) of the diverged repeats left out, per side. */
@@ -107,6 +108,49 @@ export function welchTest(a: Description, b: Description, alpha = DEFAULT_ALPHA)
 export function pairedTest(pairs: readonly [number, number][], alpha = DEFAULT_ALPHA): TTest {
   const d = describe(pairs.map(([x, y]) => y - x))!;
   return tTest('paired', d.mean, d.se, d.n - 1, alpha);
+}
+
+/**
+ * Two single runs x (old) and y (new) judged against the seed-to-seed sd of other stored runs of
+ * the same settings (sa, sb: each over n ≥ 2 seeds, null where unknown): y − x has variance
+ * σ_a² + σ_b², estimated by s_a² + s_b² with Welch–Satterthwaite df from each sd's n − 1; where only
+ * one side's sd is known it stands for both (2·s², df = n − 1). Null without an sd, or with sd 0.
+ */
+export function singleRunTest(
+  x: number,
+  y: number,
+  sa: Description | null,
+  sb: Description | null,
+  alpha = DEFAULT_ALPHA,
+): TTest | null {
+  const known = [sa, sb].filter((d): d is Description => !!d && d.n >= 2 && d.sd > 0);
+  if (!known.length) return null;
+  const parts = known.length === 1 ? [known[0], known[0]] : known;
+  const v = parts.reduce((s, d) => s + d.sd ** 2, 0);
+  const df = known.length === 1 ? known[0].n - 1 : v ** 2 / parts.reduce((s, d) => s + d.sd ** 4 / (d.n - 1), 0);
+  return tTest('single-runs', y - x, Math.sqrt(v), df, alpha);
+}
+
+/** singleRunTest as a Comparison (n = 1 each), so it is worded like the tests of repeats; null without a test. */
+export function compareSingleRuns(
+  x: number,
+  y: number,
+  sa: Description | null,
+  sb: Description | null,
+  alpha = DEFAULT_ALPHA,
+): Comparison | null {
+  const result = singleRunTest(x, y, sa, sb, alpha);
+  if (!result) return null;
+  return {
+    difference: y - x,
+    a: describe([x])!,
+    b: describe([y])!,
+    outcome: result.p < alpha ? 'beyond' : 'within',
+    test: 'single-runs',
+    result,
+    alpha,
+    excluded: { a: [], b: [] },
+  };
 }
 
 /**

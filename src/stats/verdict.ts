@@ -23,10 +23,10 @@ export const signed = (x: number, u: Unit) => `${x < 0 ? MINUS : '+'}${num(Math.
 /**
  * p with two significant digits ("p = 0.13", "p = 0.020"), more where two would round across α
  * or land on it (0.0496 and 0.0504 at α = 0.05 are "p = 0.0496" and "p = 0.0504", not "0.05");
- * "p < 0.0001" below that.
+ * below 0.0001 in powers of ten ("p = 2.1e-7"; no "<", which Markdown would need escaped).
  */
 export function pText(p: number, alpha: number): string {
-  if (p < 1e-4) return 'p < 0.0001';
+  if (p < 1e-4) return `p = ${p.toExponential(1)}`;
   for (let digits = 2; digits <= 4; digits++) {
     const s = Number(p.toPrecision(digits));
     if (s < alpha === p < alpha && s !== alpha) return `p = ${String(s < 1e-3 ? s.toFixed(6).replace(/0+$/, '') : s)}`;
@@ -43,8 +43,12 @@ function countText(c: Comparison): string {
 }
 
 /** The test as named in a verdict: "Welch t-test", "paired t-test by seed". */
-export function testName(test: 'welch' | 'paired'): string {
-  return test === 'paired' ? 'paired t-test by seed' : 'Welch t-test';
+export function testName(test: 'welch' | 'paired' | 'single-runs'): string {
+  return test === 'paired'
+    ? 'paired t-test by seed'
+    : test === 'welch'
+      ? 'Welch t-test'
+      : 't-test of one run each against the sd of other stored seeds';
 }
 
 /** What the outcome means, as the verdict's last words. */
@@ -65,9 +69,9 @@ export function statisticsText(c: Comparison, u: Unit): string {
   if (c.result) {
     const [lo, hi] = c.result.ci;
     const ci = `${levelText(c.alpha)} CI ${num(lo, u)} … ${num(hi, u)}`;
-    return c.test === 'paired'
-      ? `(${ci}; ${testName('paired')}, ${n}, ${pText(c.result.p, c.alpha)})`
-      : `(${ci}; ${testName('welch')}, ${pText(c.result.p, c.alpha)}, ${n})`;
+    const p = pText(c.result.p, c.alpha);
+    if (c.test === 'single-runs') return `(${ci}; ${testName(c.test)}, ${p}, df = ${Number(c.result.df.toPrecision(3))})`;
+    return c.test === 'paired' ? `(${ci}; ${testName('paired')}, ${n}, ${p})` : `(${ci}; ${testName('welch')}, ${p}, ${n})`;
   }
   if (c.outcome === 'no-estimate')
     return c.a.n < 2 && c.b.n < 2 ? '(one run each)' : `(one run on one side, ${countText(c)})`;
@@ -97,5 +101,6 @@ export function excludedText(c: Comparison, names: { a: string; b: string }): st
 export function verdictText(c: Comparison, u: Unit, names = { a: 'on the first side', b: 'on the second side' }): string {
   const stats = statisticsText(c, u);
   const head = c.outcome === 'identical' ? stats.slice(1, -1) : `${signed(c.difference, u)} ${stats}`;
-  return `${c.outcome === 'identical' ? `${MEANING.identical} (${head})` : `${head}: ${MEANING[c.outcome]}`}${excludedText(c, names)}`;
+  const meaning = c.test === 'single-runs' ? MEANING[c.outcome].replace('repeats', 'seeds') : MEANING[c.outcome];
+  return `${c.outcome === 'identical' ? `${MEANING.identical} (${head})` : `${head}: ${meaning}`}${excludedText(c, names)}`;
 }
