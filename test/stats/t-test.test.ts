@@ -179,7 +179,7 @@ test('verdicts name the test, p and CI; p is written so its side of α shows', (
   assert.equal(pText(0.0504, 0.05), 'p = 0.0504');
   assert.equal(pText(0.13, 0.05), 'p = 0.13');
   assert.equal(pText(0.00042, 0.05), 'p = 0.00042');
-  assert.equal(pText(3e-7, 0.05), 'p < 0.0001');
+  assert.equal(pText(3.04e-7, 0.05), 'p = 3.0e-7');
 });
 
 test('the committed scipy-reference.json is what scipy-reference.py writes', (t) => {
