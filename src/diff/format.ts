@@ -8,7 +8,7 @@ export type Format = 'terminal' | 'md' | 'json';
 /** The JSON printed by `nnlab diff --format json`. */
 export interface DiffReport {
   /** Bumped when a field changes meaning or goes away. */
-  version: 1;
+  version: 2;
   semanticChange: boolean;
   files: FileDiff[];
 }
@@ -203,6 +203,6 @@ export function markdown(files: FileDiff[], title: string): string {
 // --- JSON -------------------------------------------------------------------------------------
 
 export function json(files: FileDiff[]): string {
-  const report: DiffReport = { version: 1, semanticChange: files.some((d) => d.semanticChange), files };
+  const report: DiffReport = { version: 2, semanticChange: files.some((d) => d.semanticChange), files };
   return JSON.stringify(report, null, 2) + '\n';
 }

@@ -276,7 +276,7 @@ test('--format json: a stable schema with every field; terminal output has no co
   assert.equal(r.status, 1, r.stderr);
   const report = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(report), ['version', 'semanticChange', 'files']);
-  assert.equal(report.version, 1);
+  assert.equal(report.version, 2);
   assert.equal(report.semanticChange, true);
   const [f] = report.files;
   assert.deepEqual(Object.keys(f), [
