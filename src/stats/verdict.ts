@@ -70,8 +70,11 @@ export function statisticsText(c: Comparison, u: Unit): string {
     const [lo, hi] = c.result.ci;
     const ci = `${levelText(c.alpha)} CI ${num(lo, u)} … ${num(hi, u)}`;
     const p = pText(c.result.p, c.alpha);
-    if (c.test === 'single-runs') return `(${ci}; ${testName(c.test)}, ${p}, df = ${Number(c.result.df.toPrecision(3))})`;
-    return c.test === 'paired' ? `(${ci}; ${testName('paired')}, ${n}, ${p})` : `(${ci}; ${testName('welch')}, ${p}, ${n})`;
+    if (c.test === 'single-runs')
+      return `(${ci}; ${testName(c.test)}, ${p}, df = ${Number(c.result.df.toPrecision(3))})`;
+    return c.test === 'paired'
+      ? `(${ci}; ${testName('paired')}, ${n}, ${p})`
+      : `(${ci}; ${testName('welch')}, ${p}, ${n})`;
   }
   if (c.outcome === 'no-estimate')
     return c.a.n < 2 && c.b.n < 2 ? '(one run each)' : `(one run on one side, ${countText(c)})`;
@@ -91,14 +94,20 @@ export function excludedText(c: Comparison, names: { a: string; b: string }): st
       return `${xs.length === 1 ? 'seed' : 'seeds'} ${xs.join(', ')} ${names[k]}`;
     });
   const count = c.excluded.a.length + c.excluded.b.length;
-  return count ? `; ${count === 1 ? 'a diverged repeat' : `${count} diverged repeats`} excluded (${parts.join('; ')})` : '';
+  return count
+    ? `; ${count === 1 ? 'a diverged repeat' : `${count} diverged repeats`} excluded (${parts.join('; ')})`
+    : '';
 }
 
 /**
  * The whole verdict: "+0.44 points (95% CI −0.21 … 1.09; Welch t-test, p = 0.13, n = 3 each): within
  * the noise of the repeats", "+0.10 points (one run each): no noise estimate".
  */
-export function verdictText(c: Comparison, u: Unit, names = { a: 'on the first side', b: 'on the second side' }): string {
+export function verdictText(
+  c: Comparison,
+  u: Unit,
+  names = { a: 'on the first side', b: 'on the second side' },
+): string {
   const stats = statisticsText(c, u);
   const head = c.outcome === 'identical' ? stats.slice(1, -1) : `${signed(c.difference, u)} ${stats}`;
   const meaning = c.test === 'single-runs' ? MEANING[c.outcome].replace('repeats', 'seeds') : MEANING[c.outcome];

@@ -239,7 +239,10 @@ test('result deltas of single runs: a t-test against the seed-to-seed sd of the 
     row('one'),
     '| `variant/one` | 40.00% → 41.00%, +1.00 pp (95% CI −7.21 … 9.21; t-test of one run each against the sd of other stored seeds, p = 0.63, df = 1.85): within the noise of the seeds | 39.00% → 40.00%, +1.00 pp (95% CI −7.21 … 9.21; t-test of one run each against the sd of other stored seeds, p = 0.63, df = 1.85): within the noise of the seeds | 10.0 s → 12.0 s, +2.0 s |',
   );
-  assert.match(row('wide')!, /^\| `variant\/wide` \| 45\.00% → 50\.00%, \+5\.00 pp \(95% CI 0\.11 … 9\.89; t-test of one run each against the sd of other stored seeds, p = 0\.048, df = 1\.47\): beyond the noise of the seeds \|/);
+  assert.match(
+    row('wide')!,
+    /^\| `variant\/wide` \| 45\.00% → 50\.00%, \+5\.00 pp \(95% CI 0\.11 … 9\.89; t-test of one run each against the sd of other stored seeds, p = 0\.048, df = 1\.47\): beyond the noise of the seeds \|/,
+  );
 });
 
 test('--format md: the exact Markdown of a small change', () => {

@@ -95,8 +95,9 @@ for (const file of files) {
     ...report.matchAll(/[+−]\d+\.\d+ points \(\d+% CI [^)]*\): (?:beyond|within) the noise of the repeats/g),
   ].map((m) => m[0]);
   // Every verdict, also those without a test (one run, identical, no variation), must have been read.
-  const said = (report.match(/noise of the repeats|no noise estimate|no difference \(|no seed-to-seed variation/g) ?? [])
-    .length;
+  const said = (
+    report.match(/noise of the repeats|no noise estimate|no difference \(|no seed-to-seed variation/g) ?? []
+  ).length;
   const unmatched = verdicts.filter((v) => !scipyTexts.has(v));
   if (said !== verdicts.length) {
     console.log(`  ${said - verdicts.length} verdicts without a t-test (not checked against scipy)`);
