@@ -161,7 +161,7 @@ export function comparisonText(c: Comparison, names: { a: string; b: string }): 
 export function comparisonsNote(count: number, alpha: number): string {
   if (!count) return '';
   const expected = count * alpha;
-  return `${count === 1 ? 'One comparison' : `${count} comparisons`} above, each a two-sided t-test at α = ${alpha} (paired by seed where both settings were trained with the same seeds, else Welch's), not corrected for multiple comparisons: each answers its own question${count > 1 ? `, and if no setting made any difference about ${Number(expected.toPrecision(2))} of them would still read "beyond the noise" by chance` : ''}.`;
+  return `${count === 1 ? 'One comparison' : `${count} comparisons`} above, each a two-sided t-test at α = ${alpha} (paired by seed where both settings were trained with the same seeds, else Welch's), not corrected for multiple comparisons, as each answers its own question: were there no real differences, each would still read "beyond the noise" with probability ${alpha}${count > 1 ? `, ${Number(expected.toPrecision(2))} of these ${count} on average` : ''}.`;
 }
 
 /** "Over 3 seeds: test accuracy 55.83% ± 0.21 (n = 3), …; the curves are their mean, the band ±1 sd." */

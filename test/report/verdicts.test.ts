@@ -50,7 +50,7 @@ test('BN findings end in the paired t-test of the stored seeds; the group counts
   );
   assert.match(
     md,
-    /- 4 comparisons above, each a two-sided t-test at α = 0\.05 \(paired by seed where both settings were trained with the same seeds, else Welch's\), not corrected for multiple comparisons: each answers its own question, and if no setting made any difference about 0\.2 of them would still read "beyond the noise" by chance\./,
+    /- 4 comparisons above, each a two-sided t-test at α = 0\.05 \(paired by seed where both settings were trained with the same seeds, else Welch's\), not corrected for multiple comparisons, as each answers its own question: were there no real differences, each would still read "beyond the noise" with probability 0\.05, 0\.2 of these 4 on average\./,
   );
   assert.ok(!md.includes('2 SE'), 'no verdict by the old 2·SE rule');
 });
