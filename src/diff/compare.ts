@@ -189,9 +189,10 @@ function repeatValues(store: RunStore, refs: TrialRef[], pick: (r: TrainResult) 
     const s = store.read(ref);
     const r = s?.result;
     const value = r?.kind === 'train' ? pick(r) : undefined;
-    if (r?.kind !== 'train' || value === undefined) return [];
+    // A diverged repeat is kept (flagged) even without the measure, so its exclusion is said.
+    if (r?.kind !== 'train' || (value === undefined && r.status === 'ok')) return [];
     const seed = (s!.config as { seed?: unknown }).seed;
-    return [{ value, seed: typeof seed === 'number' ? seed : undefined, diverged: r.status !== 'ok' }];
+    return [{ value: value ?? NaN, seed: typeof seed === 'number' ? seed : undefined, diverged: r.status !== 'ok' }];
   });
 }
 

@@ -137,9 +137,10 @@ export function repeatValues(g: Gathered, t: Trial, pick: Pick): Repeat[] {
   return repeatsOf(g.plan.trials, t).flatMap((x) => {
     const r = g.result(x.hash);
     const value = r?.kind === 'train' ? pick(r) : undefined;
-    if (r?.kind !== 'train' || value === undefined) return [];
+    // A diverged repeat is kept (flagged) even without the measure, so its exclusion is said.
+    if (r?.kind !== 'train' || (value === undefined && r.status === 'ok')) return [];
     const seed = (g.stored.get(x.hash)?.config as { seed?: unknown } | undefined)?.seed;
-    return [{ value, seed: typeof seed === 'number' ? seed : undefined, diverged: r.status !== 'ok' }];
+    return [{ value: value ?? NaN, seed: typeof seed === 'number' ? seed : undefined, diverged: r.status !== 'ok' }];
   });
 }
 
