@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 #   slurmctld slurmd slurm-client munge    a single-node Slurm the --executor slurm tests start
 #   zsh                                    the shell test/cli/completion.test.ts loads nnlab's zsh completion in
 #   clang-format                           formats native/ (npm run lint checks it, npm run format applies it)
-packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format)
+#   python3-scipy                          scipy.stats, the reference test/stats/ checks the t-tests against
+packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format python3-scipy)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -51,7 +51,12 @@ export interface ResolvedExperiment {
   searches: (Search & Required<Pick<Search, 'name' | 'param' | 'kind' | 'distribution' | 'trials'>>)[];
   final?: Final;
   gradientCheck?: NonNullable<NnlabExperiment['gradient_check']>;
-  report: { kind: 'assignment1' | 'assignment2' | 'assignment3' | 'generic'; weights: boolean; pdf: boolean };
+  report: {
+    kind: 'assignment1' | 'assignment2' | 'assignment3' | 'generic';
+    weights: boolean;
+    pdf: boolean;
+    alpha: number;
+  };
   sources: SourceMap;
 }
 

@@ -12,7 +12,16 @@ import { bestOfStage, rankStage, stageSettled } from '../store/rank.ts';
 import type { Side } from './sides.ts';
 import { repeatsOf } from '../config/repeats.ts';
 import { storedLrBounds } from '../runner/lr-range.ts';
-import { noiseLevel, spread, type Spread } from '../runner/repeat-stats.ts';
+import { spread, type Spread } from '../runner/repeat-stats.ts';
+import {
+  compareRepeats,
+  compareSingleRuns,
+  DEFAULT_ALPHA,
+  describe,
+  type Comparison,
+  type Description,
+  type Repeat,
+} from '../stats/t-test.ts';
 
 /** Engine version and data fingerprint used for both sides' hashes when no run is stored. */
 export const CONFIG_ONLY = 'config-only';
@@ -41,11 +50,14 @@ export interface Metric {
   new: number;
   delta: number;
   /**
-   * The noise level a change is judged against: with repeats on both sides, two standard errors of
-   * the difference of the means, 2·√(sd_old²/n_old + sd_new²/n_new); otherwise the seed-to-seed
-   * spread (max − min) of configs stored with other seeds, when there are some.
+   * How the delta was judged (stats/t-test.ts): with repeats on both sides, their t-test (paired by
+   * seed when the stored seeds match one to one, else Welch's; diverged repeats excluded and listed);
+   * with one run on each side, a t-test against the seed-to-seed sd of the configs the store holds
+   * with other seeds, when there are some. `a` is the old side, `b` the new; `result` has the test's
+   * name, t, df, two-sided p and the (1 − alpha) CI of the delta.
    */
-  spread?: number;
+  comparison?: Comparison;
+  /** The comparison's outcome in one bit: false when p < alpha (or a difference with no variation). */
   withinNoise?: boolean;
   /** With repeats: old and new are means; their sample sd and count per side. */
   repeats?: { old: Spread; new: Spread };
@@ -137,14 +149,13 @@ function trainResult(store: RunStore, ref: TrialRef): TrainResult | null {
 
 const withoutSeed = (config: unknown) => canonicalJson({ ...(config as object), seed: undefined });
 
+type SeedNoise = { validationAccuracy?: Description; testAccuracy?: Description; seconds?: Description };
+
 /**
- * Seed-to-seed spread of every configuration the store holds more than one seed of:
- * key = config without its seed → { metric → max − min }.
+ * Seed-to-seed noise of every configuration the store holds more than one seed of:
+ * key = config without its seed → { metric → mean, sd, n over its seeds }.
  */
-function seedSpreads(
-  store: RunStore,
-  engineVersion: string,
-): Map<string, { validationAccuracy?: number; testAccuracy?: number; seconds?: number }> {
+function seedSpreads(store: RunStore, engineVersion: string): Map<string, SeedNoise> {
   const groups = new Map<string, TrainResult[]>();
   for (const hash of store.hashes()) {
     const stored = store.read(store.ref(hash));
@@ -159,45 +170,59 @@ function seedSpreads(
     const key = withoutSeed(stored.config);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const spreads = new Map<string, { validationAccuracy?: number; testAccuracy?: number; seconds?: number }>();
+  const spreads = new Map<string, SeedNoise>();
   for (const [key, rs] of groups) {
     if (rs.length < 2) continue;
-    const range = (xs: (number | undefined)[]) => {
-      const v = xs.filter((x): x is number => typeof x === 'number');
-      return v.length >= 2 ? Math.max(...v) - Math.min(...v) : undefined;
-    };
+    const of = (xs: (number | undefined)[]) => describe(xs) ?? undefined;
     spreads.set(key, {
-      validationAccuracy: range(rs.map((r) => r.final.validation?.accuracy)),
-      testAccuracy: range(rs.map((r) => r.final.test?.accuracy)),
-      seconds: range(rs.map((r) => r.seconds)),
+      validationAccuracy: of(rs.map((r) => r.final.validation?.accuracy)),
+      testAccuracy: of(rs.map((r) => r.final.test?.accuracy)),
+      seconds: of(rs.map((r) => r.seconds)),
     });
   }
   return spreads;
 }
 
-/** A metric over the repeats of a setting on each side: means, judged against their standard error. */
-function repeatMetric(old: (number | undefined)[], now: (number | undefined)[]): Metric | undefined {
-  const a = spread(old);
-  const b = spread(now);
-  if (!a || !b) return undefined;
-  const m: Metric = { old: a.mean, new: b.mean, delta: b.mean - a.mean, repeats: { old: a, new: b } };
-  const noise = noiseLevel(a, b);
-  if (noise !== null) {
-    m.spread = noise;
-    m.withinNoise = Math.abs(m.delta) <= noise + 1e-12;
-  }
-  return m;
+/** One measure of every stored repeat (seed from the stored config, diverged ones flagged). */
+function repeatValues(store: RunStore, refs: TrialRef[], pick: (r: TrainResult) => number | undefined): Repeat[] {
+  return refs.flatMap((ref) => {
+    const s = store.read(ref);
+    const r = s?.result;
+    const value = r?.kind === 'train' ? pick(r) : undefined;
+    // A diverged repeat is kept (flagged) even without the measure, so its exclusion is said.
+    if (r?.kind !== 'train' || (value === undefined && r.status === 'ok')) return [];
+    const seed = (s!.config as { seed?: unknown }).seed;
+    return [{ value: value ?? NaN, seed: typeof seed === 'number' ? seed : undefined, diverged: r.status !== 'ok' }];
+  });
 }
 
-function metric(old: number | undefined, now: number | undefined, spreads: (number | undefined)[]): Metric | undefined {
+const judged = (m: Metric, c: Comparison | null): Metric => {
+  if (!c) return m;
+  m.comparison = c;
+  if (c.outcome !== 'no-estimate') m.withinNoise = c.outcome === 'within' || c.outcome === 'identical';
+  return m;
+};
+
+/** A metric over the repeats of a setting on each side: means, judged by their t-test. */
+function repeatMetric(old: Repeat[], now: Repeat[], alpha: number): Metric | undefined {
+  const live = (rs: Repeat[]) => rs.filter((r) => !r.diverged).map((r) => r.value);
+  const a = spread(live(old));
+  const b = spread(live(now));
+  if (!a || !b) return undefined;
+  const m: Metric = { old: a.mean, new: b.mean, delta: b.mean - a.mean, repeats: { old: a, new: b } };
+  return judged(m, compareRepeats(old, now, alpha));
+}
+
+/** A metric of one run per side, judged against the seed-to-seed sd of their configs' other stored seeds. */
+function metric(
+  old: number | undefined,
+  now: number | undefined,
+  noise: [Description | undefined, Description | undefined],
+  alpha: number,
+): Metric | undefined {
   if (old === undefined || now === undefined) return undefined;
   const m: Metric = { old, new: now, delta: now - old };
-  const known = spreads.filter((s): s is number => s !== undefined);
-  if (known.length) {
-    m.spread = Math.max(...known);
-    m.withinNoise = Math.abs(m.delta) <= m.spread + 1e-12;
-  }
-  return m;
+  return judged(m, compareSingleRuns(old, now, noise[0] ?? null, noise[1] ?? null, alpha));
 }
 
 function entry(t: Trial): TrialEntry {
@@ -256,24 +281,19 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
   if (storeA && storeB) {
     const spreadsA = seedSpreads(storeA, hashes.engineVersion);
     const spreadsB = seedSpreads(storeB, hashes.engineVersion);
+    // The significance level of the new side's report (else the old's, else 0.05).
+    const alpha = b.exp?.report.alpha ?? a.exp?.report.alpha ?? DEFAULT_ALPHA;
     const delta = (id: string, ta: Trial, tb: Trial, ra: TrainResult, rb: TrainResult): ResultDelta => {
       // Repeats (issue 12): a setting trained several times is compared by its means.
-      const ra_ = repeatsOf(planA.trials as Trial[], ta).map((t) => trainResult(storeA, t));
-      const rb_ = repeatsOf(planB.trials as Trial[], tb).map((t) => trainResult(storeB, t));
-      if (ra_.length > 1 || rb_.length > 1) {
+      const repsA = repeatsOf(planA.trials as Trial[], ta);
+      const repsB = repeatsOf(planB.trials as Trial[], tb);
+      if (repsA.length > 1 || repsB.length > 1) {
         const d: ResultDelta = { id, oldHash: ta.hash, newHash: tb.hash };
-        const v = repeatMetric(
-          ra_.map((r) => r?.final.validation?.accuracy),
-          rb_.map((r) => r?.final.validation?.accuracy),
-        );
-        const t = repeatMetric(
-          ra_.map((r) => r?.final.test?.accuracy),
-          rb_.map((r) => r?.final.test?.accuracy),
-        );
-        const s = repeatMetric(
-          ra_.map((r) => r?.seconds),
-          rb_.map((r) => r?.seconds),
-        );
+        const judge = (pick: (r: TrainResult) => number | undefined) =>
+          repeatMetric(repeatValues(storeA, repsA, pick), repeatValues(storeB, repsB, pick), alpha);
+        const v = judge((r) => r.final.validation?.accuracy);
+        const t = judge((r) => r.final.test?.accuracy);
+        const s = judge((r) => r.seconds);
         if (v) d.validationAccuracy = v;
         if (t) d.testAccuracy = t;
         if (s) d.seconds = s;
@@ -282,12 +302,14 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
       const sa = spreadsA.get(withoutSeed(ta.config)) ?? spreadsB.get(withoutSeed(ta.config));
       const sb = spreadsB.get(withoutSeed(tb.config)) ?? spreadsA.get(withoutSeed(tb.config));
       const d: ResultDelta = { id, oldHash: ta.hash, newHash: tb.hash };
-      const v = metric(ra.final.validation?.accuracy, rb.final.validation?.accuracy, [
-        sa?.validationAccuracy,
-        sb?.validationAccuracy,
-      ]);
-      const t = metric(ra.final.test?.accuracy, rb.final.test?.accuracy, [sa?.testAccuracy, sb?.testAccuracy]);
-      const s = metric(ra.seconds, rb.seconds, [sa?.seconds, sb?.seconds]);
+      const v = metric(
+        ra.final.validation?.accuracy,
+        rb.final.validation?.accuracy,
+        [sa?.validationAccuracy, sb?.validationAccuracy],
+        alpha,
+      );
+      const t = metric(ra.final.test?.accuracy, rb.final.test?.accuracy, [sa?.testAccuracy, sb?.testAccuracy], alpha);
+      const s = metric(ra.seconds, rb.seconds, [sa?.seconds, sb?.seconds], alpha);
       if (v) d.validationAccuracy = v;
       if (t) d.testAccuracy = t;
       if (s) d.seconds = s;

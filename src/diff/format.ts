@@ -1,13 +1,14 @@
 // Prints a diff three ways: for a terminal (colour only on a TTY without NO_COLOR), as Markdown
 // for a pull-request comment, and as JSON with a stable schema. What differs is compare.ts's job.
 import type { FileDiff, Metric, ResultDelta, SettingChange, TrialEntry } from './compare.ts';
+import { signed, verdictText, type Unit } from '../stats/verdict.ts';
 
 export type Format = 'terminal' | 'md' | 'json';
 
 /** The JSON printed by `nnlab diff --format json`. */
 export interface DiffReport {
   /** Bumped when a field changes meaning or goes away. */
-  version: 1;
+  version: 2;
   semanticChange: boolean;
   files: FileDiff[];
 }
@@ -43,35 +44,29 @@ function summary(d: FileDiff): string {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const pp = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)} pp`;
 const secs = (x: number) => `${x.toFixed(1)} s`;
-const dsecs = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} s`;
 
-function metricText(m: Metric | undefined, value: (x: number) => string, delta: (x: number) => string): string {
+const PP: Unit = { scale: 100, digits: 2, name: 'pp' };
+const SECONDS: Unit = { scale: 1, digits: 1, name: 's' };
+const NAMES = { a: 'on the old side', b: 'on the new side' };
+
+function metricText(m: Metric | undefined, value: (x: number) => string, unit: Unit): string {
   if (!m) return '–';
+  // The verdict of stats/t-test.ts when there is one: the delta, its CI, the test, p and n.
+  const judged = m.comparison ? verdictText(m.comparison, unit, NAMES) : signed(m.delta, unit);
   if (m.repeats) {
-    // Repeats: means ± sd (n), judged against two standard errors of the difference.
+    // Repeats: means ± sd (n).
     const side = (s: { mean: number; sd: number; n: number }) =>
-      `${value(s.mean)} ± ${delta(s.sd).slice(1).trim()} (n = ${s.n})`;
-    const judged =
-      m.spread === undefined
-        ? ', too few repeats to judge noise'
-        : `, ${m.withinNoise ? 'within' : 'beyond'} noise (2 SE ${delta(m.spread).slice(1)})`;
-    return `${side(m.repeats.old)} → ${side(m.repeats.new)} (${delta(m.delta)}${judged})`;
+      `${value(s.mean)} ± ${(s.sd * unit.scale).toFixed(unit.digits)} ${unit.name} (n = ${s.n})`;
+    return `${side(m.repeats.old)} → ${side(m.repeats.new)}, ${judged}`;
   }
-  const noise =
-    m.spread === undefined
-      ? ''
-      : m.withinNoise
-        ? `, within noise (seed spread ${delta(m.spread).slice(1)})`
-        : `, beyond noise (seed spread ${delta(m.spread).slice(1)})`;
-  return `${value(m.old)} → ${value(m.new)} (${delta(m.delta)}${noise})`;
+  return `${value(m.old)} → ${value(m.new)}, ${judged}`;
 }
 
 const resultCells = (r: ResultDelta) => [
-  metricText(r.validationAccuracy, pct, pp),
-  metricText(r.testAccuracy, pct, pp),
-  metricText(r.seconds, secs, dsecs),
+  metricText(r.validationAccuracy, pct, PP),
+  metricText(r.testAccuracy, pct, PP),
+  metricText(r.seconds, secs, SECONDS),
 ];
 
 const hashNote = (d: FileDiff) =>
@@ -208,6 +203,6 @@ export function markdown(files: FileDiff[], title: string): string {
 // --- JSON -------------------------------------------------------------------------------------
 
 export function json(files: FileDiff[]): string {
-  const report: DiffReport = { version: 1, semanticChange: files.some((d) => d.semanticChange), files };
+  const report: DiffReport = { version: 2, semanticChange: files.some((d) => d.semanticChange), files };
   return JSON.stringify(report, null, 2) + '\n';
 }

@@ -6,7 +6,9 @@ import type { TrainTrial, Trial } from '../config/expand.ts';
 import { repeatsOf } from '../config/repeats.ts';
 import type { CurvePoint } from '../engine/index.ts';
 import type { TrainResult } from '../store/store.ts';
-import { meanCurve, noiseLevel, spread, type Spread } from '../runner/repeat-stats.ts';
+import { meanCurve, spread, type Spread } from '../runner/repeat-stats.ts';
+import { compareRepeats, type Comparison, type Repeat } from '../stats/t-test.ts';
+import { POINTS, verdictText } from '../stats/verdict.ts';
 import type { CurveAxis, VlSpec } from './charts.ts';
 import type { Gathered } from './gather.ts';
 import { pct } from './format.ts';
@@ -127,13 +129,40 @@ export function withBands(spec: VlSpec, rows: Record<string, unknown>[]): VlSpec
   return { ...spec, [key]: out };
 }
 
-/** "; within the noise of the repeats (2 SE = 1.20 points)" when both sides have repeats, else "". */
-export function noiseNote(a: Spread, b: Spread): string {
-  const noise = noiseLevel(a, b);
-  if (noise === null) return '';
-  return Math.abs(b.mean - a.mean) <= noise + 1e-12
-    ? `; within the noise of the repeats (2 SE = ${(noise * 100).toFixed(2)} points)`
-    : `; beyond the noise of the repeats (2 SE = ${(noise * 100).toFixed(2)} points)`;
+/**
+ * One measure of every stored repeat of t's setting, with the seed stored with its trial (so
+ * settings pair by the seeds they were trained with, not by repeat number) and whether it diverged.
+ */
+export function repeatValues(g: Gathered, t: Trial, pick: Pick): Repeat[] {
+  return repeatsOf(g.plan.trials, t).flatMap((x) => {
+    const r = g.result(x.hash);
+    const value = r?.kind === 'train' ? pick(r) : undefined;
+    // A diverged repeat is kept (flagged) even without the measure, so its exclusion is said.
+    if (r?.kind !== 'train' || (value === undefined && r.status === 'ok')) return [];
+    const seed = (g.stored.get(x.hash)?.config as { seed?: unknown } | undefined)?.seed;
+    return [{ value: value ?? NaN, seed: typeof seed === 'number' ? seed : undefined, diverged: r.status !== 'ok' }];
+  });
+}
+
+/** The t-test of b's repeats against a's on one split, at the experiment's report.alpha. */
+export function compareRepeatsOf(g: Gathered, a: Trial, b: Trial, split: 'test' | 'validation'): Comparison | null {
+  return compareRepeats(repeatValues(g, a, PICK[split]), repeatValues(g, b, PICK[split]), g.exp.report.alpha);
+}
+
+/** "+0.44 points (95% CI −0.21 … 1.09; Welch t-test, p = 0.13, n = 3 each): within the noise of the repeats". */
+export function comparisonText(c: Comparison, names: { a: string; b: string }): string {
+  return verdictText(c, POINTS, names);
+}
+
+/**
+ * The sentence a section ends with when it judged differences: how many comparisons it made, at
+ * which α, and why they are not corrected for multiplicity (each answers its own question; a
+ * correction would hide real effects at n = 3), with the false alarms to expect if nothing differed.
+ */
+export function comparisonsNote(count: number, alpha: number): string {
+  if (!count) return '';
+  const expected = count * alpha;
+  return `${count === 1 ? 'One comparison' : `${count} comparisons`} above, each a two-sided t-test at α = ${alpha} (paired by seed where both settings were trained with the same seeds, else Welch's), not corrected for multiple comparisons, as each answers its own question: were there no real differences, each would still read "beyond the noise" with probability ${alpha}${count > 1 ? `, ${Number(expected.toPrecision(2))} of these ${count} on average` : ''}.`;
 }
 
 /** "Over 3 seeds: test accuracy 55.83% ± 0.21 (n = 3), …; the curves are their mean, the band ±1 sd." */

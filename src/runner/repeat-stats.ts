@@ -1,7 +1,9 @@
 // Statistics over the repeats of one setting: mean, sample standard deviation and count of a list
 // of numbers, and the mean learning curve of several runs. Used by the ranking of search values,
-// the LR range hand-over, the report and `nnlab diff`, so all of them agree on the numbers.
+// the LR range hand-over, the report and `nnlab diff`, so all of them agree on the numbers; the
+// tests of a difference are stats/t-test.ts's.
 import type { CurvePoint, Metrics } from '../engine/index.ts';
+import { describe } from '../stats/t-test.ts';
 
 export interface Spread {
   mean: number;
@@ -10,13 +12,10 @@ export interface Spread {
   n: number;
 }
 
-/** Mean ± sample sd of the finite values; null when there are none. */
+/** Mean ± sample sd of the finite values (stats/t-test.ts's describe); null when there are none. */
 export function spread(values: (number | undefined | null)[]): Spread | null {
-  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  if (!xs.length) return null;
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean, sd, n: xs.length };
+  const d = describe(values);
+  return d && { mean: d.mean, sd: d.sd, n: d.n };
 }
 
 const METRICS = ['cost', 'loss', 'accuracy'] as const;
@@ -47,13 +46,4 @@ export function meanCurve(runs: CurvePoint[][]): CurvePoint[] {
       validation: meanMetrics(pts.map((p) => p.validation)),
     };
   });
-}
-
-/**
- * The noise level a difference of two means is judged against: two standard errors of the
- * difference, 2·√(sd_a²/n_a + sd_b²/n_b) (about a 95% interval), or null unless both sides have
- * at least two repeats. A change no larger than it is "within noise".
- */
-export function noiseLevel(a: Spread, b: Spread): number | null {
-  return a.n >= 2 && b.n >= 2 ? 2 * Math.sqrt(a.sd ** 2 / a.n + b.sd ** 2 / b.n) : null;
 }

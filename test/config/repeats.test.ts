@@ -14,7 +14,7 @@ import { repeatSeed } from '../../src/config/repeats.ts';
 import { FROM_RULES } from '../../src/config/rules/index.ts';
 import { ConfigErrors } from '../../src/errors.ts';
 import { bestOfStage } from '../../src/store/rank.ts';
-import { meanCurve, noiseLevel, spread } from '../../src/runner/repeat-stats.ts';
+import { meanCurve, spread } from '../../src/runner/repeat-stats.ts';
 import { chooseLrBounds, lrBoundsOf } from '../../src/runner/lr-range.ts';
 import type { RunStore } from '../../src/store/store.ts';
 import type { CurvePoint } from '../../src/engine/index.ts';
@@ -147,7 +147,7 @@ test('search stages and the final repeat too; the final retrains the value with 
   assert.ok(finals.every((t) => t.value === search[2].value && t.config.training.lambda === search[2].value));
 });
 
-test('mean, sample sd and n; the noise level of two means; the mean curve', () => {
+test('mean, sample sd and n; the mean curve (tests of two means: test/stats/)', () => {
   const three = spread([0.5, 0.52, 0.54])!;
   assert.equal(three.n, 3);
   assert.ok(Math.abs(three.mean - 0.52) < 1e-15 && Math.abs(three.sd - 0.02) < 1e-15, JSON.stringify(three));
@@ -158,13 +158,6 @@ test('mean, sample sd and n; the noise level of two means; the mean curve', () =
   assert.ok(Math.abs(s.sd - Math.sqrt(0.14 / 3)) < 1e-15, `sd ${s.sd}`);
   assert.deepEqual(spread([0.4]), { mean: 0.4, sd: 0, n: 1 });
   assert.equal(spread([]), null);
-  // 2·√(0.02²/3 + 0.01²/2)
-  assert.ok(
-    Math.abs(
-      noiseLevel({ mean: 0, sd: 0.02, n: 3 }, { mean: 0, sd: 0.01, n: 2 })! - 2 * Math.sqrt(0.0004 / 3 + 0.0001 / 2),
-    ) < 1e-15,
-  );
-  assert.equal(noiseLevel({ mean: 0, sd: 0, n: 1 }, { mean: 0, sd: 0.01, n: 3 }), null);
 
   const pt = (step: number, acc: number, loss: number): CurvePoint => ({
     step,

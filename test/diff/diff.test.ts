@@ -172,7 +172,7 @@ test('a git revision on one side, with its extends read at that revision; and --
   assert.equal(back.status, 1, back.stderr);
 });
 
-test('result deltas from stored runs of both sides, "within noise" inside the seed-to-seed spread', () => {
+test('result deltas of single runs: a t-test against the seed-to-seed sd of the stored other seeds', () => {
   const variants = `variants:
   - { name: one, set: {} }
   - { name: one-seed2, set: { seed: 2 } }
@@ -212,24 +212,36 @@ test('result deltas from stored runs of both sides, "within noise" inside the se
   assert.equal(one.old, 0.4);
   assert.equal(one.new, 0.41);
   assert.ok(Math.abs(one.delta - 0.01) < 1e-12);
-  assert.ok(Math.abs(one.spread! - 0.02) < 1e-12, `spread ${one.spread}`);
+  // Each side's config has two stored seeds (one, one-seed2): sd over them, Welch–Satterthwaite df.
+  // scipy 1.10.1: t = 0.01/√(tvar([0.4, 0.42]) + tvar([0.41, 0.425])) = 0.5657, df = 1.8546,
+  // p = 2·t.sf(t, df) = 0.6324876772446357; for wide t = 6.3246, df = 1.4706, p = 0.0484620353451713.
+  const near = (got: number, want: number, what: string) =>
+    assert.ok(Math.abs(got - want) <= 1e-9 * Math.abs(want), `${what}: ${got}, scipy ${want}`);
+  assert.equal(one.comparison!.test, 'single-runs');
+  near(one.comparison!.result!.t, 0.5656854249492358, 'one t');
+  near(one.comparison!.result!.df, 1.8545994065281923, 'one df');
+  near(one.comparison!.result!.p, 0.6324876772446357, 'one p');
   assert.equal(one.withinNoise, true);
   const wide = byId.get('variant/wide')!.validationAccuracy!;
-  assert.ok(Math.abs(wide.spread! - 0.01) < 1e-12, `spread ${wide.spread}`);
+  near(wide.comparison!.result!.p, 0.0484620353451713, 'wide p');
+  // scipy's t.ppf at non-integer df is good to about 1e-8 (test/stats/t-test.test.ts).
+  assert.ok(Math.abs(wide.comparison!.result!.ci[0] - 0.001078655877353299) < 1e-9, 'wide CI low');
   assert.equal(wide.withinNoise, false);
-  assert.deepEqual(byId.get('variant/wide')!.seconds, { old: 10, new: 12, delta: 2, spread: 0, withinNoise: false });
+  // Every seed took 10 s (old) and 12 s (new): no spread, so no test.
+  assert.deepEqual(byId.get('variant/wide')!.seconds, { old: 10, new: 12, delta: 2 });
 
   const md = nnlab(['diff', 'experiments/old/tiny.yaml', 'experiments/tiny.yaml', '--format', 'md'], dir, {
     NNLAB_RUNS: runs,
   });
   assert.equal(md.status, 1, md.stderr);
-  assert.match(
-    md.stdout,
-    /\| `variant\/one` \| 40\.00% → 41\.00% \(\+1\.00 pp, within noise \(seed spread 2\.00 pp\)\) \|/,
+  const row = (id: string) => md.stdout.split('\n').find((l) => l.startsWith(`| \`variant/${id}\``) && l.includes('%'));
+  assert.equal(
+    row('one'),
+    '| `variant/one` | 40.00% → 41.00%, +1.00 pp (95% CI −7.21 … 9.21; t-test of one run each against the sd of other stored seeds, p = 0.63, df = 1.85): within the noise of the seeds | 39.00% → 40.00%, +1.00 pp (95% CI −7.21 … 9.21; t-test of one run each against the sd of other stored seeds, p = 0.63, df = 1.85): within the noise of the seeds | 10.0 s → 12.0 s, +2.0 s |',
   );
   assert.match(
-    md.stdout,
-    /\| `variant\/wide` \| 45\.00% → 50\.00% \(\+5\.00 pp, beyond noise \(seed spread 1\.00 pp\)\) \|/,
+    row('wide')!,
+    /^\| `variant\/wide` \| 45\.00% → 50\.00%, \+5\.00 pp \(95% CI 0\.11 … 9\.89; t-test of one run each against the sd of other stored seeds, p = 0\.048, df = 1\.47\): beyond the noise of the seeds \|/,
   );
 });
 
@@ -267,7 +279,7 @@ test('--format json: a stable schema with every field; terminal output has no co
   assert.equal(r.status, 1, r.stderr);
   const report = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(report), ['version', 'semanticChange', 'files']);
-  assert.equal(report.version, 1);
+  assert.equal(report.version, 2);
   assert.equal(report.semanticChange, true);
   const [f] = report.files;
   assert.deepEqual(Object.keys(f), [

@@ -85,7 +85,7 @@ export function storeResult(
   experiment: string,
   hash: string,
   config: unknown,
-  r: { validation: number; test: number; seconds: number },
+  r: { validation: number; test: number; seconds: number; status?: 'ok' | 'diverged' },
 ): void {
   const store = new RunStore(runs, experiment);
   const tmp = store.begin(hash);
@@ -97,7 +97,7 @@ export function storeResult(
       kind: 'train',
       id: 'x',
       hash,
-      status: 'ok',
+      status: r.status ?? 'ok',
       engineVersion: 'engine-test',
       dataFingerprint: 'data-test',
       final: { train: metrics(0.6), validation: metrics(r.validation), test: metrics(r.test) },

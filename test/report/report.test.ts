@@ -259,7 +259,11 @@ test('the repository experiments render with every section of their kind', async
     const text = readFileSync((await render(fx)).markdown, 'utf8');
     for (const h of headings) {
       if (h.startsWith('batch normalization raised'))
-        assert.match(text, /[Bb]atch normalization (raised|lowered|left) the 9-layer network/);
+        // A difference beyond the noise raises or lowers; one within it is said as the two accuracies.
+        assert.match(
+          text,
+          /[Bb]atch normalization (raised|lowered|left) the 9-layer network|9-layer network's (test|validation) accuracy was .* without batch normalization and .* with it: /,
+        );
       else assert.ok(text.includes(h), `${name}: ${h}`);
     }
     assert.ok(!text.includes('not run yet'), name);

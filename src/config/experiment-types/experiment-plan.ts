@@ -180,4 +180,8 @@ export interface Report {
    * Also print report.pdf with headless Chromium. Default true.
    */
   pdf?: boolean;
+  /**
+   * Significance level of the report's verdicts on repeats: a difference is beyond the noise of the repeats when its two-sided t-test (paired by seed, else Welch) gives p < alpha, and its confidence interval is the (1 − alpha) one. Default 0.05; above 0, at most 0.2.
+   */
+  alpha?: number;
 }

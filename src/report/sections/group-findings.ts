@@ -6,7 +6,7 @@ import type { Variant } from '../../config/resolve.ts';
 import { configDifferences, valueAt } from '../../config/walk.ts';
 import { byText, md } from '../format.ts';
 import type { Gathered } from '../gather.ts';
-import { headlineOf, noiseNote } from '../repeats.ts';
+import { comparisonsNote, comparisonText, compareRepeatsOf, headlineOf } from '../repeats.ts';
 import type { Table } from '../views.ts';
 import { NOT_RUN, variantTrial } from './context.ts';
 import { capitalize, chance, joinList, layers, settingText } from './wording.ts';
@@ -44,7 +44,8 @@ function families(variants: Variant[], path: string): Variant[][] {
 
 /**
  * Sentences comparing a group's variants that differ in one setting: batch normalization against
- * none, and chains of values (σ, λ, η) with the accuracy each reached.
+ * none, and chains of values (σ, λ, η) with the accuracy each reached. Two variants are also
+ * judged against the noise of their repeats (stats/t-test.ts); the last sentence counts those tests.
  */
 export function groupFindings(g: Gathered, variants: Variant[], classes: number): string[] {
   const done = variants.filter((v) => headlineOf(g, variantTrial(g, v.name)));
@@ -52,6 +53,7 @@ export function groupFindings(g: Gathered, variants: Variant[], classes: number)
   const paths = differingSettings(done);
   const acc = (v: Variant) => headlineOf(g, variantTrial(g, v.name))!;
   const out: string[] = [];
+  let tests = 0;
   for (const path of [...paths].sort(byText)) {
     for (const fam of families(done, path)) {
       if (fam.length < 2) continue;
@@ -69,31 +71,49 @@ export function groupFindings(g: Gathered, variants: Variant[], classes: number)
       const prefix = context.length
         ? `${joinList(context.map((c) => (/^(with|without|the) /.test(c) ? c : `with ${c}`)))}, `
         : '';
+      const pair = fam.length === 2 ? comparePair(g, fam[0], fam[1], split) : null;
+      if (pair?.result) tests++;
       if (path === 'model.batch_norm' && fam.length === 2) {
         const [off, on] = fam;
         const [ha, hb] = [acc(off), acc(on)];
         const [a, b] = [ha.value, hb.value];
         const verb = b > a ? 'raised' : b < a ? 'lowered' : 'left';
         const net = `the ${layers(fam[0].config)} network's ${split} accuracy`;
-        out.push(
-          verb === 'left'
-            ? `${prefix}batch normalization left ${net} at ${ha.text}.`
-            : `${prefix}batch normalization ${verb} ${net} from ${ha.text}${chance(a, classes)} to ${hb.text}${chance(b, classes)} (${b > a ? '+' : '−'}${(Math.abs(b - a) * 100).toFixed(2)} points${noiseNote(ha.spread, hb.spread)}).`,
-        );
+        const verdict = pair && comparisonText(pair, { a: 'without BN', b: 'with BN' });
+        if (pair?.outcome === 'within' || pair?.outcome === 'identical')
+          out.push(
+            `${prefix}${net} was ${ha.text}${chance(a, classes)} without batch normalization and ${hb.text}${chance(b, classes)} with it: ${verdict}.`,
+          );
+        else
+          out.push(
+            verb === 'left'
+              ? `${prefix}batch normalization left ${net} at ${ha.text}.`
+              : `${prefix}batch normalization ${verb} ${net} from ${ha.text}${chance(a, classes)} to ${hb.text}${chance(b, classes)}${verdict ? `: ${verdict}` : ''}.`,
+          );
       } else {
+        const where = (v: Variant) =>
+          path === 'model.hidden'
+            ? `for ${settingText(path, valueAt(v.config, path))}`
+            : `at ${settingText(path, valueAt(v.config, path))}`;
         const parts = fam.map((v) => {
           const a = acc(v);
-          const where =
-            path === 'model.hidden'
-              ? `for ${settingText(path, valueAt(v.config, path))}`
-              : `at ${settingText(path, valueAt(v.config, path))}`;
-          return `${a.text}${chance(a.value, classes)} ${where}`;
+          return `${a.text}${chance(a.value, classes)} ${where(v)}`;
         });
-        out.push(`${prefix}${split} accuracy was ${joinList(parts)}.`);
+        const verdict = pair ? `: ${comparisonText(pair, { a: where(fam[0]), b: where(fam[1]) })}` : '';
+        out.push(`${prefix}${split} accuracy was ${joinList(parts)}${verdict}.`);
       }
     }
   }
+  const note = comparisonsNote(tests, g.exp.report.alpha);
+  if (note) out.push(note);
   return out.map((s) => md(capitalize(s)));
+}
+
+/** The t-test of two variants' repeats on `split`, when both have repeats (null: nothing to judge). */
+function comparePair(g: Gathered, a: Variant, b: Variant, split: 'test' | 'validation') {
+  const [ta, tb] = [variantTrial(g, a.name), variantTrial(g, b.name)];
+  if (!ta || !tb || (ta.repeats <= 1 && tb.repeats <= 1)) return null;
+  return compareRepeatsOf(g, ta, tb, split);
 }
 
 /** A table of the headline accuracy over two settings of a group (e.g. σ × BN), when the group is a full grid of them. */
