@@ -1,7 +1,7 @@
 // The `nnlab` command: reads argv against the command table (table.ts, args.ts) and hands over to
 // src/cli/commands/<name>.ts. This is the only module that calls process.exit and the one place
 // errors become messages and exit codes: usage errors (UsageError) exit 2, everywhere.
-import { ConfigError, ConfigErrors, DataError, EngineError, StoreError, UsageError } from '../errors.ts';
+import { ConfigError, ConfigErrors, DataError, EngineError, StoreError, UsageError, WriteError } from '../errors.ts';
 import { columns, parseCommandLine } from './args.ts';
 import { COMMANDS } from './table.ts';
 
@@ -56,7 +56,7 @@ try {
       `nnlab: ${err.message}\nnnlab: the run stopped; trials committed before are kept. Free space or allow writing there, then run again to resume.`,
     );
     process.exitCode = 2;
-  } else if (err instanceof UsageError) {
+  } else if (err instanceof UsageError || err instanceof WriteError) {
     console.error(`nnlab: ${err.message}`);
     process.exitCode = 2;
   } else {
