@@ -129,8 +129,10 @@ export class WriteError extends Error {
     readonly path: string,
     readonly reason: string,
     readonly fix: string,
+    /** What could not be done: write (the default), or remove (`nnlab store gc`). */
+    readonly verb: 'write' | 'remove' = 'write',
   ) {
-    super(shortenEcho(`cannot write ${path}: ${reason}; ${fix}`));
+    super(shortenEcho(`cannot ${verb} ${path}: ${reason}; ${fix}`));
     this.name = 'WriteError';
   }
 
@@ -138,10 +140,10 @@ export class WriteError extends Error {
    * The WriteError for a failed write to `path` (a file-system error of it or below it: the message
    * names `path`, the place the user knows); any other error is returned as it is.
    */
-  static of(err: unknown, path: string, fix: WriteFix): unknown {
+  static of(err: unknown, path: string, fix: WriteFix, verb: 'write' | 'remove' = 'write'): unknown {
     if (err instanceof WriteError) return err;
     const f = writeFailure(err, path);
-    return f ? new WriteError(path, f.reason, writeFix(f.code, fix)) : err;
+    return f ? new WriteError(path, f.reason, writeFix(f.code, fix), verb) : err;
   }
 }
 
