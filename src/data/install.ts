@@ -119,14 +119,26 @@ async function extract(from: string, dir: string, onProgress?: Progress, root?: 
   });
   try {
     await new Promise<void>((resolveDone, reject) => {
+      let failed: unknown = null;
+      let inputEnded = false;
       const fail = (err: unknown) => {
+        if (failed) return;
+        failed = err;
         stream.destroy();
-        reject(err);
+        if (!(err instanceof ExtractWriteFailed)) return reject(err);
+        // A member that could not be written: tar goes on with the members it holds. Let it settle
+        // (end, every open file closed) before the caller removes the folder, so none reappears.
+        const settled = setTimeout(() => reject(err), 10_000).unref();
+        unpack.once('finish', () => {
+          clearTimeout(settled);
+          reject(err);
+        });
+        if (!inputEnded) unpack.end();
       };
       stream.on('error', fail);
       // tar's own errors have TAR_ and zlib's Z_ codes; an errno code is a write of a member failing.
       unpack.on('error', (err: Error) => fail(writeFailure(err, dir) ? new ExtractWriteFailed(err) : err));
-      unpack.on('finish', () => resolveDone());
+      unpack.on('finish', () => (failed ? undefined : resolveDone()));
       stream.on('data', (chunk: Buffer) => {
         md5.update(chunk);
         bytes += chunk.length;
@@ -134,7 +146,10 @@ async function extract(from: string, dir: string, onProgress?: Progress, root?: 
         if (!unpack.write(chunk)) stream.pause();
       });
       unpack.on('drain', () => stream.resume());
-      stream.on('end', () => unpack.end());
+      stream.on('end', () => {
+        inputEnded = true;
+        unpack.end();
+      });
     });
   } catch (err) {
     if (err instanceof ExtractWriteFailed) throw err;
