@@ -1,8 +1,9 @@
 // The `nnlab` command: reads argv against the command table (table.ts, args.ts) and hands over to
 // src/cli/commands/<name>.ts. This is the only module that calls process.exit and the one place
 // errors become messages and exit codes: usage errors (UsageError) exit 2, everywhere.
-import { ConfigError, ConfigErrors, DataError, EngineError, StoreError, UsageError } from '../errors.ts';
+import { ConfigError, ConfigErrors, DataError, EngineError, StoreError, UsageError, WriteError } from '../errors.ts';
 import { columns, parseCommandLine } from './args.ts';
+import { stdoutFailure } from '../writes.ts';
 import { COMMANDS } from './table.ts';
 
 /** `nnlab --help`: every command of the table with its one-line summary. */
@@ -33,11 +34,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Output piped into a reader that stops early (`nnlab resolve FILE | head`): stop quietly, as
-// cat(1) does, instead of a stack trace for EPIPE.
+// cat(1) does, instead of a stack trace for EPIPE. Output that cannot be written (a full disk,
+// /dev/full, a file size limit): one line naming it, the reason and the fix, exit 2.
 for (const stream of [process.stdout, process.stderr])
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    const failed = stream === process.stdout ? stdoutFailure(err) : null;
+    if (!failed) throw err;
+    console.error(`nnlab: ${failed.message}`);
+    process.exit(2);
   });
 
 try {
@@ -56,7 +61,7 @@ try {
       `nnlab: ${err.message}\nnnlab: the run stopped; trials committed before are kept. Free space or allow writing there, then run again to resume.`,
     );
     process.exitCode = 2;
-  } else if (err instanceof UsageError) {
+  } else if (err instanceof UsageError || err instanceof WriteError) {
     console.error(`nnlab: ${err.message}`);
     process.exitCode = 2;
   } else {

@@ -3,12 +3,13 @@
 // goes to a temporary folder beside the target, renamed into place only when complete, so a crash
 // never leaves a half-installed dataset that looks complete. Reading the files is cifar10.ts's job.
 import { createReadStream, existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { x as untar } from 'tar';
-import { DataError } from '../errors.ts';
+import { DataError, WriteError, writeFailure, type WriteFix } from '../errors.ts';
+import { makeDirsAsync, writingFile, writingFileAsync } from '../writes.ts';
 import {
   BIN_DIR,
   CIFAR10_RECORD,
@@ -87,7 +88,23 @@ async function openArchive(
   return { stream, total: Number.isFinite(len) && len > 0 ? len : undefined, done: () => clearTimeout(timer) };
 }
 
-/** Streams the archive once: MD5 and progress on the way, members of the two CIFAR-10 layouts extracted into `dir`. */
+/** The fix of every install write failure besides its reason's remedy. */
+const INSTALL_FIX: WriteFix = {
+  elsewhere: 'install it elsewhere (NNLAB_DATA=DIR, or --root DIR)',
+  then: 'run nnlab data fetch cifar10 again; any earlier install is kept as it was',
+};
+
+/** An extracted member could not be written (full disk, size limit): the install's fault, not the archive's. */
+class ExtractWriteFailed extends Error {
+  constructor(readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
+/**
+ * Streams the archive once: MD5 and progress on the way, members of the two CIFAR-10 layouts
+ * extracted into `dir`. A member that cannot be written throws ExtractWriteFailed; a bad archive a DataError.
+ */
 async function extract(from: string, dir: string, onProgress?: Progress, root?: string): Promise<string> {
   const { stream, total, done } = await openArchive(from, root);
   const md5 = createHash('md5');
@@ -102,13 +119,26 @@ async function extract(from: string, dir: string, onProgress?: Progress, root?: 
   });
   try {
     await new Promise<void>((resolveDone, reject) => {
+      let failed: unknown = null;
+      let inputEnded = false;
       const fail = (err: unknown) => {
+        if (failed) return;
+        failed = err;
         stream.destroy();
-        reject(err);
+        if (!(err instanceof ExtractWriteFailed)) return reject(err);
+        // A member that could not be written: tar goes on with the members it holds. Let it settle
+        // (end, every open file closed) before the caller removes the folder, so none reappears.
+        const settled = setTimeout(() => reject(err), 10_000).unref();
+        unpack.once('finish', () => {
+          clearTimeout(settled);
+          reject(err);
+        });
+        if (!inputEnded) unpack.end();
       };
       stream.on('error', fail);
-      unpack.on('error', fail);
-      unpack.on('finish', () => resolveDone());
+      // tar's own errors have TAR_ and zlib's Z_ codes; an errno code is a write of a member failing.
+      unpack.on('error', (err: Error) => fail(writeFailure(err, dir) ? new ExtractWriteFailed(err) : err));
+      unpack.on('finish', () => (failed ? undefined : resolveDone()));
       stream.on('data', (chunk: Buffer) => {
         md5.update(chunk);
         bytes += chunk.length;
@@ -116,9 +146,13 @@ async function extract(from: string, dir: string, onProgress?: Progress, root?: 
         if (!unpack.write(chunk)) stream.pause();
       });
       unpack.on('drain', () => stream.resume());
-      stream.on('end', () => unpack.end());
+      stream.on('end', () => {
+        inputEnded = true;
+        unpack.end();
+      });
     });
   } catch (err) {
+    if (err instanceof ExtractWriteFailed) throw err;
     throw new DataError(`${isUrl(from) ? from : resolve(from)}: cannot extract (${(err as Error).message})`);
   } finally {
     done();
@@ -210,28 +244,35 @@ export async function fetchDataset(
   const parent = dirname(target);
   const from = opts.from ?? CIFAR10_URL;
   const tmpPrefix = `.${basename(target)}.tmp-`;
-  await mkdir(parent, { recursive: true });
-  await removeStale(parent, tmpPrefix);
-  const tmp = await mkdtemp(join(parent, `${tmpPrefix}${process.pid}-`));
+  // Every write below names the install's folder: the place the user chose (or NNLAB_DATA gave).
+  const tmp = await writingFileAsync(target, INSTALL_FIX, async () => {
+    await makeDirsAsync(parent);
+    await removeStale(parent, tmpPrefix);
+    return mkdtemp(join(parent, `${tmpPrefix}${process.pid}-`));
+  });
   try {
     await chmod(tmp, 0o755); // mkdtemp makes it 0700; the installed folder should read like any other
-    const md5 = await extract(from, tmp, opts.onProgress, opts.root);
-    const v = await verify(from, tmp, md5);
-    writeMeta(tmp, {
-      source: 'cifar10',
-      layout: v.layout,
-      archive: isUrl(from) ? from : basename(from),
-      md5,
-      known: v.known,
-      verified: v.verified,
-      installed: new Date().toISOString(),
+    const md5 = await extract(from, tmp, opts.onProgress, opts.root).catch((err: unknown) => {
+      throw err instanceof ExtractWriteFailed ? WriteError.of(err.cause, target, INSTALL_FIX) : err;
     });
+    const v = await verify(from, tmp, md5);
+    writingFile(target, INSTALL_FIX, () =>
+      writeMeta(tmp, {
+        source: 'cifar10',
+        layout: v.layout,
+        archive: isUrl(from) ? from : basename(from),
+        md5,
+        known: v.known,
+        verified: v.verified,
+        installed: new Date().toISOString(),
+      }),
+    );
     const result = { root: target, md5, known: v.known, verified: v.verified };
     const current = readMeta(target);
     if (current?.md5 === md5 && locateCifar(target)) return { ...result, replaced: false };
     // Swap: move the old install aside, the new one in, then delete the old one.
     const old = existsSync(target) ? `${tmp}.old` : null;
-    if (old) await rename(target, old);
+    if (old) await writingFileAsync(target, INSTALL_FIX, () => rename(target, old));
     try {
       await rename(tmp, target);
     } catch (err) {
@@ -241,12 +282,15 @@ export async function fetchDataset(
         return { ...result, replaced: false };
       }
       if (old && !existsSync(target)) await rename(old, target).catch(() => {});
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw WriteError.of(err, target, INSTALL_FIX);
       throw new DataError(`${target}: cannot move the new install into place (${(err as Error).message})`);
     }
-    if (old) await rm(old, { recursive: true, force: true });
+    // The new install is in place: an old copy that cannot be removed is only litter.
+    if (old) await rm(old, { recursive: true, force: true }).catch(() => {});
     return { ...result, replaced: true };
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
   }
 }
 

@@ -7,6 +7,8 @@ import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } fr
 import { parse as parseYaml } from 'yaml';
 import { displayPath } from '../config/load.ts';
 import { filesAt, GitError, repoRoot, showFile, verifyRevision } from './git.ts';
+import type { WriteFix } from '../errors.ts';
+import { writingFile } from '../writes.ts';
 
 export interface Side {
   /** How the side is named in output: `experiments/a.yaml` or `main:experiments/a.yaml`. */
@@ -38,6 +40,9 @@ function extendsOf(text: string): string | null {
   }
 }
 
+/** A side read from git is written to a temporary folder: where a failure to do so points. */
+const TMP_FIX: WriteFix = { elsewhere: 'set TMPDIR to another folder', then: 'run nnlab diff again' };
+
 /**
  * Writes `rel` and the chain of files it extends into a fresh temporary folder, mirroring their
  * repository-relative paths; `read` gives a file's text or null when it does not exist.
@@ -47,7 +52,7 @@ function materialize(
   read: (rel: string) => string | null,
   prefix: string,
 ): { dir: string; texts: Map<string, string> } {
-  const dir = mkdtempSync(join(tmpdir(), `nnlab-${prefix}-`));
+  const dir = writingFile(tmpdir(), TMP_FIX, () => mkdtempSync(join(tmpdir(), `nnlab-${prefix}-`)));
   const texts = new Map<string, string>();
   let cur: string | null = rel;
   while (cur !== null && !texts.has(cur) && !cur.startsWith('..')) {
@@ -55,8 +60,10 @@ function materialize(
     if (text === null) break;
     texts.set(cur, text);
     const target = join(dir, ...cur.split('/'));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, text);
+    writingFile(tmpdir(), TMP_FIX, () => {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, text);
+    });
     const ext = extendsOf(text);
     cur = ext === null ? null : posix.normalize(posix.join(posix.dirname(cur), ext.split(sep).join('/')));
   }

@@ -1,9 +1,9 @@
 // `writeReport`: from the run store to reports/<experiment>/ — report.md, assets/ (one SVG per chart
 // with its Vega spec beside it, weight images as PNG), report.html (interactive) and report.pdf.
-// Everything is written into a temporary folder first and renamed into place, so a failure leaves
-// the previous report intact.
+// Everything is written into a staging folder first and renamed into place (staging.ts), so a
+// failure leaves the previous report intact and is told in one line (path, reason, fix).
 // Same stored results → byte-identical Markdown, SVG and PNG (no clock, no random ids, sorted output).
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gather, NoRunsError } from './gather.ts';
 import type { RunStore } from '../store/store.ts';
@@ -11,7 +11,9 @@ import { buildDocument } from './document.ts';
 import { renderChart } from './charts.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
 import { weightImages } from './weights.ts';
-import { ChromiumMissing, printPdf } from './pdf.ts';
+import { ChromiumMissing, fileSizeLimit, PrintFailed, printPdf } from './pdf.ts';
+import { ReportStaging } from './staging.ts';
+import type { WriteError } from '../errors.ts';
 import { renderReportPage } from './html.ts';
 import { md } from './format.ts';
 
@@ -65,16 +67,14 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
   const doc = buildDocument(g);
 
   const root = resolve(opts.outDir ?? resolve(file, '..', '..', 'reports'));
-  const dest = join(root, exp.name);
-  const tmp = join(root, `.${exp.name}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(join(tmp, 'assets'), { recursive: true });
+  const staging = new ReportStaging(root, exp.name);
+  const dest = staging.dest;
   const assets = new Map<string, string | Uint8Array>();
   try {
     for (const chart of doc.charts) {
       const { vega, svg } = await renderChart(chart.spec, chart.name);
-      writeFileSync(join(tmp, 'assets', `${chart.name}.svg`), svg);
-      writeFileSync(join(tmp, 'assets', `${chart.name}.vg.json`), JSON.stringify(vega, null, 2) + '\n');
+      staging.write(`assets/${chart.name}.svg`, svg);
+      staging.write(`assets/${chart.name}.vg.json`, JSON.stringify(vega, null, 2) + '\n');
       assets.set(`assets/${chart.name}.svg`, svg);
     }
 
@@ -93,7 +93,7 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
           if (!images) note = `Learnt weights not drawn: W1 is not ${w.classes} × ${w.d}.`;
           else
             images.forEach((im, i) => {
-              writeFileSync(join(tmp, w.files[i]), im.png);
+              staging.write(w.files[i], im.png);
               assets.set(w.files[i], im.png);
             });
         }
@@ -102,33 +102,50 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
     }
 
     const markdown = renderMarkdown(doc);
-    writeFileSync(join(tmp, 'report.md'), markdown);
-    writeFileSync(join(tmp, 'report.html'), await renderReportPage(markdown, exp.title, doc.charts, assets));
+    staging.write('report.md', markdown);
+    staging.write('report.html', await renderReportPage(markdown, exp.title, doc.charts, assets));
 
     let pdf: string | null = null;
     if ((opts.pdf ?? true) && exp.report.pdf !== false) {
       try {
-        await printPdf(renderHtml(markdown, exp.title, assets), join(tmp, 'report.pdf'), exp.title);
+        const bytes = await printPdf(renderHtml(markdown, exp.title, assets), exp.title);
+        staging.write('report.pdf', bytes);
         pdf = join(dest, 'report.pdf');
       } catch (err) {
+        if (err instanceof PrintFailed) throw printFailure(staging, err);
         if (!(err instanceof ChromiumMissing)) throw err;
         log(`warning: ${err.message}; report.md is written`);
       }
     }
 
-    // Swap the finished folder into place; keep an older report.pdf only if this run printed none.
-    mkdirSync(root, { recursive: true });
-    const old = `${dest}.old-${process.pid}`;
-    if (existsSync(dest)) renameSync(dest, old);
-    renameSync(tmp, dest);
-    rmSync(old, { recursive: true, force: true });
+    // Swap the finished folder into place (the whole report: no file of the previous one is kept).
+    staging.commit();
 
     const missing = [...g.missing.map((t) => t.id), ...g.plan.pending.map((p) => p.id)];
     return { markdown: join(dest, 'report.md'), html: join(dest, 'report.html'), pdf, missing };
   } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
+    staging.discard();
     throw err;
   }
+}
+
+/**
+ * A PDF Chromium did not print, as the one-line error. Chromium says only "Printing failed" when a
+ * file size limit (ulimit -f) or a full disk stops it, so the message names the limit when there is one.
+ */
+function printFailure(staging: ReportStaging, err: PrintFailed): WriteError {
+  const limit = fileSizeLimit();
+  return limit === null
+    ? staging.failed(
+        'report.pdf',
+        err.message,
+        "free space (a full disk stops Chromium's printing) or skip the PDF (--no-pdf)",
+      )
+    : staging.failed(
+        'report.pdf',
+        `${err.message} under a file size limit of ${limit} bytes (ulimit -f ${Math.floor(limit / 1024)})`,
+        'raise the file size limit (ulimit -f) or skip the PDF (--no-pdf)',
+      );
 }
 
 /** The line the CLI prints for a written report. */

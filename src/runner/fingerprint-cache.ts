@@ -1,8 +1,10 @@
 // Remembers data fingerprints (sha256 over a source's files: reading all of CIFAR-10 takes ~0.9 s)
 // in a file of the data home, so a run whose trials are all stored does not re-read the data. An
 // entry holds only while every file it hashed, and every folder holding them, is unchanged by stat.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { WriteError, writeFailure, writeFix } from '../errors.ts';
+import { makeDirs } from '../writes.ts';
 
 /** The cache file's name in the data home. */
 export const FINGERPRINT_CACHE = 'fingerprints.json';
@@ -54,6 +56,8 @@ export interface FingerprintCacheOptions {
   settleMs?: number;
   /** False: use the cache but add nothing to it (commands that must write nothing, e.g. a dry run). */
   write?: boolean;
+  /** Where the one line goes when the cache cannot be written (default: stderr). */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -86,12 +90,23 @@ export async function cachedFingerprint(
     // Re-read just before writing, so entries another run wrote meanwhile are kept.
     const cache = readCache(opts.file);
     cache.entries[key] = { fingerprint, stats };
-    mkdirSync(dirname(opts.file), { recursive: true });
+    makeDirs(dirname(opts.file));
     writeFileSync(tmp, `${JSON.stringify(cache, null, 1)}\n`);
     renameSync(tmp, opts.file);
-  } catch {
-    // A read-only data home: fingerprints are then computed every run, as before the cache.
-    rmSync(tmp, { force: true });
+  } catch (err) {
+    // The cache only saves reading the data again: a run goes on without it, and says so in one
+    // line (a read-only or full data home then costs a read of the data each run, ~1 s for CIFAR-10).
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // Only a partly written temporary file of this process; the next write replaces it.
+    }
+    const f = writeFailure(err, opts.file);
+    if (!f) throw err;
+    const fix = writeFix(f.code, {
+      then: "the next run remembers the data's fingerprint; this one goes on without the cache",
+    });
+    (opts.warn ?? ((line) => console.error(line)))(`warning: ${new WriteError(opts.file, f.reason, fix).message}`);
   }
   return fingerprint;
 }

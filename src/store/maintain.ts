@@ -1,12 +1,14 @@
 // Upkeep of a run store: `nnlab store verify` (every trial checked in full, nothing moved) and
 // `nnlab store gc` (trials no current plan refers to, removed only when asked). The CLI finds the
 // stores and experiments and prints; this module decides.
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ResolvedExperiment } from '../config/resolve.ts';
 import { holder } from './claim.ts';
 import { planFromStore } from './rank.ts';
-import { RunStore, writing } from './store.ts';
+import { RunStore } from './store.ts';
+import { WriteError, type WriteFix } from '../errors.ts';
 import type { TrialRef } from './types.ts';
 
 /** The experiment folders (holding trials/) of a runs folder. */
@@ -96,13 +98,34 @@ export function findGarbage(store: RunStore, exp: ResolvedExperiment | null): Ga
   return { trials, keep };
 }
 
-/** Removes what findGarbage found, except trials a live claim names (a runner is replacing them). */
+/** What a removal that failed leaves, and what next. */
+const GC_FIX: WriteFix = {
+  then: 'run nnlab store gc --yes again; it and every trial not yet removed are kept whole',
+};
+
+/**
+ * Removes what findGarbage found, except trials a live claim names (a runner is replacing them).
+ * Each folder is first renamed aside in one step (a trial's to `<hash>.old-<host>-<pid>-<ms>`, which
+ * the store's sweep also removes), so a removal that fails leaves the trial whole, never half of it:
+ * that failure ends gc with one line (exit 2).
+ */
 export function removeGarbage(store: RunStore, garbage: Garbage): number {
   let removed = 0;
   for (const t of garbage.trials) {
     const h = t.ref ? holder(store, t.ref.hash) : null;
     if (h && !h.stale) continue;
-    writing(t.path, () => rmSync(t.path, { recursive: true, force: true }));
+    const aside = `${t.path}.old-${hostname()}-${process.pid}-${Date.now()}`;
+    try {
+      renameSync(t.path, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed meanwhile by another gc
+      throw WriteError.of(err, t.path, GC_FIX, 'remove');
+    }
+    try {
+      rmSync(aside, { recursive: true, force: true });
+    } catch {
+      // Out of the store already; `nnlab run`'s sweep (or the next gc) removes what is left.
+    }
     removed++;
   }
   return removed;

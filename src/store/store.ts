@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CurvePoint } from '../engine/index.ts';
-import { StoreError } from '../errors.ts';
+import { StoreError, writeFailure } from '../errors.ts';
 import {
   checkFile,
   checkHashes,
@@ -37,23 +37,14 @@ export const UNPLANNED = 'not in plan.json';
 /** What the cheap check found in a trial's folder. */
 export type TrialState = { state: 'absent' } | { state: 'stored' } | { state: 'damaged'; problem: string };
 
-const REASONS: Record<string, string> = {
-  ENOSPC: 'no space left on the device (ENOSPC)',
-  EDQUOT: 'disk quota exceeded (EDQUOT)',
-  EFBIG: 'file too large, the file size limit (ulimit -f) was reached (EFBIG)',
-  EACCES: 'permission denied (EACCES)',
-  EPERM: 'permission denied (EPERM)',
-  EROFS: 'read-only file system (EROFS)',
-};
-
 /** Runs a write to the store; any failure becomes a StoreError naming the path and the reason. */
 export function writing<T>(path: string, write: () => T): T {
   try {
     return write();
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (!e.code) throw err;
-    throw new StoreError(e.path ?? path, REASONS[e.code] ?? `the write failed (${e.code})`);
+    const f = writeFailure(err, path);
+    if (!f) throw err;
+    throw new StoreError(f.path, f.reason);
   }
 }
 

@@ -1,10 +1,12 @@
 // The live status of a run: `nnlab run` keeps runs/<experiment>/live.json up to date (each trial's
 // state, progress and the accuracies recorded so far, at most a few writes a second) so that a watch
 // page, in this process or another, can show the run as it goes. Written atomically (tmp + rename).
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '../runner/run.ts';
 import { processAlive } from '../store/store.ts';
+import { WriteError, writeFailure, writeFix } from '../errors.ts';
+import { makeDirs } from '../writes.ts';
 
 export const LIVE_FILE = 'live.json';
 
@@ -52,6 +54,8 @@ export class LiveStatus {
     private readonly dir: string,
     experiment: string,
     file: string,
+    /** Where the one line goes when live.json cannot be written (default: stderr). */
+    private readonly warn: (line: string) => void = (line) => console.error(line),
   ) {
     const now = new Date().toISOString();
     this.state = { experiment, file, pid: process.pid, startedAt: now, updatedAt: now, state: 'running', trials: [] };
@@ -108,15 +112,26 @@ export class LiveStatus {
     if (this.unwritable) return;
     this.state.updatedAt = new Date().toISOString();
     const tmp = join(this.dir, `${LIVE_FILE}.tmp-${process.pid}`);
+    const file = join(this.dir, LIVE_FILE);
     try {
-      mkdirSync(this.dir, { recursive: true });
+      makeDirs(this.dir);
       writeFileSync(tmp, JSON.stringify(this.state) + '\n');
-      renameSync(tmp, join(this.dir, LIVE_FILE));
-    } catch {
-      // The live status only serves `nnlab watch`; a store that cannot be written is the run's to
-      // report (exit 2 with the path and reason), so stop writing it rather than mask that error.
+      renameSync(tmp, file);
+    } catch (err) {
+      // The live status only serves `nnlab watch`: the run goes on and says so once, in one line. A
+      // store that cannot be written is the run's own to report (exit 2 with the path and reason).
       this.unwritable = true;
-      rmSync(tmp, { force: true });
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // Only this process's partly written temporary file.
+      }
+      const f = writeFailure(err, file);
+      if (!f) throw err;
+      const fix = writeFix(f.code, {
+        then: `nnlab watch shows the next run; this one goes on without it (nnlab status ${this.state.file} shows where it stands)`,
+      });
+      this.warn(`warning: ${new WriteError(file, f.reason, fix).message}`);
     }
   }
   private unwritable = false;

@@ -1,6 +1,7 @@
 // `nnlab completion bash|zsh`: prints a completion script for the shell, written from the command
 // table (src/cli/completion.ts), so every command and option completes as the parser reads it.
 import { UsageError } from '../../errors.ts';
+import { writeStdout } from '../../writes.ts';
 import type { Args } from '../args.ts';
 import { SHELLS } from '../completion.ts';
 import { COMMANDS } from '../table.ts';
@@ -12,6 +13,6 @@ export async function run(args: Args): Promise<number> {
     throw new UsageError(
       `completion: no completion for "${shell}"; shells: ${Object.keys(SHELLS).join(', ')} (e.g. nnlab completion bash)`,
     );
-  process.stdout.write(write(COMMANDS));
+  writeStdout(write(COMMANDS));
   return 0;
 }

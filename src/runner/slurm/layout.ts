@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job, TrialProgress } from '../executor.ts';
+import { writing } from '../../store/store.ts';
 
 export interface SlurmLayout {
   root: string;
@@ -54,8 +55,10 @@ export function logFile(l: SlurmLayout, arrayJobId: string, taskId: number): str
 /** Written under a temporary name and renamed, so a reader never sees half a file. */
 export function writeJson(file: string, value: unknown): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, file);
+  writing(file, () => {
+    writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+    renameSync(tmp, file);
+  });
 }
 
 export function readState(l: SlurmLayout, hash: string): TaskState | null {
@@ -67,10 +70,10 @@ export function readState(l: SlurmLayout, hash: string): TaskState | null {
 }
 
 export function writeState(l: SlurmLayout, s: TaskState): void {
-  mkdirSync(l.trials, { recursive: true });
+  writing(l.trials, () => mkdirSync(l.trials, { recursive: true }));
   writeJson(join(l.trials, `${s.hash}.json`), { ...s, at: new Date().toISOString() });
 }
 
 export function makeDirs(l: SlurmLayout): void {
-  for (const d of [l.waves, l.logs, l.trials]) mkdirSync(d, { recursive: true });
+  for (const d of [l.waves, l.logs, l.trials]) writing(d, () => mkdirSync(d, { recursive: true }));
 }

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job } from '../executor.ts';
+import { writing } from '../../store/store.ts';
 import type { Trial } from '../../config/expand.ts';
 import { layout, logFile, makeDirs, readState, writeJson, writeState, type WaveFile } from './layout.ts';
 import { followUpScript, waveScript } from './script.ts';
@@ -42,7 +43,7 @@ export async function submitWave(w: Wave): Promise<string> {
   const name = waveName();
   const { script, waveFile, content } = prepareWave(w, name);
   writeJson(waveFile, content);
-  writeFileSync(join(l.waves, `${name}.sbatch`), script);
+  writing(join(l.waves, `${name}.sbatch`), () => writeFileSync(join(l.waves, `${name}.sbatch`), script));
   const id = await sbatch(script);
   w.jobs.forEach((j, i) => {
     const before = readState(l, j.trial.hash);
