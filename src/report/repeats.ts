@@ -116,17 +116,25 @@ export function withBands(spec: VlSpec, rows: Record<string, unknown>[]): VlSpec
     const band = {
       data: { values: rows },
       transform,
-      mark: { type: 'area', opacity: 0.18, clip: true },
+      // fillOpacity, not opacity, and the line's legend symbol: the band is the first layer, so the
+      // shared legend takes its symbols from it (faint circles without the dash patterns otherwise).
+      mark: { type: 'area', fillOpacity: 0.18, clip: true },
       encoding: {
         x: enc.x,
         y: { field: 'lo', type: 'quantitative', title: enc.y.title, scale: enc.y.scale },
         y2: { field: 'hi' },
-        color: enc.color,
+        color: bandColor(enc.color),
       },
     };
     return { width, height, title, layer: [band, { transform, ...line }] };
   });
   return { ...spec, [key]: out };
+}
+
+/** The line's colour channel for its band, with the legend drawing the line's stroke symbol. */
+function bandColor(color: Record<string, unknown>): Record<string, unknown> {
+  if (color.legend === null) return color;
+  return { ...color, legend: { ...(color.legend as Record<string, unknown> | undefined), symbolType: 'stroke' } };
 }
 
 /**
