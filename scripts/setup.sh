@@ -13,7 +13,11 @@ cd "$(dirname "$0")/.."
 #   slurmctld slurmd slurm-client munge    a single-node Slurm the --executor slurm tests start
 #   zsh                                    the shell test/cli/completion.test.ts loads nnlab's zsh completion in
 #   clang-format                           formats native/ (npm run lint checks it, npm run format applies it)
-packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format)
+#   qemu-user                              runs the engine as other CPUs (test/engine/qemu.test.ts, arm64.test.ts)
+#   g++-aarch64-linux-gnu                  cross-compiles the engine's arm64 test driver (test/engine/arm64.test.ts)
+packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format qemu-user)
+# The cross compiler exists only on x86-64 hosts (Debian names it for the build machine).
+if [ "$(uname -m)" = x86_64 ]; then packages+=(g++-aarch64-linux-gnu); fi
 
 missing=()
 for p in "${packages[@]}"; do
