@@ -20,6 +20,11 @@ namespace nnlab {
 
 amx::FirstLayer::~FirstLayer() = default;
 
+#if !defined(__x86_64__)
+// No AMX outside x86-64: network.h asks for a FirstLayer only at the level amx, never chosen here.
+amx::FirstLayer* amx::new_first_layer(int, int, int, const float*, const float*) { return nullptr; }
+#endif
+
 const char* level_name(KernelLevel level) {
   switch (level) {
     case KernelLevel::Generic:
