@@ -355,6 +355,8 @@ async function main(argv: string[]): Promise<void> {
     blas_version: blas.version,
     blas_core: blas.core,
     blas_core_reason: blas.choice.reason,
+    // The kernel level every child runs (native/dispatch.h; NNLAB_KERNELS=… npm run bench forces one).
+    kernel_level: blas.kernels.level,
     load_avg_1m_start: loadavg()[0],
   };
   const numpy = findNumpy();
@@ -376,7 +378,7 @@ async function main(argv: string[]): Promise<void> {
   const rows: Row[] = [];
   if (!json) {
     console.log(
-      `${machine.cpu_model}, ${machine.cpus} CPUs; OpenBLAS ${blas.version}, ${blas.core} kernels (${blas.choice.reason}); load average (1 min) at the start ${machine.load_avg_1m_start.toFixed(2)}`,
+      `${machine.cpu_model}, ${machine.cpus} CPUs; OpenBLAS ${blas.version}, ${blas.core} kernels (${blas.choice.reason}); kernel level ${machine.kernel_level}; load average (1 min) at the start ${machine.load_avg_1m_start.toFixed(2)}`,
     );
     console.log(
       quick

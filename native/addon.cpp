@@ -11,7 +11,7 @@
 
 #include <cblas.h>  // OpenBLAS's own header: openblas_get_corename/config, OPENBLAS_VERSION
 
-#include "amx.h"
+#include "dispatch.h"
 #include "engine.h"
 
 using namespace nnlab;
@@ -267,6 +267,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<Progress> {
     }
     r.Set("fingerprint", out_.fingerprint);
     r.Set("kernel", out_.kernel);
+    r.Set("kernelLevel", out_.level);
     r.Set("seconds", seconds_);
     deferred_.Resolve(r);
   }
@@ -282,7 +283,15 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<Progress> {
 };
 
 // train(options, train, validation | null, onProgress | undefined) → { promise, abort() }
+// A forced kernel level this CPU lacks (dispatch.h): nothing runs, the call throws its one line.
+// (src/engine/native.ts refuses before calling; this keeps the addon safe on its own.)
+void refuse_unsupported_level(const Napi::Env& env) {
+  const std::string& why = kernel_choice().refusal;
+  if (!why.empty()) throw Napi::Error::New(env, why);
+}
+
 Napi::Value Train(const Napi::CallbackInfo& info) {
+  refuse_unsupported_level(info.Env());
   Napi::Env env = info.Env();
   const TrainSpec spec = read_train(object_arg(info, 0, "options"));
   const Napi::Object train = object_arg(info, 1, "train");
@@ -341,6 +350,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
 
 // evaluate(model, data, lambda, threads) → Promise<Metrics>
 Napi::Value Evaluate(const Napi::CallbackInfo& info) {
+  refuse_unsupported_level(info.Env());
   if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
     throw Napi::TypeError::New(info.Env(), "nnlab addon: model must be a Uint8Array");
   const Napi::Object data = object_arg(info, 1, "data");
@@ -406,6 +416,7 @@ class GradCheckWorker : public Napi::AsyncWorker {
 
 // gradientCheck(options, data) and compareWithReference(options, data) → Promise
 Napi::Value GradCheck(const Napi::CallbackInfo& info, bool reference) {
+  refuse_unsupported_level(info.Env());
   const Napi::Object o = object_arg(info, 0, "options");
   const std::string w0 = "options";
   const NetSpec net = read_net(object(o, w0, "network"), w0 + ".network");
@@ -443,24 +454,36 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
   o.Set("config", std::string(openblas_get_config()));
   o.Set("headerVersion", std::string(OPENBLAS_VERSION));  // the cblas.h the addon was compiled with
   o.Set("threads", openblas_get_num_threads());
-  // The first layer's kernels (amx.h): whether AMX was compiled in and this process may use it.
-#ifdef NNLAB_AMX_KERNELS
-  o.Set("amxBuilt", true);
-  o.Set("amxGranted", nnlab::amx::available());
-#else
-  o.Set("amxBuilt", false);
-  o.Set("amxGranted", false);
-#endif
-#ifdef NNLAB_AVX512_KERNELS
-  o.Set("vectorKernel", "avx512");
-#else
-  o.Set("vectorKernel", "blas");
-#endif
   return o;
 }
 // ---- end of Which BLAS
 
+// kernelInfo() → { level, best, forced, amxOff, refusal, levels: [{ name, supported, lacks }] }:
+// the kernel level chosen at load (dispatch.h). src/engine/native.ts refuses to run anything when
+// refusal is set (NNLAB_KERNELS asked for a level this CPU lacks).
+Napi::Value KernelInfo(const Napi::CallbackInfo& info) {
+  const KernelChoice& k = kernel_choice();
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("level", level_name(k.level));
+  o.Set("best", level_name(k.best));
+  o.Set("forced", k.forced);
+  o.Set("amxOff", k.amx_off);
+  o.Set("refusal", k.refusal);
+  Napi::Array levels = Napi::Array::New(env, k.levels.size());
+  for (size_t i = 0; i < k.levels.size(); i++) {
+    Napi::Object l = Napi::Object::New(env);
+    l.Set("name", level_name(k.levels[i].level));
+    l.Set("supported", k.levels[i].supported);
+    l.Set("lacks", k.levels[i].lacks);
+    levels.Set(uint32_t(i), l);
+  }
+  o.Set("levels", levels);
+  return o;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  kernel_choice();  // the level is chosen once, at load
   exports.Set("train", Napi::Function::New(env, Train));
   exports.Set("evaluate", Napi::Function::New(env, Evaluate));
   exports.Set("gradientCheck",
@@ -469,6 +492,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return GradCheck(i, true); }));
   exports.Set("sgemm", Napi::Function::New(env, Sgemm));
   exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));
+  exports.Set("kernelInfo", Napi::Function::New(env, KernelInfo));
   return exports;
 }
 

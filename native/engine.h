@@ -106,7 +106,8 @@ struct TrainOutput {
   Metrics final_train, final_validation;
   bool has_validation = false;
   std::string fingerprint;
-  std::string kernel;  // what took the first layer's products: "amx-bf16x3", "avx512" or "blas"
+  std::string kernel;  // what took the first layer's products: "amx-bf16x3", "avx512", "avx2" or "blas"
+  std::string level;   // the kernel level in use (dispatch.h): "generic", "avx2", "avx512" or "amx"
 };
 
 struct GradCheckRow {

@@ -1,8 +1,9 @@
 // Fully-connected layer: out = inp · Wᵀ + b, with W (H, I) row-major like the assignments' W.
 // Forward keeps nothing (backward needs inp, which the caller keeps anyway). With a pool of more
 // than one part, a large product is split: forward along the inner dimension, dinp by rows of the
-// batch, dW by columns. The forward product and dW run on kernels.h where the CPU has AVX-512,
-// else on BLAS; dinp (small: layers after the first) always on BLAS.
+// batch, dW by columns. The forward product and dW run on the level's vector kernels
+// (vector_kernels.h, chosen by dispatch.h: AVX2 or AVX-512), else on BLAS (the generic level);
+// dinp (small: layers after the first) always on BLAS.
 #pragma once
 #include "blas.h"
 #include "kernels.h"
@@ -13,24 +14,18 @@ namespace nnlab {
 // dst (B, H) = inp[:, k0:k1] · W[:, k0:k1]ᵀ
 template <typename T>
 void forward_product(T* dst, const T* inp, const T* W, int B, int I, int H, long k0, long k1) {
-#ifdef NNLAB_AVX512_KERNELS
-  dot_product(dst, inp, I, W, I, B, H, k0, k1, false);
-#else
+  if (const VectorKernels* k = vector_kernels()) return k->dot_product(dst, inp, I, W, I, B, H, k0, k1, false);
   gemm(CblasNoTrans, CblasTrans, B, H, int(k1 - k0), T(1), inp + k0, I, W + k0, I, T(0), dst, H);
-#endif
 }
 
 // dW[:, c0:c1] = doutᵀ · inp[:, c0:c1] + l2·W[:, c0:c1]
 template <typename T>
 void weight_gradient(T* dW, const T* dout, const T* inp, const T* W, int B, int I, int H, long c0, long c1, T l2) {
-#ifdef NNLAB_AVX512_KERNELS
-  outer_product(dW, W, I, dout, inp, I, B, H, c0, c1, l2);
-#else
+  if (const VectorKernels* k = vector_kernels()) return k->outer_product(dW, W, I, dout, inp, I, B, H, c0, c1, l2);
   if (l2 != T(0))
     for (int h = 0; h < H; h++)
       for (long c = c0; c < c1; c++) dW[(long)h * I + c] = l2 * W[(long)h * I + c];
   gemm(CblasTrans, CblasNoTrans, H, int(c1 - c0), B, T(1), dout, H, inp + c0, I, l2 != T(0) ? T(1) : T(0), dW + c0, I);
-#endif
 }
 
 // Products smaller than this many multiply-adds are not worth splitting.

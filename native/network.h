@@ -85,17 +85,13 @@ class Network {
   int depth() const { return int(layers.size()); }
 
   // Takes the first layer's products on uint8 pixels x = scale·p + shift with AMX tiles (amx.h),
-  // where the CPU and the OS allow it and T is float. Returns whether it will; set the pool first.
+  // where the kernel level is amx (dispatch.h) and T is float. Returns whether it will; set the
+  // pool first.
   bool use_pixels(const float* scale, const float* shift) {
-#ifdef NNLAB_AMX_KERNELS
-    if constexpr (std::is_same<T, float>::value) {
-      if (!amx::available()) return false;
-      amx_ = std::make_unique<amx::FirstLayer>(layers[0].I, layers[0].H, pool ? pool->parts() : 1, scale, shift);
-      return true;
-    }
-#endif
-    (void)scale, (void)shift;
-    return false;
+    if (!std::is_same<T, float>::value || !kernel_choice().amx) return false;
+    amx_.reset(amx::new_first_layer(layers[0].I, layers[0].H, pool ? pool->parts() : 1, scale, shift));
+    colsum_.assign(layers[0].H, 0.f);
+    return true;
   }
   int classes() const { return layers.back().H; }
 
@@ -245,25 +241,24 @@ class Network {
   // ---- evaluation mode ----------------------------------------------------------------------
   // Summed loss and correct count over x (N, D) float32, in chunks of kEvalChunk rows, with the
   // running BN statistics and no dropout. Memory: two (chunk, widest layer) buffers.
-  // The first layer reads x in blocks of kEvalBlock rows copied (float64: converted) into an
+  // The first layer reads x in blocks of eval_block() rows copied (float64: converted) into an
   // aligned buffer, each thread its own columns (as the training batch). Read in place, x's rows
   // (a JS Float32Array's) lie 16 bytes off a cache line and a chunk (12 MB of CIFAR-10) overflows
   // L2 between the kernel's passes: measured on one thread, 6.3 ms per 1000 rows in place against
   // 3.9 ms in aligned blocks. Each output is the same sum either way (the split between threads
   // is decided for the whole chunk, as before).
   static constexpr int kEvalChunk = 1000;
-#ifdef NNLAB_AVX512_KERNELS
-  static constexpr int kEvalBlock = 100;
-#else
-  static constexpr int kEvalBlock = kEvalChunk;  // BLAS packs its operands itself
-#endif
+  // Rows a block: 100 for the vector kernels and AMX; the whole chunk for BLAS (the generic
+  // level), which packs its operands itself.
+  static int eval_block() { return vector_kernels() || kernel_choice().amx ? 100 : kEvalChunk; }
   // With use_pixels, pixels (N, D) may be given: the first layer then reads them instead of x.
   double evaluate_sum(const float* x, const uint8_t* y, long N, int D, long* correct, const uint8_t* pixels = nullptr) {
     const int chunk = int(std::min<long>(N, kEvalChunk));
     bool pack = true;  // the first layer's packed weights (amx.h), once per call
     ea_.resize(long(chunk) * max_width_), eb_.resize(long(chunk) * max_width_);
-    ex_.resize(long(std::min(chunk, kEvalBlock)) * D), block_rows_.resize(std::min(chunk, kEvalBlock));
-    pixel_rows_.resize(std::min(chunk, kEvalBlock));
+    const int block = eval_block();
+    ex_.resize(long(std::min(chunk, block)) * D), block_rows_.resize(std::min(chunk, block));
+    pixel_rows_.resize(std::min(chunk, block));
     double total = 0;
     long right = 0;
     for (long start = 0; start < N; start += chunk) {
@@ -275,15 +270,15 @@ class Network {
         const LayerInfo& li = layers[l];
         const T* bias = li.b >= 0 ? &params[li.b] : (const T*)nullptr;
         if (l == 0 && pixels)
-          for (int r = 0; r < B; r += kEvalBlock) {
-            const int b = std::min(kEvalBlock, B - r);
+          for (int r = 0; r < B; r += block) {
+            const int b = std::min(block, B - r);
             for (int i = 0; i < b; i++) pixel_rows_[i] = pixels + (start + r + i) * D;
             first_layer_forward(out + long(r) * li.H, pixel_rows_.data(), b, chunk, false, pack);
             pack = false;
           }
         else if (l == 0)
-          for (int r = 0; r < B; r += kEvalBlock) {
-            const int b = std::min(kEvalBlock, B - r);
+          for (int r = 0; r < B; r += block) {
+            const int b = std::min(block, B - r);
             for (int i = 0; i < b; i++) block_rows_[i] = x + (start + r + i) * D;
             in_parts(
                 D, [&](long c0, long c1) { gather_rows(ex_.data(), D, block_rows_.data(), b, c0, c1); }, kLineElems<T>,
@@ -343,18 +338,16 @@ class Network {
   const T* x_ = nullptr;
   int cap_ = 0, max_width_ = 0;
   bool dropped_ = false;
-  bool on_pixels_ = false;      // the last forward_train read pixels
-  double fused_eta_ = -1;       // fuse_first_layer_update's η (−1: none)
-  bool first_updated_ = false;  // backward updated W1 already
-#ifdef NNLAB_AMX_KERNELS
-  std::unique_ptr<amx::FirstLayer> amx_;
-#endif
+  bool on_pixels_ = false;                // the last forward_train read pixels
+  double fused_eta_ = -1;                 // fuse_first_layer_update's η (−1: none)
+  bool first_updated_ = false;            // backward updated W1 already
+  std::unique_ptr<amx::FirstLayer> amx_;  // the first layer on AMX (use_pixels), or null
+  std::vector<float> colsum_;             // (H1) Σ_b δ of the first layer, for AMX's dW and db
 
   // out (n, H) = the first layer's pre-activation for n rows of pixels, on AMX: each thread its
   // K blocks (gather, packing when pack, product), the threads' shares summed in a fixed order.
   // split_rows: the rows the decision to split is made for (the whole chunk, in evaluation).
   void first_layer_forward(T* out, const uint8_t* const* rows, int n, int split_rows, bool train, bool pack) {
-#ifdef NNLAB_AMX_KERNELS
     if constexpr (std::is_same<T, float>::value) {
       const LayerInfo& li = layers[0];
       amx_->reserve(n, train);
@@ -374,33 +367,31 @@ class Network {
       sum_parts(out, partial, parts, li.b >= 0 ? &params[li.b] : (const T*)nullptr, n, li.H);
       return;
     }
-#endif
     (void)out, (void)rows, (void)n, (void)split_rows, (void)train, (void)pack;
   }
 
   // The first layer's gradients (dW with l2·W, and db) from d (n, H), after a forward on pixels.
   void first_layer_backward(const T* d, int n, T l2) {
-#ifdef NNLAB_AMX_KERNELS
     if constexpr (std::is_same<T, float>::value) {
       const LayerInfo& li = layers[0];
+      column_sums(colsum_.data(), d, n, li.H);
       amx_->prepare_gradient(d, n);
       first_updated_ = fused_eta_ >= 0 && li.W == 0;
       const int parts = split_parts(pool, long(n) * li.I * li.H);
       auto job = [&](int p) {
         long k0, k1;
         split_range(amx_->blocks(), p, parts, k0, k1);
-        amx_->weight_gradient(&grads[li.W], &params[li.W], l2, int(k0), int(k1),
+        amx_->weight_gradient(&grads[li.W], &params[li.W], l2, colsum_.data(), int(k0), int(k1),
                               first_updated_ ? float(fused_eta_) : -1.f);
       };
       if (parts > 1)
         pool->run(job);
       else
         job(0);
-      if (li.b >= 0)  // db = Σ_b δ, which prepare_gradient summed already
-        std::copy(amx_->column_sums().begin(), amx_->column_sums().end(), &grads[li.b]);
+      if (li.b >= 0)  // db = Σ_b δ, summed once for dW and db
+        std::copy(colsum_.begin(), colsum_.end(), &grads[li.b]);
       return;
     }
-#endif
     (void)d, (void)n, (void)l2;
   }
 

@@ -30,11 +30,8 @@ bool same_pixels_map(const Split& s, const Split& train) {
          (s.shift == train.shift || std::equal(s.shift, s.shift + s.d, train.shift));
 }
 
-#ifdef NNLAB_AVX512_KERNELS
-constexpr const char* kVectorKernel = "avx512";
-#else
-constexpr const char* kVectorKernel = "blas";
-#endif
+// What takes the first layer's float products at this level: its vector kernels, or BLAS.
+const char* vector_kernel_name() { return vector_kernels() ? vector_kernels()->name : "blas"; }
 
 template <typename T>
 Status train_as(const TrainSpec& spec, const Split& train, const Split* validation, const std::atomic<bool>& abort,
@@ -64,7 +61,8 @@ Status train_as(const TrainSpec& spec, const Split& train, const Split* validati
   std::vector<const uint8_t*> pixel_rows(on_pixels ? B : 0);
   const uint8_t* train_pixels = on_pixels ? train.pixels : nullptr;
   const uint8_t* validation_pixels = on_pixels && validation ? validation->pixels : nullptr;
-  out.kernel = on_pixels ? "amx-bf16x3" : kVectorKernel;
+  out.kernel = on_pixels ? "amx-bf16x3" : vector_kernel_name();
+  out.level = level_name(kernel_choice().level);
   Progress p;
   p.total_steps = spec.total_steps;
 

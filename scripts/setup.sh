@@ -14,7 +14,11 @@ cd "$(dirname "$0")/.."
 #   zsh                                    the shell test/cli/completion.test.ts loads nnlab's zsh completion in
 #   clang-format                           formats native/ (npm run lint checks it, npm run format applies it)
 #   python3-scipy                          scipy.stats, the reference test/stats/ checks the t-tests against
-packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format python3-scipy)
+#   qemu-user                              runs the engine as other CPUs (test/engine/qemu.test.ts, arm64.test.ts)
+#   g++-aarch64-linux-gnu                  cross-compiles the engine's arm64 test driver (test/engine/arm64.test.ts)
+packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format python3-scipy qemu-user)
+# The cross compiler exists only on x86-64 hosts (Debian names it for the build machine).
+if [ "$(uname -m)" = x86_64 ]; then packages+=(g++-aarch64-linux-gnu); fi
 
 missing=()
 for p in "${packages[@]}"; do

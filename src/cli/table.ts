@@ -319,6 +319,8 @@ size), extracts it into a temporary folder and moves it into place. Default plac
   warn  works, but slower or without PDFs; the fix follows
   FAIL  required and broken; the fix follows
 The BLAS core: nnlab chooses OpenBLAS's kernels from the CPU's features unless OPENBLAS_CORETYPE is set.
+The kernel level (generic, avx2, avx512, amx): the best the CPU supports unless NNLAB_KERNELS forces one
+(NNLAB_AMX=off: at most avx512); a forced level the CPU lacks fails with its fix.
 Exit 0 when nothing required is broken, 1 otherwise.`,
     examples: ['nnlab doctor'],
     load: () => import('./commands/doctor.ts'),

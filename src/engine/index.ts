@@ -22,7 +22,7 @@ import type {
   TrainResult,
 } from './types.ts';
 export type * from './types.ts';
-export { blas, type BlasStatus } from './native.ts';
+export { blas, type BlasStatus, type KernelLevel, type KernelStatus, KERNEL_LEVELS } from './native.ts';
 export { readModel, encodeModel } from './model.ts';
 export { ENGINE_DEFAULTS } from './defaults.ts';
 
@@ -30,6 +30,11 @@ export { ENGINE_DEFAULTS } from './defaults.ts';
  * Changes whenever native/ changes: a hash of its sources. Trial hashes include it, so results
  * from another engine are never taken for this one's.
  */
+/** Loads the engine; refuses (UsageError, one line) a forced kernel level this CPU lacks. */
+export function loadEngine(): void {
+  native();
+}
+
 export const ENGINE_VERSION = (() => {
   const dir = join(repoRoot, 'native');
   const h = createHash('sha256');

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { EngineError } from '../errors.ts';
+import { EngineError, UsageError } from '../errors.ts';
 import { chooseBlasCore, genericCoreWarning, readCpu, type BlasCoreChoice, type CpuDescription } from './blas-core.ts';
 import type {
   CompleteGradientCheckOptions,
@@ -45,10 +45,30 @@ interface Addon {
     config: string;
     headerVersion: string;
     threads: number;
-    amxBuilt: boolean;
-    amxGranted: boolean;
-    vectorKernel: string;
   };
+  kernelInfo(): KernelStatus;
+}
+
+/** The kernel levels, in order: each runs everything the ones before it do (native/dispatch.h). */
+export const KERNEL_LEVELS = ['generic', 'avx2', 'avx512', 'amx'] as const;
+export type KernelLevel = (typeof KERNEL_LEVELS)[number];
+
+/**
+ * The kernel level this process runs (native/dispatch.cpp), chosen once at load from CPUID, the
+ * register state the OS saves (XGETBV) and, for AMX, Linux's grant; NNLAB_KERNELS forces one and
+ * NNLAB_AMX=off stops below amx.
+ */
+export interface KernelStatus {
+  level: KernelLevel;
+  /** The best level this CPU and OS support. */
+  best: KernelLevel;
+  /** NNLAB_KERNELS as given ("" when unset). */
+  forced: string;
+  amxOff: boolean;
+  /** Non-empty: the one-line reason nothing may run (NNLAB_KERNELS asked for what the CPU lacks). */
+  refusal: string;
+  /** Every level, and what the CPU or OS lacks for those it cannot run. */
+  levels: { name: KernelLevel; supported: boolean; lacks: string }[];
 }
 
 /** The BLAS this process runs: the library, the core in use, and how it was chosen. */
@@ -64,18 +84,26 @@ export interface BlasStatus {
   core: string;
   choice: BlasCoreChoice;
   cpu: CpuDescription;
-  /**
-   * The first layer's kernels (native/amx.h): AMX compiled in, AMX granted to this process (false
-   * with NNLAB_AMX=off too), and the vector kernel ("avx512" or "blas") used where AMX is not.
-   */
-  firstLayer: { amxBuilt: boolean; amxGranted: boolean; vectorKernel: string };
+  /** The kernel level in use (native/dispatch.h) and what each level needs. */
+  kernels: KernelStatus;
 }
 
 let addon: Addon | null = null;
 let blasStatus: BlasStatus | null = null;
 
-/** The addon, loaded on first use, with a clear error where it has not been built. */
+/**
+ * The addon, loaded on first use, with a clear error where it has not been built; refused (one
+ * line, a UsageError) where NNLAB_KERNELS asks for a level this CPU lacks or is not a level.
+ */
 export function native(): Addon {
+  const a = load();
+  const refusal = blasStatus!.kernels.refusal;
+  if (refusal) throw new UsageError(refusal);
+  return a;
+}
+
+/** Loads the addon once (and reads what it runs on), without judging the kernel level. */
+function load(): Addon {
   if (addon) return addon;
   const file = join(repoRoot, 'build', 'Release', 'nnlab.node');
   if (!existsSync(file))
@@ -105,16 +133,19 @@ export function native(): Addon {
     core: info.corename,
     choice,
     cpu,
-    firstLayer: { amxBuilt: info.amxBuilt, amxGranted: info.amxGranted, vectorKernel: info.vectorKernel },
+    kernels: addon.kernelInfo(),
   };
   const warning = genericCoreWarning(info.corename, cpu, choice);
   if (warning) process.stderr.write(warning + '\n');
   return addon;
 }
 
-/** The BLAS this process runs (loads the addon, which warns once about generic kernels). */
+/**
+ * The BLAS and the kernel level this process runs (loads the addon, which warns once about generic
+ * kernels). Does not refuse a forced level the CPU lacks: `kernels.refusal` says so (nnlab doctor).
+ */
 export function blas(): BlasStatus {
-  native();
+  load();
   return blasStatus!;
 }
 

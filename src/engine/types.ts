@@ -110,8 +110,10 @@ export interface TrainResult {
   final: { train: Metrics; validation?: Metrics };
   /** FNV-1a 64 of the model bytes: equal fingerprints, equal parameters. */
   fingerprint: string;
-  /** What took the first layer's products: "amx-bf16x3" (on pixels), "avx512" or "blas". */
+  /** What took the first layer's products: "amx-bf16x3" (on pixels), "avx512", "avx2" or "blas" (generic). */
   kernel: string;
+  /** The kernel level in use (native/dispatch.h): "generic", "avx2", "avx512" or "amx". */
+  kernelLevel: string;
   seconds: number;
 }
 

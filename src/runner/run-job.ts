@@ -141,6 +141,7 @@ export async function runJob(
     ...record(trainSeconds + testSeconds, from),
     fingerprint: out.fingerprint,
     kernel: out.kernel,
+    kernelLevel: out.kernelLevel,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     ...provenance,

@@ -153,8 +153,9 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   let plan = planTrials(exp, ctx);
   checkMemory(plan.trials);
   // Loaded here too, though only workers train: its warning about generic BLAS kernels then
-  // reaches the terminal once, while the workers' stderr goes to their logs.
-  (await import('../engine/index.ts')).blas();
+  // reaches the terminal once, while the workers' stderr goes to their logs; a forced kernel level
+  // the CPU lacks is refused here, before any trial starts.
+  (await import('../engine/index.ts')).loadEngine();
   const swept = store.sweep((hash) => {
     const h = holder(store, hash);
     return !!h && !h.stale;

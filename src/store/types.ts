@@ -47,6 +47,8 @@ export interface TrainResult extends Provenance {
   fingerprint: string;
   /** What took the first layer's products (TrainResult.kernel of the engine); absent in older trials. */
   kernel?: string;
+  /** The kernel level the engine ran at (TrainResult.kernelLevel); absent in older trials. */
+  kernelLevel?: string;
   startedAt: string;
   finishedAt: string;
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/engine/native.ts';
 import { blas } from '../../src/engine/index.ts';
-import { bestCore, hasAmxTiles, readCpu } from '../../src/engine/blas-core.ts';
+import { bestCore, readCpu } from '../../src/engine/blas-core.ts';
 
 function doctor(env: Record<string, string | undefined> = {}, args: string[] = []) {
   const base: Record<string, string | undefined> = { ...process.env };
@@ -118,18 +118,31 @@ test('nnlab doctor --help exits 0; an argument is a usage error', () => {
   assert.equal(u.stderr, 'nnlab: doctor: unknown option --json (doctor takes no options)\n');
 });
 
-test('nnlab doctor names the first-layer kernel: AMX where this process may use it, and why not where not', () => {
-  const cpuHasAmx = hasAmxTiles(readCpu());
-  const { amxGranted, vectorKernel } = blas().firstLayer;
-  const on = line(doctor({ NNLAB_DATA: data }).stdout, 'first-layer kernel');
-  assert.equal(on.status, 'ok');
-  if (amxGranted) assert.match(on.detail, /^AMX tiles \(amx-bf16x3\) for float32 training on pixels; /);
-  else if (!cpuHasAmx) assert.equal(on.detail, `${vectorKernel} vector kernels (this CPU has no AMX tiles)`);
-  const off = line(doctor({ NNLAB_DATA: data, NNLAB_AMX: 'off' }).stdout, 'first-layer kernel');
-  assert.equal(
-    off.detail,
-    cpuHasAmx
-      ? `${vectorKernel} vector kernels (NNLAB_AMX=off)`
-      : `${vectorKernel} vector kernels (this CPU has no AMX tiles)`,
+test('nnlab doctor names the kernel level in use, a forced level, NNLAB_AMX=off, and refuses a level the CPU lacks', () => {
+  const k = blas().kernels;
+  const on = line(doctor({ NNLAB_DATA: data }).stdout, 'kernel level');
+  const why = k.forced || (k.amxOff && k.best === 'amx') ? '[^)]*' : 'the best this CPU supports';
+  assert.match(on.detail, new RegExp(`^${k.level} \\(${why}\\): `));
+  const avx2 = k.levels.find((l) => l.name === 'avx2')!;
+  if (avx2.supported)
+    assert.equal(
+      line(doctor({ NNLAB_DATA: data, NNLAB_KERNELS: 'avx2' }).stdout, 'kernel level').detail,
+      `avx2 (NNLAB_KERNELS=avx2; this CPU supports up to ${k.best}): avx2 vector kernels for the first layer`,
+    );
+  if (k.best === 'amx')
+    assert.equal(
+      line(doctor({ NNLAB_DATA: data, NNLAB_AMX: 'off' }).stdout, 'kernel level').detail,
+      'avx512 (NNLAB_AMX=off; this CPU supports up to amx): avx512 vector kernels for the first layer',
+    );
+  const bogus = doctor({ NNLAB_DATA: data, NNLAB_KERNELS: 'fast' });
+  assert.equal(bogus.code, 1);
+  const b = line(bogus.stdout, 'kernel level');
+  assert.deepEqual(
+    [b.status, b.detail, b.fix],
+    [
+      'FAIL',
+      'NNLAB_KERNELS=fast is not a kernel level',
+      'set one of generic, avx2, avx512, amx, or unset it to use the best this CPU supports',
+    ],
   );
 });

@@ -2,7 +2,12 @@
 // (each class a noisy copy of its own random prototype); 32×32×3 images whose class lies in where
 // they are bright (for the augmentations); the networks the numerical checks run on; and a plain
 // JavaScript forward pass of a saved model, independent of the engine, to read its layout back.
-import type { Split, Model, NetworkSpec } from '../../src/engine/index.ts';
+import type { Split, Model, NetworkSpec, KernelLevel } from '../../src/engine/index.ts';
+
+/** TrainResult.kernel for float training at a kernel level (native/train.cpp). */
+export function firstLayerKernel(level: KernelLevel): string {
+  return level === 'generic' ? 'blas' : level === 'amx' ? 'avx512' : level;
+}
 
 /** A seeded generator of uniform values in [0, 1) (mulberry32). */
 export function generator(seed: number): () => number {

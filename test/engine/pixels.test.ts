@@ -6,16 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blas, evaluate, train, type Split, type TrainOptions } from '../../src/engine/index.ts';
 import { pixelMap, preprocess, standardizeStats, type RawSplit } from '../../src/data/index.ts';
-import { hasAmxTiles, readCpu } from '../../src/engine/blas-core.ts';
-import { generator } from './fixtures.ts';
+import { firstLayerKernel, generator } from './fixtures.ts';
 
-const cpuHasAmx = hasAmxTiles(readCpu());
-const { amxGranted: hasAmx, vectorKernel } = blas().firstLayer;
+// The level this process runs (NNLAB_KERNELS, NNLAB_AMX=off, or the best the CPU supports):
+// test/engine/levels.test.ts runs this file again at every level the host supports.
+const kernels = blas().kernels;
+const hasAmx = kernels.level === 'amx';
+const vectorKernel = firstLayerKernel(kernels.level);
 const noAmx = hasAmx
   ? false
-  : cpuHasAmx
-    ? 'this CPU has AMX tiles, but this process may not use them (NNLAB_AMX=off, an engine built without them, or Linux < 5.16): see nnlab doctor'
-    : 'this CPU has no AMX tiles (amx_tile, amx_bf16, avx512_bf16 in /proc/cpuinfo): the vector kernels run';
+  : `the kernel level is ${kernels.level}, not amx (${kernels.levels.find((l) => l.name === 'amx')?.lacks || 'NNLAB_KERNELS or NNLAB_AMX=off'}): the vector kernels run`;
 
 /** n images of d pixels in 0 … 255: a prototype per class plus noise, clipped. */
 function rawPixels(n: number, d: number, classes: number, seed: number): RawSplit {

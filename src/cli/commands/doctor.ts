@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { blas, type BlasStatus } from '../../engine/index.ts';
-import { genericCoreProblem, hasAmxTiles } from '../../engine/blas-core.ts';
+import { genericCoreProblem } from '../../engine/blas-core.ts';
 import { SOURCE_NAMES, dataHome, installHint, installedStatus } from '../../data/index.ts';
 import { CHROMIUM } from '../../report/pdf.ts';
 
@@ -89,7 +89,7 @@ function blasChecks(): Check[] {
       fix: 'unset OPENBLAS_CORETYPE so that nnlab chooses, or set it to a core name OpenBLAS knows (e.g. HASWELL, SKYLAKEX)',
     });
   else checks.push({ name: 'BLAS core', status: 'ok', detail });
-  checks.push(firstLayerCheck(b));
+  checks.push(kernelLevelCheck(b));
   const c = b.cpu;
   const id = [c.vendor, c.family !== null ? `family ${c.family}` : null, c.model !== null ? `model ${c.model}` : null]
     .filter(Boolean)
@@ -103,33 +103,41 @@ function blasChecks(): Check[] {
   return checks;
 }
 
-/** Which kernels take the first layer's products (README "The training engine"), and why not AMX. */
-function firstLayerCheck(b: BlasStatus): Check {
-  const { amxBuilt, amxGranted, vectorKernel } = b.firstLayer;
-  const name = 'first-layer kernel';
-  const vector = `${vectorKernel} vector kernels`;
-  if (amxGranted)
+/**
+ * The kernel level in use (native/dispatch.h) and what takes the first layer's products there; a
+ * forced level the CPU lacks fails with the engine's own one-line refusal, split at its fix.
+ */
+function kernelLevelCheck(b: BlasStatus): Check {
+  const k = b.kernels;
+  const name = 'kernel level';
+  if (k.refusal) {
+    const at = k.refusal.indexOf('. Fix: ');
+    return at < 0
+      ? { name, status: 'fail', detail: k.refusal }
+      : { name, status: 'fail', detail: k.refusal.slice(0, at), fix: k.refusal.slice(at + '. Fix: '.length) };
+  }
+  const why = k.forced
+    ? `NNLAB_KERNELS=${k.forced}; this CPU supports up to ${k.best}`
+    : k.amxOff && k.best === 'amx'
+      ? 'NNLAB_AMX=off; this CPU supports up to amx'
+      : 'the best this CPU supports';
+  const firstLayer =
+    k.level === 'amx'
+      ? 'AMX tiles (amx-bf16x3) for float32 training on pixels, avx512 vector kernels for float64 and augmented training'
+      : k.level === 'generic'
+        ? 'OpenBLAS for the first layer'
+        : `${k.level} vector kernels for the first layer`;
+  const detail = `${k.level} (${why}): ${firstLayer}`;
+  const amx = k.levels.find((l) => l.name === 'amx');
+  // The CPU has the tiles (CPUID), but Linux did not grant them: the one gap a user can fix here.
+  if (amx && amx.lacks.startsWith("Linux's grant") && !k.forced && !k.amxOff)
     return {
       name,
-      status: 'ok',
-      detail: `AMX tiles (amx-bf16x3) for float32 training on pixels; ${vector} for float64 and augmented training`,
+      status: 'warn',
+      detail: `${detail}; this CPU has AMX tiles, but it lacks ${amx.lacks}`,
+      fix: 'run Linux 5.16 or later (AMX runs the first layer about 2× faster; results are float32 either way)',
     };
-  if (!hasAmxTiles(b.cpu)) return { name, status: 'ok', detail: `${vector} (this CPU has no AMX tiles)` };
-  const off = process.env.NNLAB_AMX;
-  if (off === 'off' || off === '0') return { name, status: 'ok', detail: `${vector} (NNLAB_AMX=${off})` };
-  return amxBuilt
-    ? {
-        name,
-        status: 'warn',
-        detail: `${vector}: this CPU has AMX tiles, but Linux did not grant them to the process (arch_prctl ARCH_REQ_XCOMP_PERM)`,
-        fix: 'run Linux 5.16 or later (AMX runs the first layer about 2× faster; results are float32 either way)',
-      }
-    : {
-        name,
-        status: 'warn',
-        detail: `${vector}: this CPU has AMX tiles, but the engine was built without them (on another CPU, or by an older compiler)`,
-        fix: 'run "npm run build:native" on this machine with GCC 11 or later',
-      };
+  return { name, status: 'ok', detail };
 }
 
 function toolchainChecks(): Check[] {

@@ -16,7 +16,11 @@ function firstLayerKernel(r: StoredResult & { kind: 'train' }): string {
     case 'amx-bf16x3':
       return 'AMX tiles on the uint8 pixels, three bfloat16 parts a float32 (float32 sums)';
     case 'avx512':
-      return 'AVX-512 float32';
+      return 'AVX-512 vector kernels';
+    case 'avx2':
+      return 'AVX2 vector kernels';
+    case 'blas':
+      return 'OpenBLAS (sgemm/dgemm)';
     default:
       return r.kernel;
   }
@@ -60,6 +64,7 @@ export function provenanceTable(ctx: SectionContext): Table {
         ),
       ],
       ['first-layer kernel', md(distinctOf(trained, firstLayerKernel) || 'no training trials')],
+      ['kernel level', md(distinctOf(trained, (r) => r.kernelLevel ?? 'not recorded') || 'no training trials')],
       ['threads per trial', md(distinct((r) => String(r.threads)))],
       [
         'trials',
