@@ -91,7 +91,8 @@ export function printPlan(
   for (const p of plan.pending) log(`  (later)           ${p.id}: ${p.reason}`);
 }
 
-/** Dotted paths where `b` differs from `a`, as `path: old → new`. */
+/** Dotted paths where `b` differs from `a`, as `path: old → new`; a side without the setting says "unset". */
 export function differences(a: unknown, b: unknown): string[] {
-  return configDifferences(a, b).map((d) => `${d.path}: ${JSON.stringify(d.a?.value)} → ${JSON.stringify(d.b?.value)}`);
+  const shown = (side: { value: unknown } | undefined) => (side ? JSON.stringify(side.value) : 'unset');
+  return configDifferences(a, b).map((d) => `${d.path}: ${shown(d.a)} → ${shown(d.b)}`);
 }
