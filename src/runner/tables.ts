@@ -84,8 +84,10 @@ export function printPlan(
     const diffs =
       t.kind === 'train' ? differences(exp.base, t.config) : [`network ${JSON.stringify(t.config.network)}`];
     const len = t.kind === 'train' ? ` (${trainingLength(t.config).totalSteps} steps)` : '';
+    const m = trialMemory(t);
+    const kernel = m.kernel ? `first-layer kernel ${m.kernel}, ` : '';
     log(
-      `  ${t.hash}  ${t.id}${len}  [${status}]  memory ${describeMemory(trialMemory(t))}${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`,
+      `  ${t.hash}  ${t.id}${len}  [${status}]  ${kernel}memory ${describeMemory(m)}${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`,
     );
   }
   for (const p of plan.pending) log(`  (later)           ${p.id}: ${p.reason}`);
