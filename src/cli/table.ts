@@ -48,7 +48,7 @@ and renders reports/<experiment>/report.md, report.html and report.pdf.`,
       { name: 'force', help: 'retrain trials even when stored' },
       {
         name: 'dry-run',
-        help: 'print the plan (every trial, its differences from the base, its hash, the memory it needs) and stop; exit 1 if a trial needs more memory than the machine has',
+        help: 'print the plan (every trial, its hash, its first-layer kernel, the memory it needs, its differences from the base) and stop; exit 1 if a trial needs more memory than the machine has',
       },
       { name: 'no-report', help: 'do not render the report at the end' },
       { name: 'no-fetch', help: 'do not download missing data' },

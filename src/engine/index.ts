@@ -9,6 +9,7 @@ import { native, repoRoot } from './native.ts';
 import { checkSplit, checkGradientCheck, checkTrainOptions, checkModel } from './validate.ts';
 import { completeGradientCheck, completeNetwork, completeTrainOptions, ENGINE_DEFAULTS } from './defaults.ts';
 import { engineBytes, formatBytes } from './memory.ts';
+import { firstLayerKernel } from './first-layer.ts';
 import { EngineError } from '../errors.ts';
 import type {
   EvaluateOptions,
@@ -87,6 +88,7 @@ export async function train(
     if (signal?.aborted) throw abortError(signal);
     throw outOfMemory(err, () => {
       const n = o.network;
+      const augment = !!(aug.noise || aug.flip || aug.translate);
       const bytes = engineBytes({
         sizes: n.sizes,
         batchNorm: n.batchNorm,
@@ -96,7 +98,8 @@ export async function train(
         batchSize: o.batchSize,
         trainRows: trainData.n,
         evaluatedRows: Math.max(trainData.n, validation?.n ?? 0),
-        augment: !!(aug.noise || aug.flip || aug.translate),
+        augment,
+        kernel: firstLayerKernel({ precision: o.precision, augment, pixels: trainData.pixels !== undefined }),
       });
       return `about ${formatBytes(bytes.total)} for the network [${n.sizes.join(', ')}] (parameters ${formatBytes(bytes.parameters)}, gradients ${formatBytes(bytes.gradients)}, activations of a batch of ${o.batchSize} ${formatBytes(bytes.activations)})`;
     });

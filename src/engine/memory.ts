@@ -1,6 +1,7 @@
 // Bytes the native engine allocates for one training run, counted buffer by buffer as
 // native/network.h and native/train.cpp allocate them (a change there must change this). The
 // runner adds the data splits and the process around it (src/runner/memory.ts).
+import { AMX_KERNEL } from './first-layer.ts';
 
 export interface EngineShape {
   /** [D, H1 … Hk−1, C] */
@@ -15,6 +16,8 @@ export interface EngineShape {
   /** The largest split evaluated (record subset, validation, whole training split at the end). */
   evaluatedRows: number;
   augment: boolean;
+  /** The first layer's kernel (first-layer.ts: firstLayerKernel); "amx-bf16x3" adds its buffers. */
+  kernel: string;
 }
 
 export interface EngineBytes {
@@ -28,8 +31,7 @@ export interface EngineBytes {
   evaluation: number;
   /**
    * The first layer on AMX (native/amx.h): the batch's pixels as bfloat16 in two layouts, W·scale's
-   * three packed parts, δ's three parts. Counted for every float32 run without augmentation (the
-   * runs that may take that path; the CPU decides), 0 otherwise.
+   * three packed parts, δ's three parts. Counted where the kernel is "amx-bf16x3", 0 otherwise.
    */
   firstLayer: number;
   /** The shuffle order, and the saved model (made while the network still exists). */
@@ -94,7 +96,7 @@ export function engineBytes(s: EngineShape): EngineBytes {
     momentum: s.momentum > 0 ? params * T : 0,
     activations: work * T + B,
     evaluation,
-    firstLayer: T === 4 && !s.augment ? amxBytes(D, s.sizes[1], B, s.evaluatedRows) : 0,
+    firstLayer: s.kernel === AMX_KERNEL ? amxBytes(D, s.sizes[1], B, s.evaluatedRows) : 0,
     other: 8 * s.trainRows + modelBytes,
   };
   return {

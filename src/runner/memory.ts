@@ -8,6 +8,8 @@ import { splitSizes, type ResolvedExperiment, type TrialConfig } from '../config
 import type { Trial } from '../config/expand.ts';
 import { errorAt } from '../config/messages.ts';
 import { engineBytes, formatBytes, type EngineBytes } from '../engine/memory.ts';
+import { firstLayerKernel } from '../engine/first-layer.ts';
+import type { BlasStatus } from '../engine/native.ts';
 import type { Path } from '../config/load.ts';
 
 /**
@@ -20,6 +22,8 @@ export const PROCESS_BYTES = 150e6;
 
 export interface TrialMemory {
   engine: EngineBytes | null;
+  /** The first layer's kernel the trial will run on ("amx-bf16x3", "avx512", "blas"); null for a gradient check. */
+  kernel: string | null;
   /** Raw bytes read and the float32 splits made from them. */
   data: number;
   process: number;
@@ -34,17 +38,24 @@ function dataBytes(dataset: TrialConfig['dataset'], floatRows: number): number {
   return raw + floatRows * facts.d * 4;
 }
 
-/** What one trial needs at its peak, by part. */
-export function trialMemory(trial: Trial): TrialMemory {
+/**
+ * What one trial needs at its peak, by part, on the engine `firstLayer` describes (by default this
+ * process's: a trial trains in a worker with the same environment; a Slurm node of another CPU may
+ * differ by the AMX buffers, a few MB).
+ */
+export function trialMemory(trial: Trial, firstLayer?: BlasStatus['firstLayer']): TrialMemory {
   if (trial.kind === 'gradient_check') {
     const c = trial.config;
     const data = dataBytes(c.dataset, c.samples);
-    return { engine: null, data, process: PROCESS_BYTES, total: data + PROCESS_BYTES };
+    return { engine: null, kernel: null, data, process: PROCESS_BYTES, total: data + PROCESS_BYTES };
   }
   const c = trial.config;
   const sizes = splitSizes(c);
   const facts = SOURCES[c.dataset.source];
   const aug = c.training.augmentation;
+  const augment = aug.noise > 0 || aug.flip || aug.translate > 0;
+  // Every split the runner gives the engine carries its pixels through one map (prepare.ts).
+  const kernel = firstLayerKernel({ precision: c.training.precision, augment, pixels: true }, firstLayer);
   const engine = engineBytes({
     sizes: [facts.d, ...c.model.hidden, facts.classes],
     batchNorm: c.model.batch_norm,
@@ -54,10 +65,11 @@ export function trialMemory(trial: Trial): TrialMemory {
     batchSize: c.training.batch_size,
     trainRows: sizes.train,
     evaluatedRows: Math.max(sizes.train, sizes.validation),
-    augment: aug.noise > 0 || aug.flip || aug.translate > 0,
+    augment,
+    kernel,
   });
   const data = dataBytes(c.dataset, sizes.train + sizes.validation + sizes.test);
-  return { engine, data, process: PROCESS_BYTES, total: engine.total + data + PROCESS_BYTES };
+  return { engine, kernel, data, process: PROCESS_BYTES, total: engine.total + data + PROCESS_BYTES };
 }
 
 /** The memory trials may use: the machine's (or the control group's, when smaller), or an executor's limit. */

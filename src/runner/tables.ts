@@ -84,14 +84,17 @@ export function printPlan(
     const diffs =
       t.kind === 'train' ? differences(exp.base, t.config) : [`network ${JSON.stringify(t.config.network)}`];
     const len = t.kind === 'train' ? ` (${trainingLength(t.config).totalSteps} steps)` : '';
+    const m = trialMemory(t);
+    const kernel = m.kernel ? `first-layer kernel ${m.kernel}, ` : '';
     log(
-      `  ${t.hash}  ${t.id}${len}  [${status}]  memory ${describeMemory(trialMemory(t))}${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`,
+      `  ${t.hash}  ${t.id}${len}  [${status}]  ${kernel}memory ${describeMemory(m)}${diffs.length ? `\n      ${diffs.join('\n      ')}` : ''}`,
     );
   }
   for (const p of plan.pending) log(`  (later)           ${p.id}: ${p.reason}`);
 }
 
-/** Dotted paths where `b` differs from `a`, as `path: old → new`. */
+/** Dotted paths where `b` differs from `a`, as `path: old → new`; a side without the setting says "unset". */
 export function differences(a: unknown, b: unknown): string[] {
-  return configDifferences(a, b).map((d) => `${d.path}: ${JSON.stringify(d.a?.value)} → ${JSON.stringify(d.b?.value)}`);
+  const shown = (side: { value: unknown } | undefined) => (side ? JSON.stringify(side.value) : 'unset');
+  return configDifferences(a, b).map((d) => `${d.path}: ${shown(d.a)} → ${shown(d.b)}`);
 }

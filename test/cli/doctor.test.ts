@@ -9,14 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/engine/native.ts';
 import { blas } from '../../src/engine/index.ts';
-import { bestCore, readCpu } from '../../src/engine/blas-core.ts';
+import { bestCore, genericCoreProblem, readCpu } from '../../src/engine/blas-core.ts';
 
+/**
+ * `nnlab doctor` in a child with this process's environment and `env` over it (a key given as
+ * undefined is removed): a child compared with this process's own engine sees its OPENBLAS_* too.
+ */
 function doctor(env: Record<string, string | undefined> = {}, args: string[] = []) {
-  const base: Record<string, string | undefined> = { ...process.env };
-  delete base.OPENBLAS_CORETYPE;
+  const full: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(full)) if (v === undefined) delete full[k];
   const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'nnlab.js'), 'doctor', ...args], {
     encoding: 'utf8',
-    env: { ...base, ...env } as NodeJS.ProcessEnv,
+    env: full as NodeJS.ProcessEnv,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -38,7 +42,26 @@ test('nnlab doctor on this machine: the BLAS in use, the CPU, every tool; exit 0
   const r = doctor({ NNLAB_DATA: data });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const b = blas();
-  assert.deepEqual(line(r.stdout, 'BLAS core'), { status: 'ok', detail: `${b.core} (${b.choice.reason})`, fix: null });
+  // The core line for this process's OPENBLAS_CORETYPE, whatever the environment gives: a generic or
+  // an unknown core is a warning (both tried by exact text below), anything else is ok.
+  const generic = genericCoreProblem(b.core, b.cpu, b.choice);
+  const unknown = b.choice.by === 'user' && b.choice.core!.toLowerCase() !== b.core.toLowerCase();
+  assert.deepEqual(
+    line(r.stdout, 'BLAS core'),
+    generic
+      ? {
+          status: 'warn',
+          detail: `${b.core} (${b.choice.reason}): generic kernels, several times slower than ${generic.best} (${generic.reason})`,
+          fix: generic.fix,
+        }
+      : unknown
+        ? {
+            status: 'warn',
+            detail: `${b.core}: OpenBLAS does not know the core "${b.choice.core}" of OPENBLAS_CORETYPE and chose itself`,
+            fix: 'unset OPENBLAS_CORETYPE so that nnlab chooses, or set it to a core name OpenBLAS knows (e.g. HASWELL, SKYLAKEX)',
+          }
+        : { status: 'ok', detail: `${b.core} (${b.choice.reason})`, fix: null },
+  );
   assert.deepEqual(line(r.stdout, 'BLAS library'), {
     status: 'ok',
     detail: `OpenBLAS ${b.version} (${b.library})`,
@@ -58,6 +81,20 @@ test('nnlab doctor on this machine: the BLAS in use, the CPU, every tool; exit 0
 });
 
 const best = bestCore(readCpu());
+test(
+  "with OPENBLAS_CORETYPE unset, doctor names nnlab's choice for this CPU",
+  { skip: best.core ? false : `nnlab leaves the core to OpenBLAS here (${best.reason})` },
+  () => {
+    const r = doctor({ NNLAB_DATA: data, OPENBLAS_CORETYPE: undefined });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const { status, detail, fix } = line(r.stdout, 'BLAS core');
+    assert.deepEqual({ status, fix }, { status: 'ok', fix: null });
+    // OpenBLAS names its cores in mixed case (Cooperlake for COOPERLAKE).
+    assert.equal(detail.toLowerCase(), `${best.core} (chosen by nnlab: ${best.reason})`.toLowerCase());
+    assert.equal(detail.slice(detail.indexOf(' (')), ` (chosen by nnlab: ${best.reason})`);
+  },
+);
+
 test(
   'forced generic kernels and a missing Chromium are warnings with their fix; exit 0',
   { skip: best.core ? false : `nothing better than Prescott is chosen here (${best.reason})` },
