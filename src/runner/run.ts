@@ -311,7 +311,11 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   }
 
   const list = [...outcomes.values()];
-  printStageTables(plan, store, log);
+  printStageTables(
+    { ...plan, trials: plan.trials.filter(selected), stages: plan.stages.filter((s) => selection.names.has(s.name)) },
+    store,
+    log,
+  );
   const count = (s: TrialOutcome['status']) => list.filter((o) => o.status === s).length;
   log(
     `${list.length} trial${list.length === 1 ? '' : 's'}: ${count('trained')} trained, ${count('cached')} cached, ${count('failed')} failed, ${count('diverged')} diverged`,
