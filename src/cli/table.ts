@@ -177,7 +177,9 @@ run yet are marked in the report.`,
     about: `Lists the trials stored in the run store, one row each: the experiment, the trial, the settings
 that differ among the rows (dotted paths of the trial's config), its accuracies, validation loss
 (gradient checks: the largest relative error), seconds, status (ok, diverged, failed) and hash.
-With FILEs, the trials of those experiments; without, of every experiment in $NNLAB_RUNS (else ./runs).`,
+Trials of the same config share one stored result: it is listed under each of their names, and the
+shared_with column names the others. With FILEs, the trials of those experiments, named as each
+FILE plans them; without, of every experiment in $NNLAB_RUNS (else ./runs), named as last run.`,
     positionals: { name: 'FILE', kind: 'experiment', min: 0, max: Infinity },
     options: [
       {

@@ -9,6 +9,9 @@ import { canonicalJson } from '../config/canonical.ts';
 import { leafSettings } from '../config/walk.ts';
 import { didYouMean } from '../config/messages.ts';
 import { UsageError } from '../errors.ts';
+import type { ResolvedExperiment } from '../config/resolve.ts';
+import { planFromStore } from '../store/rank.ts';
+import { storedLrBounds } from '../runner/lr-range.ts';
 
 export type Cell = string | number | boolean | null | unknown[];
 export type Row = Record<string, Cell>;
@@ -39,15 +42,17 @@ function metrics(r: StoredResult): Row {
 }
 
 /**
- * Every stored trial of an experiment, once under each name the last run's plan gives it (trials of
- * the same config share one stored result: each row names the others), and every failed one not
- * stored since (its log is all there is).
+ * Every stored trial of an experiment, once under each name its plan gives it (trials of the same
+ * config share one stored result: each row names the others), and every failed one not stored since
+ * (its log is all there is). The plan is the file's (`exp`) planned against the store, else the last
+ * run's (plan.json); a stored trial it does not plan keeps the name it was trained under.
  */
-export function readTrials(runsDir: string, experiment: string): Trial[] {
+export function readTrials(runsDir: string, experiment: string, exp?: ResolvedExperiment): Trial[] {
   const store = new RunStore(runsDir, experiment);
   const out: Trial[] = [];
+  const planned = exp ? planFromStore(exp, store, { lrBounds: storedLrBounds(store) }) : store.readPlan();
   const names = new Map<string, string[]>();
-  for (const t of store.readPlan()?.trials ?? []) names.set(t.hash, [...(names.get(t.hash) ?? []), t.id]);
+  for (const t of planned?.trials ?? []) names.set(t.hash, [...(names.get(t.hash) ?? []), t.id]);
   const hashes = existsSync(store.trialsDir) ? readdirSync(store.trialsDir).filter((n) => /^[0-9a-f]+$/.test(n)) : [];
   for (const hash of hashes) {
     const s = store.read(store.ref(hash));
