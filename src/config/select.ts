@@ -109,7 +109,8 @@ export function broughtLine(b: Brought): string {
 /**
  * The selected pending entries that no training can plan any more: every name they need is planned
  * (not pending itself) and each of its trials `done` (stored; or, after a run, settled), and still
- * they wait. With the reason, from `why` (which knows the store).
+ * they wait; or a name they need is such an entry itself. `needs` lists what each needs (the reason
+ * is the caller's, who knows the store).
  */
 export function blocked(
   exp: ResolvedExperiment,
@@ -118,17 +119,19 @@ export function blocked(
   done: (t: Trial) => boolean,
 ): { id: string; needs: string[] }[] {
   const pendingNames = new Set(plan.pending.map(selectorOf));
-  return plan.pending
+  const settled = (n: string) => {
+    const trials = plan.trials.filter((t) => selectorOf(t) === n);
+    return !pendingNames.has(n) && trials.length > 0 && trials.every(done);
+  };
+  const entries = plan.pending
     .filter((p) => selection.hasPending(p))
-    .map((p) => ({ id: p.id, needs: needs(exp, selectorOf(p)).map((d) => d.name) }))
-    .filter(
-      (p) =>
-        p.needs.length > 0 &&
-        p.needs.every(
-          (n) =>
-            !pendingNames.has(n) &&
-            plan.trials.some((t) => selectorOf(t) === n) &&
-            plan.trials.filter((t) => selectorOf(t) === n).every(done),
-        ),
-    );
+    .map((p) => ({ id: p.id, name: selectorOf(p), needs: needs(exp, selectorOf(p)).map((d) => d.name) }));
+  const stuck = new Set<string>();
+  // Until nothing changes: an entry waiting on settled names, or on an entry that cannot run.
+  for (let size = -1; size !== stuck.size;) {
+    size = stuck.size;
+    for (const e of entries)
+      if (e.needs.length && (e.needs.every(settled) || e.needs.some((n) => stuck.has(n)))) stuck.add(e.name);
+  }
+  return entries.filter((e) => stuck.has(e.name)).map(({ id, needs }) => ({ id, needs }));
 }

@@ -81,9 +81,10 @@ function whyBlocked(
         `its LR range test "${name}" chose no η bounds (${what || 'accuracy never rose above its starting value'})`,
       ];
     }
+    if (plan.pending.some((p) => selectorOf(p) === name)) return [`it needs stage "${name}", which cannot run`];
     if (exp.searches.some((s) => s.name === name)) {
       if (bestOfStage(store)(trials)?.length) return [];
-      return [`stage "${name}" has no trial that finished with a validation accuracy (${what || 'none recorded one'})`];
+      return [`stage "${name}" has no ranked trial to draw from (${what || 'none recorded a validation accuracy'})`];
     }
     return [];
   });

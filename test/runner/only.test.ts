@@ -1,7 +1,8 @@
 // `nnlab run --only NAME` brings in what NAME depends on (the LR range test its schedule.from names,
 // the stage it draws from), says so, and lists only that: the committed assignment2-bonus through
-// --dry-run (local and the Slurm script), and a small Fashion-MNIST experiment run for real, with a
-// selection that cannot run (its LR range test finds no bounds) exiting 1 with the reason.
+// --dry-run (local and the Slurm script), and a small Fashion-MNIST experiment run for real, with
+// selections that cannot run (an LR range test finds no bounds, a stage all diverges) exiting 1
+// with the reason, in the run and its dry run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -82,7 +83,8 @@ test("--only wide-flip --executor slurm (dry run): the first wave's script holds
 /**
  * 2,500 Fashion-MNIST images, a 16-unit network, 40 steps a trial: two LR range tests (one over
  * η so small that accuracy cannot rise, so it chooses no bounds), variants taking their bounds
- * from them, a grid stage, a stage drawn from it and the final retraining of that one's best.
+ * from them, a grid stage and a stage drawn from it; a stage whose λ makes every trial diverge, one
+ * drawn from it and the final retraining of that one's best.
  */
 const EXPERIMENT = `name: only-deps
 seed: 3
@@ -112,8 +114,10 @@ variants:
 searches:
   - { name: coarse, variant: base, kind: grid, param: training.lambda, distribution: log_uniform, range: [1.0e-4, 1.0e-1], trials: 2 }
   - { name: fine, variant: base, kind: random, param: training.lambda, distribution: log_uniform, from: { stage: coarse, best: 1, widen: 2 }, trials: 2 }
+  - { name: wild, variant: base, kind: grid, param: training.lambda, values: [1000, 5000], set: { schedule.eta_max: 1.0 } }
+  - { name: wilder, variant: base, kind: random, param: training.lambda, distribution: log_uniform, from: { stage: wild, best: 1, widen: 2 }, trials: 2 }
 final:
-  from: fine
+  from: wilder
 `;
 
 /** Ids of the trials a plain-rendered run trained or took from the store. */
@@ -125,7 +129,7 @@ function ran(stdout: string): string[] {
 }
 
 test(
-  '--only on a real run: the final brings both stages, a variant its range test (two waves)',
+  '--only on a real run: a stage brings the stage it is drawn from, a variant its range test (two waves)',
   { skip: NO_DATA, timeout: 300_000 },
   async () => {
     const runs = tempDir('nnlab-only-runs-');
@@ -141,16 +145,11 @@ test(
       '--threads',
       '1',
     ];
-    const final = await nnlab(args('final'), { cwd: repoRoot, env: env(runs) }).exited;
-    assert.equal(final.code, 0, final.stdout + final.stderr);
-    assert.deepEqual(final.stdout.split('\n').slice(0, 2), [
-      'also runs fine: final retrains its best trial',
-      'also runs coarse: fine takes its range from its best 1 trial',
-    ]);
-    // The final retrains fine's best with nothing changed: the same trial, trained once.
-    assert.deepEqual(ran(final.stdout), ['search/coarse/01', 'search/coarse/02', 'search/fine/01', 'search/fine/02']);
-    assert.match(final.stdout, /^Final: training\.lambda = /m);
-    assert.match(final.stdout, /^4 trials: 4 trained, 0 cached, 0 failed, 0 diverged$/m);
+    const fine = await nnlab(args('fine'), { cwd: repoRoot, env: env(runs) }).exited;
+    assert.equal(fine.code, 0, fine.stdout + fine.stderr);
+    assert.equal(fine.stdout.split('\n')[0], 'also runs coarse: fine takes its range from its best 1 trial');
+    assert.deepEqual(ran(fine.stdout), ['search/coarse/01', 'search/coarse/02', 'search/fine/01', 'search/fine/02']);
+    assert.match(fine.stdout, /^4 trials: 4 trained, 0 cached, 0 failed, 0 diverged$/m);
 
     const tuned = await nnlab(args('tuned'), { cwd: repoRoot, env: env(runs) }).exited;
     assert.equal(tuned.code, 0, tuned.stdout + tuned.stderr);
@@ -159,6 +158,36 @@ test(
     // Only what was selected is tabled: not the stages stored by the run before.
     assert.doesNotMatch(tuned.stdout, /^Search /m);
     assert.match(tuned.stdout, /^2 trials: 2 trained, 0 cached, 0 failed, 0 diverged$/m);
+  },
+);
+
+test(
+  '--only final whose stages diverge: trains what it can, then exits 1 naming each entry that cannot run',
+  { skip: NO_DATA, timeout: 300_000 },
+  async () => {
+    const runs = tempDir('nnlab-only-runs-');
+    const file = join(tempDir('nnlab-only-exp-'), 'only.yaml');
+    writeFileSync(file, EXPERIMENT);
+    const r = await nnlab(['run', file, '--only', 'final', '--no-report', '--jobs', '1'], { env: env(runs) }).exited;
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.deepEqual(r.stdout.split('\n').slice(0, 2), [
+      'also runs wilder: final retrains its best trial',
+      'also runs wild: wilder takes its range from its best 1 trial',
+    ]);
+    assert.match(r.stdout, /^2 trials: 0 trained, 0 cached, 0 failed, 2 diverged$/m);
+    const why = [
+      'search/wilder: stage "wild" has no ranked trial to draw from (search/wild/01, search/wild/02 diverged)',
+      'final: it needs stage "wilder", which cannot run',
+    ];
+    assert.deepEqual(
+      r.stdout.trimEnd().split('\n').slice(-2),
+      why.map((w) => `cannot run ${w}`),
+    );
+    const dry = await nnlab(['run', file, '--only', 'final', '--dry-run'], { env: env(runs) }).exited;
+    assert.equal(dry.code, 1, dry.stdout + dry.stderr);
+    assert.deepEqual(dryRun(dry.stdout).cannot, ['search/wilder', 'final']);
+    assert.equal(dry.stdout.split('\n')[0], `${file}: 2 trials planned, 2 cannot run`);
+    for (const w of why) assert.ok(dry.stdout.includes(`\n  (cannot run)      ${w}\n`), dry.stdout);
   },
 );
 
