@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import { planTrials, type Plan, type Trial, type PlanContext, type TrainTrial } from '../config/expand.ts';
-import { blocked, broughtLine, selectOnly, selectorOf } from '../config/select.ts';
+import { blocked, broughtLine, selectOnly, selectorOf, type Selection } from '../config/select.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { canonicalJson, sha256 } from '../config/canonical.ts';
 import { LocalProcessExecutor, type Executor } from './executor.ts';
@@ -91,6 +91,17 @@ function whyBlocked(
   return reasons.join('; ') || 'what it depends on gave nothing to plan it from';
 }
 
+/** The selected entries of `plan` that cannot run once `done` trials are all there will be, with why. */
+function cannotRun(
+  exp: ResolvedExperiment,
+  plan: Plan,
+  selection: Selection,
+  store: RunStore,
+  done: (t: Trial) => boolean,
+): { id: string; reason: string }[] {
+  return blocked(exp, plan, selection, done).map((b) => ({ id: b.id, reason: whyBlocked(exp, plan, store, b) }));
+}
+
 function section(trial: Trial): string {
   if (trial.kind === 'gradient_check') return 'Gradient checks';
   if (trial.role === 'search') return `Search "${trial.stage}" (${trial.param})`;
@@ -105,6 +116,8 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   const selected = (t: Trial) => selection.has(t);
   const notes = selection.brought.map(broughtLine);
   const store = new RunStore(runsDir(file), exp.name, { warn: log });
+  // A trial is settled once stored or its failure recorded: what the stages after it wait for.
+  const settled = (t: Trial) => store.has(t) || store.failed(t.hash);
   const { engineVersion } = await import('../engine/index.ts').then((m) => ({ engineVersion: m.ENGINE_VERSION }));
   const identity = await dataIdentity(exp, {
     fetch: (opts.fetch ?? true) && !opts.dryRun,
@@ -137,10 +150,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     const still = new RunStore(runsDir(file), exp.name, { moveDamaged: false, warn: () => undefined });
     const plan = planTrials(exp, { ...ctx, bestOf: bestOfStage(still), lrBounds: storedLrBounds(still) });
     // What cannot be planned even once everything to train is trained: it waits on nothing.
-    const stuck = blocked(exp, plan, selection, (t) => still.has(t)).map((b) => ({
-      id: b.id,
-      reason: whyBlocked(exp, plan, still, b),
-    }));
+    const stuck = cannotRun(exp, plan, selection, still, (t) => still.has(t));
     printPlan(
       exp,
       {
@@ -221,12 +231,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       runArgs,
       log,
     });
-    const stuck = d.jobs.length
-      ? []
-      : blocked(exp, d.plan, selection, (t) => store.has(t) || store.failed(t.hash)).map((b) => ({
-          id: b.id,
-          reason: whyBlocked(exp, d.plan, store, b),
-        }));
+    const stuck = d.jobs.length ? [] : cannotRun(exp, d.plan, selection, store, settled);
     for (const b of stuck) log(`cannot run ${b.id}: ${b.reason}`);
     return { experiment: exp, plan: d.plan, outcomes: [], store, detached: d.jobs, blocked: stuck };
   }
@@ -326,10 +331,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   for (const o of list.filter((o) => o.status === 'failed'))
     log(`  FAILED ${o.trial.id}: ${o.message}\n    log: ${o.logFile}`);
   // The waves have ended: what is still pending waits on what has been settled, and cannot run.
-  const stuck = blocked(exp, plan, selection, (t) => store.has(t) || store.failed(t.hash)).map((b) => ({
-    id: b.id,
-    reason: whyBlocked(exp, plan, store, b),
-  }));
+  const stuck = cannotRun(exp, plan, selection, store, settled);
   for (const b of stuck) log(`cannot run ${b.id}: ${b.reason}`);
   return { experiment: exp, plan, outcomes: list, store, blocked: stuck };
 }
