@@ -37,7 +37,7 @@ and renders reports/<experiment>/report.md, report.html and report.pdf.`,
         name: 'only',
         value: 'NAME',
         multiple: true,
-        help: "run only the variant, search stage, 'final' or 'gradient-check' named",
+        help: "run only the variant, search stage, 'final' or 'gradient-check' named, and what it needs (the LR range test it takes its η bounds from, the stages it is drawn from)",
       },
       { name: 'jobs', value: 'N', help: 'trials run at once (default: the number of cores)' },
       {
@@ -177,7 +177,9 @@ run yet are marked in the report.`,
     about: `Lists the trials stored in the run store, one row each: the experiment, the trial, the settings
 that differ among the rows (dotted paths of the trial's config), its accuracies, validation loss
 (gradient checks: the largest relative error), seconds, status (ok, diverged, failed) and hash.
-With FILEs, the trials of those experiments; without, of every experiment in $NNLAB_RUNS (else ./runs).`,
+Trials of the same config share one stored result: it is listed under each of their names, and the
+shared_with column names the others. With FILEs, the trials of those experiments, named as each
+FILE plans them; without, of every experiment in $NNLAB_RUNS (else ./runs), named as last run.`,
     positionals: { name: 'FILE', kind: 'experiment', min: 0, max: Infinity },
     options: [
       {
@@ -220,8 +222,8 @@ the same for the run it starts.`,
 files they extend are read at the same revision). --git REV compares every experiments/*.yaml
 that differs between REV and the work tree, the files they extend included.
 
-Compares the resolved configs (extends applied, defaults filled), the expanded trials by hash,
-and, where both sides have stored runs, validation and test accuracy and time.
+Compares the resolved configs (extends applied, defaults filled), the expanded trials by name
+and hash, and, where both sides have stored runs, validation and test accuracy and time.
 Exit 0 when nothing changes in meaning, 1 when something does, 2 on an error.`,
     positionals: { name: 'A B', kind: 'path', min: 0, max: 2 },
     options: [

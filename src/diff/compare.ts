@@ -234,6 +234,54 @@ function entry(t: Trial): TrialEntry {
   return e;
 }
 
+/**
+ * Trials of the two sides matched by name: same id and hash, unchanged; a variant, gradient check or
+ * final whose hash changed, retrained (a pair whose results are compared). A name on one side only is
+ * added or removed, unless its hash is the other side's under another name that side does not plan
+ * any more (a renamed trial: the same computation, stored once). Names, not hashes, decide, so a
+ * trial that shares its stored result with another on one side (a search value equal to a variant)
+ * keeps its own match. Search trials are numbered, not named: a changed value is one trial removed
+ * and one added.
+ */
+export function matchTrials(
+  a: Trial[],
+  b: Trial[],
+): {
+  unchanged: Trial[];
+  added: Trial[];
+  removed: Trial[];
+  changed: FileDiff['trials']['changed'];
+  pairs: [Trial, Trial][];
+} {
+  const byIdA = new Map(a.map((t) => [t.id, t]));
+  const idsB = new Set(b.map((t) => t.id));
+  const unchanged: Trial[] = [];
+  const added: Trial[] = [];
+  const changed: FileDiff['trials']['changed'] = [];
+  const pairs: [Trial, Trial][] = [];
+  const matched = new Set<string>(); // ids of A matched
+  for (const t of b) {
+    const old = byIdA.get(t.id);
+    if (old && old.hash === t.hash) {
+      unchanged.push(t);
+      matched.add(old.id);
+    } else if (old && !(t.kind === 'train' && t.role === 'search')) {
+      changed.push({ id: t.id, oldHash: old.hash, newHash: t.hash });
+      pairs.push([old, t]);
+      matched.add(old.id);
+    } else if (!old) {
+      // Renamed: the hash of an A trial whose name B no longer has.
+      const renamed = a.find((x) => x.hash === t.hash && !idsB.has(x.id) && !matched.has(x.id));
+      if (renamed) {
+        unchanged.push(t);
+        matched.add(renamed.id);
+      } else added.push(t);
+    } else added.push(t);
+  }
+  const removed = a.filter((t) => !matched.has(t.id));
+  return { unchanged, added, removed, changed, pairs };
+}
+
 export interface Resolved {
   side: Side;
   exp: ResolvedExperiment | null;
@@ -257,25 +305,7 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
     : { trials: [], pending: [] };
   const settings = a.exp && b.exp ? compareSettings(a.exp, b.exp, a.side.relabel, b.side.relabel) : [];
 
-  const hashesA = new Set(planA.trials.map((t) => t.hash));
-  const hashesB = new Set(planB.trials.map((t) => t.hash));
-  const unchanged = planB.trials.filter((t) => hashesA.has(t.hash)).map(entry);
-  let added = planB.trials.filter((t) => !hashesA.has(t.hash));
-  let removed = planA.trials.filter((t) => !hashesB.has(t.hash));
-  // A variant, gradient check or final keeps its id when its config changes: show it as retrained.
-  // Search trials are numbered, not named, so a changed value is a trial removed and one added.
-  const changed: FileDiff['trials']['changed'] = [];
-  const pairs: [Trial, Trial][] = [];
-  for (const t of added) {
-    if (t.kind === 'train' && t.role === 'search') continue;
-    const old = removed.find((r) => r.id === t.id);
-    if (old) {
-      changed.push({ id: t.id, oldHash: old.hash, newHash: t.hash });
-      pairs.push([old, t]);
-    }
-  }
-  added = added.filter((t) => !changed.some((c) => c.newHash === t.hash && c.id === t.id));
-  removed = removed.filter((t) => !changed.some((c) => c.oldHash === t.hash && c.id === t.id));
+  const { unchanged, added, removed, changed, pairs } = matchTrials(planA.trials, planB.trials);
 
   const results: ResultDelta[] = [];
   if (storeA && storeB) {
@@ -356,7 +386,7 @@ export function compareExperiments(a: Resolved, b: Resolved): FileDiff {
     semanticChange: status !== 'unchanged',
     hashes,
     settings,
-    trials: { added: added.map(entry), removed: removed.map(entry), changed, unchanged },
+    trials: { added: added.map(entry), removed: removed.map(entry), changed, unchanged: unchanged.map(entry) },
     pending: { old: planA.pending.map((p) => p.id), new: planB.pending.map((p) => p.id) },
     results,
   };

@@ -5,11 +5,12 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import { planTrials, type Plan, type Trial, type PlanContext } from '../config/expand.ts';
+import { planTrials, type Plan, type Trial, type PlanContext, type TrainTrial } from '../config/expand.ts';
+import { blocked, broughtLine, selectOnly, selectorOf, type Selection } from '../config/select.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../config/resolve.ts';
 import { canonicalJson, sha256 } from '../config/canonical.ts';
 import { LocalProcessExecutor, type Executor } from './executor.ts';
-import { RunStore, runsDir, type Provenance, type StoredPlan } from '../store/store.ts';
+import { RunStore, runsDir, type Provenance, type StoredPlan, type TrainResult } from '../store/store.ts';
 import { bestOfStage } from '../store/rank.ts';
 import { holder } from '../store/claim.ts';
 import { trialTask, trialTitle, type RunEvent, type TrialOutcome } from './trial-task.ts';
@@ -18,8 +19,7 @@ import { dataIdentity } from './data-identity.ts';
 import { printPlan, printStageTables } from './tables.ts';
 import { storedLrBounds } from './lr-range.ts';
 import { memoryLimit, refuseOversized } from './memory.ts';
-import { StoreError, UsageError } from '../errors.ts';
-import { didYouMean } from '../config/messages.ts';
+import { StoreError } from '../errors.ts';
 import { SlurmExecutor } from './slurm/executor.ts';
 import { detachRun } from './slurm/detach.ts';
 import { dryRunScript } from './slurm/submit.ts';
@@ -54,29 +54,52 @@ export interface RunSummary {
   store: RunStore;
   /** --detach: the Slurm jobs submitted (arrays and follow-up). */
   detached?: string[];
+  /** Selected entries that cannot be planned (what they need gave nothing to plan from), with why. */
+  blocked: { id: string; reason: string }[];
 }
 
-function selected(trial: Trial, only: string[] | undefined): boolean {
-  if (!only?.length) return true;
-  if (trial.kind === 'gradient_check') return only.includes('gradient-check');
-  if (trial.role === 'search') return only.includes(trial.stage!);
-  if (trial.role === 'final') return only.includes('final');
-  return only.includes(trial.variant);
+/**
+ * Why each blocked entry cannot be planned, from what the store holds of what it needs: an LR range
+ * test with no stored result, one that diverged or found no bounds; a stage with no scored trial.
+ */
+function whyBlocked(
+  exp: ResolvedExperiment,
+  plan: Plan,
+  store: RunStore,
+  entry: { id: string; needs: string[] },
+): string {
+  const reasons = entry.needs.flatMap((name) => {
+    const trials = plan.trials.filter((t): t is TrainTrial => t.kind === 'train' && selectorOf(t) === name);
+    const unstored = trials.filter((t) => !store.has(t)).map((t) => t.id);
+    const diverged = trials.filter((t) => (store.read(t)?.result as TrainResult | undefined)?.status === 'diverged');
+    const failedText = unstored.length ? `${unstored.join(', ')} failed` : '';
+    const divergedText = diverged.length ? `${diverged.map((t) => t.id).join(', ')} diverged` : '';
+    const what = [failedText, divergedText].filter(Boolean).join(', ');
+    if (exp.variants.some((v) => v.name === name && v.config.schedule.kind === 'lr_range')) {
+      if (storedLrBounds(store)(trials)) return [];
+      return [
+        `its LR range test "${name}" chose no η bounds (${what || 'accuracy never rose above its starting value'})`,
+      ];
+    }
+    if (plan.pending.some((p) => selectorOf(p) === name)) return [`it needs stage "${name}", which cannot run`];
+    if (exp.searches.some((s) => s.name === name)) {
+      if (bestOfStage(store)(trials)?.length) return [];
+      return [`stage "${name}" has no ranked trial to draw from (${what || 'none recorded a validation accuracy'})`];
+    }
+    return [];
+  });
+  return reasons.join('; ') || 'what it depends on gave nothing to plan it from';
 }
 
-/** --only names what the file defines: a variant, a search stage, 'final' or 'gradient-check'. */
-function checkOnly(exp: ResolvedExperiment, only: string[] | undefined): void {
-  const names = [
-    ...exp.variants.map((v) => v.name),
-    ...exp.searches.map((s) => s.name),
-    ...(exp.final ? ['final'] : []),
-    ...(exp.gradientCheck ? ['gradient-check'] : []),
-  ];
-  for (const n of only ?? [])
-    if (!names.includes(n))
-      throw new UsageError(
-        `run: --only ${n}: ${exp.file} has no variant or stage of that name${didYouMean(n, names)} (its names: ${names.join(', ')})`,
-      );
+/** The selected entries of `plan` that cannot run once `done` trials are all there will be, with why. */
+function cannotRun(
+  exp: ResolvedExperiment,
+  plan: Plan,
+  selection: Selection,
+  store: RunStore,
+  done: (t: Trial) => boolean,
+): { id: string; reason: string }[] {
+  return blocked(exp, plan, selection, done).map((b) => ({ id: b.id, reason: whyBlocked(exp, plan, store, b) }));
 }
 
 function section(trial: Trial): string {
@@ -89,8 +112,12 @@ function section(trial: Trial): string {
 export async function runExperiment(file: string, opts: RunOptions = {}): Promise<RunSummary> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const exp = resolveExperiment(file, { set: opts.set });
-  checkOnly(exp, opts.only);
+  const selection = selectOnly(exp, opts.only);
+  const selected = (t: Trial) => selection.has(t);
+  const notes = selection.brought.map(broughtLine);
   const store = new RunStore(runsDir(file), exp.name, { warn: log });
+  // A trial is settled once stored or its failure recorded: what the stages after it wait for.
+  const settled = (t: Trial) => store.has(t) || store.failed(t.hash);
   const { engineVersion } = await import('../engine/index.ts').then((m) => ({ engineVersion: m.ENGINE_VERSION }));
   const identity = await dataIdentity(exp, {
     fetch: (opts.fetch ?? true) && !opts.dryRun,
@@ -114,7 +141,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   const checkMemory = (trials: Trial[], from = store) =>
     refuseOversized(
       exp,
-      trials.filter((t) => selected(t, opts.only) && (!from.has(t) || opts.force)),
+      trials.filter((t) => selected(t) && (!from.has(t) || opts.force)),
       limit,
     );
 
@@ -122,20 +149,28 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     // A dry run leaves the store as it is: damaged trials are listed as such, not moved.
     const still = new RunStore(runsDir(file), exp.name, { moveDamaged: false, warn: () => undefined });
     const plan = planTrials(exp, { ...ctx, bestOf: bestOfStage(still), lrBounds: storedLrBounds(still) });
+    // What cannot be planned even once everything to train is trained: it waits on nothing.
+    const stuck = cannotRun(exp, plan, selection, still, (t) => still.has(t));
     printPlan(
       exp,
-      { ...plan, trials: plan.trials.filter((t) => selected(t, opts.only)) },
+      {
+        ...plan,
+        trials: plan.trials.filter(selected),
+        pending: plan.pending.filter((p) => selection.hasPending(p) && !stuck.some((b) => b.id === p.id)),
+      },
       still,
       log,
       identity.fingerprint === 'unavailable',
       limit,
+      notes,
+      stuck,
     );
     checkMemory(plan.trials, still);
     if (opts.slurm) {
-      const trials = plan.trials.filter((t) => selected(t, opts.only) && (opts.force || !still.has(t)));
+      const trials = plan.trials.filter((t) => selected(t) && (opts.force || !still.has(t)));
       log(`\n${dryRunScript({ storeRoot: store.root, experiment: exp.name, trials, options: opts.slurm.options })}`);
     }
-    return { experiment: exp, plan, outcomes: [], store };
+    return { experiment: exp, plan, outcomes: [], store, blocked: stuck };
   }
 
   // A store that cannot be written stops the run: `stop` aborts the trials in flight, `fatal` is thrown.
@@ -150,6 +185,7 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
     throw err;
   };
 
+  for (const n of notes) log(n);
   let plan = planTrials(exp, ctx);
   checkMemory(plan.trials);
   // Loaded here too, though only workers train: its warning about generic BLAS kernels then
@@ -190,12 +226,15 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
       store,
       provenance,
       plan: () => planTrials(exp, ctx),
-      selected: (t) => selected(t, opts.only),
+      selected,
+      selectedPending: (p) => selection.hasPending(p),
       options: opts.slurm.options,
       runArgs,
       log,
     });
-    return { experiment: exp, plan: d.plan, outcomes: [], store, detached: d.jobs };
+    const stuck = d.jobs.length ? [] : cannotRun(exp, d.plan, selection, store, settled);
+    for (const b of stuck) log(`cannot run ${b.id}: ${b.reason}`);
+    return { experiment: exp, plan: d.plan, outcomes: [], store, detached: d.jobs, blocked: stuck };
   }
   const outcomes = new Map<string, TrialOutcome>();
   const interactive = !opts.plain && process.stdout.isTTY;
@@ -219,11 +258,11 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   try {
     const started = new Set<string>();
     for (;;) {
-      const todo = plan.trials.filter((t) => !started.has(t.hash) && selected(t, opts.only));
+      const todo = plan.trials.filter((t) => !started.has(t.hash) && selected(t));
       if (!todo.length) break;
       tell({
         type: 'plan',
-        trials: plan.trials.filter((t) => selected(t, opts.only)).map((t) => ({ id: t.id, hash: t.hash })),
+        trials: plan.trials.filter((t) => selected(t)).map((t) => ({ id: t.id, hash: t.hash })),
       });
       todo.forEach((t) => started.add(t.hash));
       checkMemory(todo);
@@ -279,7 +318,11 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   }
 
   const list = [...outcomes.values()];
-  printStageTables(plan, store, log);
+  printStageTables(
+    { ...plan, trials: plan.trials.filter(selected), stages: plan.stages.filter((s) => selection.names.has(s.name)) },
+    store,
+    log,
+  );
   const count = (s: TrialOutcome['status']) => list.filter((o) => o.status === s).length;
   log(
     `${list.length} trial${list.length === 1 ? '' : 's'}: ${count('trained')} trained, ${count('cached')} cached, ${count('failed')} failed, ${count('diverged')} diverged`,
@@ -288,7 +331,10 @@ export async function runExperiment(file: string, opts: RunOptions = {}): Promis
   if (overhead) log(overhead);
   for (const o of list.filter((o) => o.status === 'failed'))
     log(`  FAILED ${o.trial.id}: ${o.message}\n    log: ${o.logFile}`);
-  return { experiment: exp, plan, outcomes: list, store };
+  // The waves have ended: what is still pending waits on what has been settled, and cannot run.
+  const stuck = cannotRun(exp, plan, selection, store, settled);
+  for (const b of stuck) log(`cannot run ${b.id}: ${b.reason}`);
+  return { experiment: exp, plan, outcomes: list, store, blocked: stuck };
 }
 
 /**

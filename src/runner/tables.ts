@@ -67,10 +67,13 @@ export function printPlan(
   log: (l: string) => void,
   noData: boolean,
   limit: ReturnType<typeof memoryLimit>,
+  notes: string[] = [],
+  blocked: { id: string; reason: string }[] = [],
 ): void {
   log(
-    `${exp.file}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} planned${plan.pending.length ? `, ${plan.pending.length} planned once earlier stages finish` : ''}`,
+    `${exp.file}: ${plan.trials.length} trial${plan.trials.length === 1 ? '' : 's'} planned${plan.pending.length ? `, ${plan.pending.length} planned once earlier stages finish` : ''}${blocked.length ? `, ${blocked.length} cannot run` : ''}`,
   );
+  for (const n of notes) log(n);
   if (noData) log('(data not installed: hashes computed without a data fingerprint, they will differ once it is)');
   log(`memory: each trial's estimated peak; the limit is ${limit.what}, ${formatBytes(limit.bytes)}`);
   for (const t of plan.trials) {
@@ -91,6 +94,7 @@ export function printPlan(
     );
   }
   for (const p of plan.pending) log(`  (later)           ${p.id}: ${p.reason}`);
+  for (const b of blocked) log(`  (cannot run)      ${b.id}: ${b.reason}`);
 }
 
 /** Dotted paths where `b` differs from `a`, as `path: old → new`; a side without the setting says "unset". */

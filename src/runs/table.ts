@@ -9,6 +9,9 @@ import { canonicalJson } from '../config/canonical.ts';
 import { leafSettings } from '../config/walk.ts';
 import { didYouMean } from '../config/messages.ts';
 import { UsageError } from '../errors.ts';
+import type { ResolvedExperiment } from '../config/resolve.ts';
+import { planFromStore } from '../store/rank.ts';
+import { storedLrBounds } from '../runner/lr-range.ts';
 
 export type Cell = string | number | boolean | null | unknown[];
 export type Row = Record<string, Cell>;
@@ -17,6 +20,8 @@ export type Row = Record<string, Cell>;
 const HEAD = ['experiment', 'trial'];
 const METRICS = ['train.accuracy', 'validation.accuracy', 'test.accuracy', 'validation.loss', 'max_relative_error'];
 const TAIL = ['seconds', 'status', 'hash'];
+/** The other planned names of a stored trial that several share (same config, one computation); shown when some row has them. */
+const SHARED = 'shared_with';
 
 interface Trial {
   row: Row;
@@ -36,21 +41,39 @@ function metrics(r: StoredResult): Row {
   };
 }
 
-/** Every stored trial of an experiment, and every failed one not stored since (its log is all there is). */
-export function readTrials(runsDir: string, experiment: string): Trial[] {
+/**
+ * Every stored trial of an experiment, once under each name its plan gives it (trials of the same
+ * config share one stored result: each row names the others), and every failed one not stored since
+ * (its log is all there is). The plan is the file's (`exp`) planned against the store, else the last
+ * run's (plan.json); a stored trial it does not plan keeps the name it was trained under.
+ */
+export function readTrials(runsDir: string, experiment: string, exp?: ResolvedExperiment): Trial[] {
   const store = new RunStore(runsDir, experiment);
   const out: Trial[] = [];
+  const planned = exp ? planFromStore(exp, store, { lrBounds: storedLrBounds(store) }) : store.readPlan();
+  const names = new Map<string, string[]>();
+  for (const t of planned?.trials ?? []) names.set(t.hash, [...(names.get(t.hash) ?? []), t.id]);
   const hashes = existsSync(store.trialsDir) ? readdirSync(store.trialsDir).filter((n) => /^[0-9a-f]+$/.test(n)) : [];
   for (const hash of hashes) {
     const s = store.read(store.ref(hash));
     if (!s) continue;
     const r = s.result;
-    out.push({
-      kind: r.kind,
-      settings: leafSettings(s.config) as Map<string, Cell>,
-      startedAt: r.startedAt,
-      row: { experiment, trial: r.id, ...metrics(r), seconds: Number(r.seconds.toFixed(2)), status: r.status, hash },
-    });
+    const ids = names.get(hash) ?? [r.id];
+    for (const id of ids)
+      out.push({
+        kind: r.kind,
+        settings: leafSettings(s.config) as Map<string, Cell>,
+        startedAt: r.startedAt,
+        row: {
+          experiment,
+          trial: id,
+          ...metrics(r),
+          seconds: Number(r.seconds.toFixed(2)),
+          status: r.status,
+          [SHARED]: ids.length > 1 ? ids.filter((x) => x !== id) : null,
+          hash,
+        },
+      });
   }
   const failedDir = join(store.root, 'failed');
   for (const name of existsSync(failedDir) ? readdirSync(failedDir).sort() : []) {
@@ -132,7 +155,9 @@ export interface RunsTable {
  * vary among them.
  */
 export function runsTable(trials: Trial[], query: Query = {}): RunsTable {
-  const known = [...new Set([...HEAD, ...trials.flatMap((t) => [...t.settings.keys()]), ...METRICS, ...TAIL])];
+  const known = [
+    ...new Set([...HEAD, ...trials.flatMap((t) => [...t.settings.keys()]), ...METRICS, ...TAIL, SHARED]),
+  ];
   const check = (path: string, option: string) => {
     if (!known.includes(path)) throw new UsageError(`runs: ${option} ${path}: no stored trial has a setting or column of that name${didYouMean(path, known)}`);
   };
@@ -156,7 +181,8 @@ export function runsTable(trials: Trial[], query: Query = {}): RunsTable {
   });
   const settings = varyingSettings(selected);
   const metricColumns = METRICS.filter((m) => selected.some((t) => t.row[m] !== undefined && t.row[m] !== null));
-  const columns = [...HEAD, ...settings, ...metricColumns, ...TAIL];
+  const shared = selected.some((t) => t.row[SHARED] !== undefined && t.row[SHARED] !== null) ? [SHARED] : [];
+  const columns = [...HEAD, ...settings, ...metricColumns, ...TAIL.slice(0, -1), ...shared, ...TAIL.slice(-1)];
   const rows = selected.map((t) => Object.fromEntries(columns.map((c) => [c, cell(t, c) ?? null])) as Row);
   return { columns, rows };
 }

@@ -247,6 +247,60 @@ test(
   },
 );
 
+test(
+  '--only fine through Slurm: coarse brought in, two waves; --detach --only fine follows up for fine alone',
+  { skip: skip ?? false },
+  async () => {
+    const file = experimentFile();
+    const runs = runsFolder();
+    const e = await nnlab(['run', file, '--executor', 'slurm', '--only', 'fine', '--no-report'], { env: env(runs) })
+      .exited;
+    ok(e);
+    assert.equal(e.stdout.split('\n')[0], 'also runs coarse: fine takes its range from its best 2 trials');
+    assert.match(e.stdout, new RegExp(`^${summaryLine(9, 9, 0)}$`, 'm'));
+    // The first wave is the coarse stage, the second the fine one; nothing else went to Slurm.
+    const st = states(runs);
+    const waves = [...new Set(st.map((s) => s.arrayJobId))].sort((a, b) => Number(a) - Number(b));
+    assert.equal(waves.length, 2, JSON.stringify(st));
+    assert.deepEqual(
+      waves.map((w) =>
+        st
+          .filter((s) => s.arrayJobId === w)
+          .map((s) => s.id.replace(/\/\d+$/, ''))
+          .sort(),
+      ),
+      [Array(6).fill('search/coarse'), Array(3).fill('search/fine')],
+    );
+
+    const detachedRuns = runsFolder();
+    const d = await nnlab(['run', file, '--executor', 'slurm', '--detach', '--only', 'fine'], {
+      env: env(detachedRuns),
+    }).exited;
+    ok(d);
+    const m = /^submitted 6 trials as Slurm job array (\d+) \(tasks 0-5\)$/m.exec(d.stdout);
+    assert.ok(m, d.stdout);
+    // The final is pending too, but not selected: the follow-up is for fine alone.
+    assert.match(
+      d.stdout,
+      new RegExp(
+        `^follow-up job \\d+ plans and submits the next stage \\(search/fine\\) once job ${m[1]} has ended$`,
+        'm',
+      ),
+    );
+    // The follow-up submits the fine stage; then nothing is left to plan for the selection.
+    const stored = () => {
+      const dir = join(detachedRuns, EXPERIMENT_NAME, 'trials');
+      return existsSync(dir) ? readdirSync(dir).filter((n) => /^[0-9a-f]{16}$/.test(n)).length : 0;
+    };
+    for (let i = 0; stored() < 9; i++) {
+      assert.ok(i < 600, `${stored()} of 9 trials stored after 2 minutes:\n${slurm('squeue', [])}`);
+      await sleep(200);
+    }
+    const status = await nnlab(['status', file], { env: env(detachedRuns) }).exited;
+    assert.match(status.stdout, /^ {2}[0-9a-f]{16} {2}final: not submitted$/m);
+  },
+);
+
 test('Ctrl-C cancels the submitted jobs and says so', { skip: skip ?? false }, async () => {
   const runs = runsFolder();
   const file = experimentFile();

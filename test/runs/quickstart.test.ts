@@ -73,24 +73,25 @@ test('nnlab watch follows a running quickstart: trials, progress and curves as t
 
 const runs = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, 'runs', ...args], { env, cwd: repoRoot, encoding: 'utf8' });
 
-test('nnlab runs on the quickstart store: one row per trial, only the settings that vary, as a table, CSV and JSON', { skip: NO_DATA, timeout: 600_000 }, async () => {
+test('nnlab runs on the quickstart store: one row per trial name, only the settings that vary, as a table, CSV and JSON', { skip: NO_DATA, timeout: 600_000 }, async () => {
   assert.equal(await quickstart().exited, 0);
   const json = runs(file, '--format', 'json');
   assert.equal(json.status, 0, json.stderr);
   const rows = JSON.parse(json.stdout) as Record<string, unknown>[];
-  // 2 gradient checks, 2 variants and 4 λ values, of which one (λ = 0.001, no BN) is the no-bn variant's trial.
-  assert.equal(rows.length, 7);
+  // 2 gradient checks, 2 variants and 4 λ values: 7 stored trials, one (λ = 0.001, no BN) listed as
+  // both the no-bn variant and search/coarse/02, which share it.
+  assert.equal(rows.length, 8);
   assert.deepEqual(Object.keys(rows[0]), [
     'experiment', 'trial', 'model.batch_norm', 'training.lambda', 'network.hidden', 'network.batch_norm',
-    'train.accuracy', 'validation.accuracy', 'test.accuracy', 'validation.loss', 'max_relative_error', 'seconds', 'status', 'hash',
+    'train.accuracy', 'validation.accuracy', 'test.accuracy', 'validation.loss', 'max_relative_error', 'seconds', 'status', 'shared_with', 'hash',
   ]);
   const lambdas = rows.filter((r) => r['model.batch_norm'] === false).map((r) => r['training.lambda']).sort();
-  assert.deepEqual(lambdas, [0.0001, 0.001, 0.01, 0.1]);
+  assert.deepEqual(lambdas, [0.0001, 0.001, 0.001, 0.01, 0.1]);
   assert.ok(rows.every((r) => r.status === 'ok' && typeof r.hash === 'string' && /^[0-9a-f]{16}$/.test(r.hash as string)));
 
   const csv = runs(file, '--format', 'csv', '--where', 'model.batch_norm=false', '--sort', '-validation.accuracy').stdout.trim().split('\n');
-  assert.equal(csv[0], 'experiment,trial,training.lambda,train.accuracy,validation.accuracy,test.accuracy,validation.loss,seconds,status,hash');
-  assert.equal(csv.length, 5);
+  assert.equal(csv[0], 'experiment,trial,training.lambda,train.accuracy,validation.accuracy,test.accuracy,validation.loss,seconds,status,shared_with,hash');
+  assert.equal(csv.length, 6);
   const acc = csv.slice(1).map((l) => Number(l.split(',')[4]));
   assert.deepEqual(acc, [...acc].sort((a, b) => b - a));
 

@@ -86,14 +86,15 @@ export async function run(args: Args): Promise<number> {
       onEvent: live?.onEvent,
       slurm,
     });
-    if (args.flag('dry-run')) return 0;
+    // A selection that cannot run (what it needs gave nothing to plan it from) is a failure.
+    if (args.flag('dry-run')) return summary.blocked.length ? 1 : 0;
     if (summary.detached) {
       console.log(
         summary.detached.length
           ? `detached: Slurm job${summary.detached.length === 1 ? '' : 's'} ${summary.detached.join(', ')}; see where they are with: nnlab status ${file}`
           : `detached: nothing submitted; see: nnlab status ${file}`,
       );
-      return 0;
+      return summary.blocked.length ? 1 : 0;
     }
     if (!args.flag('no-report') && !interrupted) {
       const { writeReport, reportLine } = await import('../../report/index.ts');
@@ -102,7 +103,7 @@ export async function run(args: Args): Promise<number> {
       report = out.html;
     }
     ended = interrupted ? 'interrupted' : 'finished';
-    return summary.outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+    return summary.outcomes.some((o) => o.status === 'failed') || summary.blocked.length ? 1 : 0;
   } catch (err) {
     if ((err as Error).name === 'AbortError') {
       ended = 'interrupted';

@@ -15,8 +15,9 @@ export async function run(args: Args): Promise<number> {
   if (args.positionals.length) {
     const { resolveExperiment } = await import('../../config/resolve.ts');
     for (const file of args.positionals) {
-      const { name } = resolveExperiment(file);
-      const found = readTrials(runsDir(file), name);
+      const exp = resolveExperiment(file);
+      const { name } = exp;
+      const found = readTrials(runsDir(file), name, exp);
       if (!found.length) {
         console.error(
           `nnlab: no stored trials for "${name}" in ${resolve(runsDir(file), name)}; train them with: nnlab run ${file}`,

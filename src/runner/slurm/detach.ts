@@ -16,6 +16,8 @@ export interface DetachInput {
   provenance: Provenance;
   plan: () => Plan;
   selected: (t: Trial) => boolean;
+  /** The pending entries of the selection (a follow-up job is for those only). */
+  selectedPending: (p: { id: string }) => boolean;
   options: SlurmOptions;
   /** `nnlab run` arguments besides the file and the Slurm settings (--set, --only). */
   runArgs: string[];
@@ -78,11 +80,12 @@ export async function detachRun(d: DetachInput): Promise<Detached> {
     todo.forEach((t, i) => d.log(`  ${id}_${i}  ${t.id}  ${t.hash}`));
   }
   const waitingOn = [...new Set([...jobs, ...inflight.values()])];
+  const pending = plan.pending.filter(d.selectedPending);
   if (inflight.size)
     d.log(
       `${inflight.size} trial${inflight.size === 1 ? '' : 's'} still queued or running from an earlier submission (job${waitingOn.length === 1 ? '' : 's'} ${[...new Set(inflight.values())].join(', ')})`,
     );
-  if (plan.pending.length && waitingOn.length) {
+  if (pending.length && waitingOn.length) {
     const args = [
       d.file,
       '--executor',
@@ -96,7 +99,7 @@ export async function detachRun(d: DetachInput): Promise<Detached> {
     const next = await submitFollowUp(d.store.root, d.experiment, waitingOn, args, d.options);
     jobs.push(next);
     d.log(
-      `follow-up job ${next} plans and submits the next stage${plan.pending.length === 1 ? '' : 's'} (${plan.pending.map((p) => p.id).join(', ')}) once job${waitingOn.length === 1 ? '' : 's'} ${waitingOn.join(', ')} ${waitingOn.length === 1 ? 'has' : 'have'} ended`,
+      `follow-up job ${next} plans and submits the next stage${pending.length === 1 ? '' : 's'} (${pending.map((p) => p.id).join(', ')}) once job${waitingOn.length === 1 ? '' : 's'} ${waitingOn.join(', ')} ${waitingOn.length === 1 ? 'has' : 'have'} ended`,
     );
   }
   if (!jobs.length && !inflight.size) d.log('nothing to submit: every planned trial is stored or failed for good');
