@@ -8,8 +8,7 @@ import { splitSizes, type ResolvedExperiment, type TrialConfig } from '../config
 import type { Trial } from '../config/expand.ts';
 import { errorAt } from '../config/messages.ts';
 import { engineBytes, formatBytes, type EngineBytes } from '../engine/memory.ts';
-import { firstLayerKernel } from '../engine/first-layer.ts';
-import type { BlasStatus } from '../engine/native.ts';
+import { firstLayerKernel, type FirstLayerEngine } from '../engine/first-layer.ts';
 import type { Path } from '../config/load.ts';
 
 /**
@@ -43,7 +42,7 @@ function dataBytes(dataset: TrialConfig['dataset'], floatRows: number): number {
  * process's: a trial trains in a worker with the same environment; a Slurm node of another CPU may
  * differ by the AMX buffers, a few MB).
  */
-export function trialMemory(trial: Trial, firstLayer?: BlasStatus['firstLayer']): TrialMemory {
+export function trialMemory(trial: Trial, firstLayer?: FirstLayerEngine): TrialMemory {
   if (trial.kind === 'gradient_check') {
     const c = trial.config;
     const data = dataBytes(c.dataset, c.samples);

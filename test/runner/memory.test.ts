@@ -16,7 +16,7 @@ import { override, resolveExperiment } from '../../src/config/resolve.ts';
 import { planTrials, type TrainTrial } from '../../src/config/expand.ts';
 import type { TrialConfig } from '../../src/config/resolve.ts';
 import { describeMemory, trialMemory } from '../../src/runner/memory.ts';
-import { AMX_KERNEL, firstLayerKernel } from '../../src/engine/first-layer.ts';
+import { AMX_KERNEL, firstLayerEngine, firstLayerKernel } from '../../src/engine/first-layer.ts';
 import { DEBIAN_FASHION_MNIST } from '../../src/data/sources.ts';
 import { repoRoot, tempDir } from '../data/fixtures.ts';
 
@@ -26,7 +26,7 @@ const nnlab = (args: string[], env: Record<string, string>) =>
   spawnSync(process.execPath, [BIN, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } });
 // This process's first-layer kernels, and what an engine that may not use AMX reports (a CPU
 // without AMX tiles, or NNLAB_AMX=off): the vector kernel for every trial.
-const here = engine.blas().firstLayer;
+const here = firstLayerEngine();
 const noAmx = { ...here, amxGranted: false };
 const VECTOR = here.vectorKernel;
 const fashion = existsSync(DEBIAN_FASHION_MNIST)
