@@ -4,7 +4,7 @@
 // the previous report intact.
 // Same stored results → byte-identical Markdown, SVG and PNG (no clock, no random ids, sorted output).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gather, NoRunsError } from './gather.ts';
 import type { RunStore } from '../store/store.ts';
 import { buildDocument } from './document.ts';
@@ -14,6 +14,8 @@ import { weightImages } from './weights.ts';
 import { ChromiumMissing, printPdf } from './pdf.ts';
 import { renderReportPage } from './html.ts';
 import { md } from './format.ts';
+import { DEFAULT_FORMATS, type ReportFormat } from './formats.ts';
+import { writeLatexAndPng } from './latex/write.ts';
 
 export { NoRunsError };
 
@@ -35,6 +37,8 @@ export interface ReportOptions {
   outDir?: string;
   /** Print report.pdf (default: the experiment's report.pdf, true unless set false). */
   pdf?: boolean;
+  /** What to write besides report.md and assets/ (formats.ts; default md, html, pdf). */
+  formats?: ReadonlySet<ReportFormat>;
   log?: (line: string) => void;
   /** Reads model.bin; default: the engine's readModel (tests pass their own). */
   readModel?: ReadModel;
@@ -42,9 +46,13 @@ export interface ReportOptions {
 
 export interface ReportOutput {
   markdown: string;
-  /** report.html: the interactive page (html.ts). */
+  /** report.html: the interactive page (html.ts); '' when --format left it out. */
   html: string;
   pdf: string | null;
+  /** report.tex (latex/), with its figures as PDF in assets/. */
+  tex: string | null;
+  /** Charts written as PNG in assets/. */
+  pngs: number;
   /** Ids of planned trials (and stages still to be planned) that are not run yet. */
   missing: string[];
 }
@@ -70,9 +78,13 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, 'assets'), { recursive: true });
   const assets = new Map<string, string | Uint8Array>();
+  const formats = new Set(opts.formats ?? DEFAULT_FORMATS);
+  if (opts.pdf === false || exp.report.pdf === false) formats.delete('pdf');
+  const svgs: { name: string; svg: string }[] = [];
   try {
     for (const chart of doc.charts) {
       const { vega, svg } = await renderChart(chart.spec, chart.name);
+      svgs.push({ name: chart.name, svg });
       writeFileSync(join(tmp, 'assets', `${chart.name}.svg`), svg);
       writeFileSync(join(tmp, 'assets', `${chart.name}.vg.json`), JSON.stringify(vega, null, 2) + '\n');
       assets.set(`assets/${chart.name}.svg`, svg);
@@ -103,10 +115,11 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
 
     const markdown = renderMarkdown(doc);
     writeFileSync(join(tmp, 'report.md'), markdown);
-    writeFileSync(join(tmp, 'report.html'), await renderReportPage(markdown, exp.title, doc.charts, assets));
+    if (formats.has('html'))
+      writeFileSync(join(tmp, 'report.html'), await renderReportPage(markdown, exp.title, doc.charts, assets));
 
     let pdf: string | null = null;
-    if ((opts.pdf ?? true) && exp.report.pdf !== false) {
+    if (formats.has('pdf')) {
       try {
         await printPdf(renderHtml(markdown, exp.title, assets), join(tmp, 'report.pdf'), exp.title);
         pdf = join(dest, 'report.pdf');
@@ -116,6 +129,15 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
       }
     }
 
+    const latex = await writeLatexAndPng(
+      doc,
+      g.plan,
+      svgs,
+      { tex: formats.has('tex'), png: formats.has('png') },
+      (path, data) => writeFileSync(join(tmp, path), data),
+      log,
+    );
+
     // Swap the finished folder into place; keep an older report.pdf only if this run printed none.
     mkdirSync(root, { recursive: true });
     const old = `${dest}.old-${process.pid}`;
@@ -124,7 +146,14 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
     rmSync(old, { recursive: true, force: true });
 
     const missing = [...g.missing.map((t) => t.id), ...g.plan.pending.map((p) => p.id)];
-    return { markdown: join(dest, 'report.md'), html: join(dest, 'report.html'), pdf, missing };
+    return {
+      markdown: join(dest, 'report.md'),
+      html: formats.has('html') ? join(dest, 'report.html') : '',
+      pdf,
+      tex: latex.tex ? join(dest, 'report.tex') : null,
+      pngs: latex.pngs,
+      missing,
+    };
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
@@ -133,8 +162,12 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
 
 /** The line the CLI prints for a written report. */
 export function reportLine(out: ReportOutput): string {
-  const files = [out.markdown, out.html, ...(out.pdf ? [out.pdf] : [])];
-  return `report: ${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
+  const files = [out.markdown, out.html, out.pdf, out.tex].filter((f): f is string => !!f);
+  if (out.pngs)
+    files.push(`${out.pngs} PNG figure${out.pngs === 1 ? '' : 's'} in ${join(dirname(out.markdown), 'assets')}`);
+  return files.length === 1
+    ? `report: ${files[0]}`
+    : `report: ${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
 }
 
 /** The Markdown of a report, read back (for tests and tools). */
