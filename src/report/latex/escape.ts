@@ -8,7 +8,7 @@ const SPECIAL: Record<string, string> = {
   '\\': '\\textbackslash{}',
   '{': '\\{',
   '}': '\\}',
-  $: '\\$',
+  $: '\\ensuremath{\\$}',
   '&': '\\&',
   '#': '\\#',
   '%': '\\%',
@@ -68,17 +68,19 @@ const SYMBOL: Record<string, string> = {
  * has no glyph for, becomes "?" so that the document still compiles.
  */
 export function tex(text: unknown): string {
+  const chars = [...String(text ?? '').replace(/\r?\n|\r/g, ' ')];
   let out = '';
-  for (const ch of String(text ?? '').replace(/\r?\n|\r/g, ' ')) {
+  chars.forEach((ch, i) => {
     const code = ch.codePointAt(0)!;
     if (SPECIAL[ch]) out += SPECIAL[ch];
     else if (SYMBOL[ch]) out += SYMBOL[ch];
+    // "--" and "``" are ligatures in text: keep two hyphens two hyphens.
+    else if ((ch === '-' || ch === '`') && chars[i + 1] === ch) out += `${ch}{}`;
     else if (code < 0x20 || code === 0x7f) out += ' ';
     else if (code < 0x7f || (code >= 0xa0 && code <= 0xff)) out += ch;
     else out += '?';
-  }
-  // "--" and "``" are ligatures in text: keep two hyphens two hyphens.
-  return out.replace(/-(?=-)/g, '-{}').replace(/`(?=`)/g, '`{}');
+  });
+  return out;
 }
 
 /** Undoes md()'s HTML entities (format.ts): Markdown text keeps &, < and > as entities. */
