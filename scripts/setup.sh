@@ -9,11 +9,12 @@ cd "$(dirname "$0")/.."
 #   libopenblas-dev                        the BLAS the training engine links (native/)
 #   chromium, fonts-dejavu-core            headless browser that prints reports to PDF
 #   poppler-utils                          pdftotext/pdftoppm, used by the report tests
+#   texlive-latex-base/-recommended        pdflatex and booktabs, to compile report.tex (nnlab report --format tex)
 #   dataset-fashion-mnist                  offline data for experiments/quickstart.yaml
 #   slurmctld slurmd slurm-client munge    a single-node Slurm the --executor slurm tests start
 #   zsh                                    the shell test/cli/completion.test.ts loads nnlab's zsh completion in
 #   clang-format                           formats native/ (npm run lint checks it, npm run format applies it)
-packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format)
+packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils texlive-latex-base texlive-latex-recommended dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format)
 
 missing=()
 for p in "${packages[@]}"; do
