@@ -41,6 +41,7 @@ test('tex escapes every LaTeX special, maps the report symbols to commands, and 
   );
   assert.equal(tex('a--b ``q'), 'a-{}-b `{}`q');
   assert.equal(tex('café ☃\nnext'), 'café ? next');
+  assert.equal(tex('variant/a/r2 dataset.validation 0.001'), 'variant/\\allowbreak{}a/\\allowbreak{}r2 dataset.\\allowbreak{}validation 0.001');
 });
 
 test("mdToTex turns the report's escaped Markdown into LaTeX: escapes undone once, emphasis kept, subscripts as math", () => {
@@ -50,7 +51,7 @@ test("mdToTex turns the report's escaped Markdown into LaTeX: escapes undone onc
   );
   assert.equal(
     mdToTex('**Data.** *it* `nnlab run a_b.yaml`'),
-    '\\textbf{Data.} \\emph{it} \\texttt{nnlab run a\\_b.yaml}',
+    '\\textbf{Data.} \\emph{it} \\texttt{nnlab run a\\_b.\\allowbreak{}yaml}',
   );
   assert.equal(
     mdToTex('η\\_min = 0.0073, n\\_s = 500'),
