@@ -67,7 +67,10 @@ function texView(value: unknown, widths: Map<string, number>, key = ''): unknown
   if (Array.isArray(value)) return value.map((v) => texView(v, widths));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    if (isTable(value)) out.wide = wideColumn(value);
+    if (isTable(value)) {
+      out.wide = wideColumn(value);
+      out.textColumns = value.align.filter((a) => a !== 'r').length;
+    }
     if (isFigure(value)) {
       const cm = widths.get(value.file);
       const f = cm === undefined ? 1 : Math.min(1, cm / TEXT_WIDTH_CM);
