@@ -1,5 +1,6 @@
 // `writeReport`: from the run store to reports/<experiment>/ — report.md, assets/ (one SVG per chart
-// with its Vega spec beside it, weight images as PNG), report.html (interactive) and report.pdf.
+// with its Vega spec beside it, weight images as PNG), and as `formats` (formats.ts) says,
+// report.html (interactive), report.pdf, report.tex and the charts as PDF and PNG (latex/write.ts).
 // Everything is written into a temporary folder first and renamed into place, so a failure leaves
 // the previous report intact.
 // Same stored results → byte-identical Markdown, SVG and PNG (no clock, no random ids, sorted output).
