@@ -41,7 +41,10 @@ test('tex escapes every LaTeX special, maps the report symbols to commands, and 
   );
   assert.equal(tex('a--b ``q'), 'a-{}-b `{}`q');
   assert.equal(tex('café ☃\nnext'), 'café ? next');
-  assert.equal(tex('variant/a/r2 dataset.validation 0.001'), 'variant/\\allowbreak{}a/\\allowbreak{}r2 dataset.\\allowbreak{}validation 0.001');
+  assert.equal(
+    tex('variant/a/r2 dataset.validation 0.001'),
+    'variant/\\allowbreak{}a/\\allowbreak{}r2 dataset.\\allowbreak{}validation 0.001',
+  );
 });
 
 test("mdToTex turns the report's escaped Markdown into LaTeX: escapes undone once, emphasis kept, subscripts as math", () => {

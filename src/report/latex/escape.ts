@@ -77,7 +77,11 @@ export function tex(text: unknown): string {
     // "--" and "``" are ligatures in text: keep two hyphens two hyphens.
     else if ((ch === '-' || ch === '`') && chars[i + 1] === ch) out += `${ch}{}`;
     // A dotted path (dataset.validation.holdout) or a trial id (variant/a/r2) may break after . or /.
-    else if ((ch === '.' || ch === '/') && /[A-Za-z]/.test(chars[i + 1] ?? '') && /[A-Za-z0-9]/.test(chars[i - 1] ?? ''))
+    else if (
+      (ch === '.' || ch === '/') &&
+      /[A-Za-z]/.test(chars[i + 1] ?? '') &&
+      /[A-Za-z0-9]/.test(chars[i - 1] ?? '')
+    )
       out += `${ch}\\allowbreak{}`;
     else if (code < 0x20 || code === 0x7f) out += ' ';
     else if (code < 0x7f || (code >= 0xa0 && code <= 0xff)) out += ch;
