@@ -69,7 +69,10 @@ function texView(value: unknown, widths: Map<string, number>, key = ''): unknown
     const out: Record<string, unknown> = {};
     if (isTable(value)) {
       out.wide = wideColumn(value);
-      out.textColumns = value.align.filter((a) => a !== 'r').length;
+      // In a long table, the text columns with a cell over 30 characters share 55% of the line.
+      const para = value.align.map((a, i) => a !== 'r' && value.rows.some((r) => (r[i] ?? '').length > 30));
+      out.para = para;
+      out.paraCount = Math.max(1, para.filter(Boolean).length);
     }
     if (isFigure(value)) {
       const cm = widths.get(value.file);
