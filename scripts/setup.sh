@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 #   libopenblas-dev                        the BLAS the training engine links (native/)
 #   chromium, fonts-dejavu-core            headless browser that prints reports to PDF
 #   poppler-utils                          pdftotext/pdftoppm, used by the report tests
+#   texlive-latex-base/-recommended        pdflatex and booktabs, to compile report.tex (nnlab report --format tex)
 #   dataset-fashion-mnist                  offline data for experiments/quickstart.yaml
 #   slurmctld slurmd slurm-client munge    a single-node Slurm the --executor slurm tests start
 #   zsh                                    the shell test/cli/completion.test.ts loads nnlab's zsh completion in
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 #   python3-scipy                          scipy.stats, the reference test/stats/ checks the t-tests against
 #   qemu-user                              runs the engine as other CPUs (test/engine/qemu.test.ts, arm64.test.ts)
 #   g++-aarch64-linux-gnu                  cross-compiles the engine's arm64 test driver (test/engine/arm64.test.ts)
-packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format python3-scipy qemu-user)
+packages=(build-essential python3 pkg-config libopenblas-dev chromium fonts-dejavu-core poppler-utils dataset-fashion-mnist slurmctld slurmd slurm-client munge zsh clang-format python3-scipy qemu-user texlive-latex-base texlive-latex-recommended)
 # The cross compiler exists only on x86-64 hosts (Debian names it for the build machine).
 if [ "$(uname -m)" = x86_64 ]; then packages+=(g++-aarch64-linux-gnu); fi
 

@@ -8,6 +8,7 @@ import { SOURCE_NAMES } from '../data/catalog.ts';
 import { FORMATS as RUNS_FORMATS } from '../runs/format.ts';
 import type { Format as DiffFormat } from '../diff/format.ts';
 import { SHELLS } from './completion.ts';
+import { DEFAULT_FORMATS, REPORT_FORMATS } from '../report/formats.ts';
 
 export interface Command extends CommandSpec {
   load: () => Promise<{ run(args: Args): Promise<number> }>;
@@ -163,11 +164,18 @@ run yet are marked in the report.`,
     options: [
       { ...SET, help: 'override a setting as in nnlab run (selects the trials that config expects)' },
       { name: 'no-pdf', help: 'write the Markdown, HTML and charts only' },
+      {
+        name: 'format',
+        value: 'LIST',
+        multiple: true,
+        help: `what to write: ${REPORT_FORMATS.join(', ')}, a comma list (default ${DEFAULT_FORMATS.join(',')}); tex is report.tex with each chart as a PDF, png each chart as a 300 dpi PNG; report.md and assets/ are always written`,
+      },
       { name: 'out', value: 'DIR', help: 'reports folder (default: reports/ beside experiments/)' },
     ],
     examples: [
       'nnlab report experiments/quickstart.yaml',
       'nnlab report experiments/quickstart.yaml --no-pdf --out drafts',
+      'nnlab report experiments/quickstart.yaml --format md,tex,png --out drafts',
     ],
     load: () => import('./commands/report.ts'),
   },

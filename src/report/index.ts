@@ -1,10 +1,11 @@
 // `writeReport`: from the run store to reports/<experiment>/ — report.md, assets/ (one SVG per chart
-// with its Vega spec beside it, weight images as PNG), report.html (interactive) and report.pdf.
+// with its Vega spec beside it, weight images as PNG), and as `formats` (formats.ts) says,
+// report.html (interactive), report.pdf, report.tex and the charts as PDF and PNG (latex/write.ts).
 // Everything is written into a staging folder first and renamed into place (staging.ts), so a
 // failure leaves the previous report intact and is told in one line (path, reason, fix).
 // Same stored results → byte-identical Markdown, SVG and PNG (no clock, no random ids, sorted output).
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gather, NoRunsError } from './gather.ts';
 import type { RunStore } from '../store/store.ts';
 import { buildDocument } from './document.ts';
@@ -16,6 +17,8 @@ import { ReportStaging } from './staging.ts';
 import type { WriteError } from '../errors.ts';
 import { renderReportPage } from './html.ts';
 import { md } from './format.ts';
+import { DEFAULT_FORMATS, type ReportFormat } from './formats.ts';
+import { writeLatexAndPng } from './latex/write.ts';
 
 export { NoRunsError };
 
@@ -37,6 +40,8 @@ export interface ReportOptions {
   outDir?: string;
   /** Print report.pdf (default: the experiment's report.pdf, true unless set false). */
   pdf?: boolean;
+  /** What to write besides report.md and assets/ (formats.ts; default md, html, pdf). */
+  formats?: ReadonlySet<ReportFormat>;
   log?: (line: string) => void;
   /** Reads model.bin; default: the engine's readModel (tests pass their own). */
   readModel?: ReadModel;
@@ -44,9 +49,13 @@ export interface ReportOptions {
 
 export interface ReportOutput {
   markdown: string;
-  /** report.html: the interactive page (html.ts). */
+  /** report.html: the interactive page (html.ts); '' when --format left it out. */
   html: string;
   pdf: string | null;
+  /** report.tex (latex/), with its figures as PDF in assets/. */
+  tex: string | null;
+  /** Charts written as PNG in assets/. */
+  pngs: number;
   /** Ids of planned trials (and stages still to be planned) that are not run yet. */
   missing: string[];
 }
@@ -70,9 +79,13 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
   const staging = new ReportStaging(root, exp.name);
   const dest = staging.dest;
   const assets = new Map<string, string | Uint8Array>();
+  const formats = new Set(opts.formats ?? DEFAULT_FORMATS);
+  if (opts.pdf === false || exp.report.pdf === false) formats.delete('pdf');
+  const svgs: { name: string; svg: string }[] = [];
   try {
     for (const chart of doc.charts) {
       const { vega, svg } = await renderChart(chart.spec, chart.name);
+      svgs.push({ name: chart.name, svg });
       staging.write(`assets/${chart.name}.svg`, svg);
       staging.write(`assets/${chart.name}.vg.json`, JSON.stringify(vega, null, 2) + '\n');
       assets.set(`assets/${chart.name}.svg`, svg);
@@ -103,10 +116,11 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
 
     const markdown = renderMarkdown(doc);
     staging.write('report.md', markdown);
-    staging.write('report.html', await renderReportPage(markdown, exp.title, doc.charts, assets));
+    if (formats.has('html'))
+      staging.write('report.html', await renderReportPage(markdown, exp.title, doc.charts, assets));
 
     let pdf: string | null = null;
-    if ((opts.pdf ?? true) && exp.report.pdf !== false) {
+    if (formats.has('pdf')) {
       try {
         const bytes = await printPdf(renderHtml(markdown, exp.title, assets), exp.title);
         staging.write('report.pdf', bytes);
@@ -118,11 +132,27 @@ export async function writeReport(file: string, opts: ReportOptions = {}): Promi
       }
     }
 
+    const latex = await writeLatexAndPng(
+      doc,
+      g.plan,
+      svgs,
+      { tex: formats.has('tex'), png: formats.has('png') },
+      (path, data) => staging.write(path, data),
+      log,
+    );
+
     // Swap the finished folder into place (the whole report: no file of the previous one is kept).
     staging.commit();
 
     const missing = [...g.missing.map((t) => t.id), ...g.plan.pending.map((p) => p.id)];
-    return { markdown: join(dest, 'report.md'), html: join(dest, 'report.html'), pdf, missing };
+    return {
+      markdown: join(dest, 'report.md'),
+      html: formats.has('html') ? join(dest, 'report.html') : '',
+      pdf,
+      tex: latex.tex ? join(dest, 'report.tex') : null,
+      pngs: latex.pngs,
+      missing,
+    };
   } catch (err) {
     staging.discard();
     throw err;
@@ -150,8 +180,12 @@ function printFailure(staging: ReportStaging, err: PrintFailed): WriteError {
 
 /** The line the CLI prints for a written report. */
 export function reportLine(out: ReportOutput): string {
-  const files = [out.markdown, out.html, ...(out.pdf ? [out.pdf] : [])];
-  return `report: ${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
+  const files = [out.markdown, out.html, out.pdf, out.tex].filter((f): f is string => !!f);
+  if (out.pngs)
+    files.push(`${out.pngs} PNG figure${out.pngs === 1 ? '' : 's'} in ${join(dirname(out.markdown), 'assets')}`);
+  return files.length === 1
+    ? `report: ${files[0]}`
+    : `report: ${files.slice(0, -1).join(', ')} and ${files[files.length - 1]}`;
 }
 
 /** The Markdown of a report, read back (for tests and tools). */

@@ -17,8 +17,15 @@ const CASES: [string[], string][] = [
   [['--jobs', '2'], 'unknown option --jobs; options come after the command (nnlab --help lists the commands)'],
   [['run', QUICK, '--forse'], 'run: unknown option --forse; did you mean --force? (nnlab run -h lists the options)'],
   [['run', QUICK, '-x'], 'run: unknown option -x (nnlab run -h lists the options)'],
-  [['report', QUICK, '--ouy'], 'report: unknown option --ouy; did you mean --out? (options: --set, --no-pdf, --out)'],
-  [['report', QUICK, '--pdf'], 'report: unknown option --pdf (options: --set, --no-pdf, --out)'],
+  [
+    ['report', QUICK, '--ouy'],
+    'report: unknown option --ouy; did you mean --out? (options: --set, --no-pdf, --format, --out)',
+  ],
+  [
+    ['report', QUICK, '--format', 'md,docx'],
+    'report: --format takes md, html, pdf, tex, png, as a comma list or repeated (e.g. --format md,tex); got "docx" in "md,docx"',
+  ],
+  [['report', QUICK, '--pdf'], 'report: unknown option --pdf (options: --set, --no-pdf, --format, --out)'],
   [['doctor', '--json'], 'doctor: unknown option --json (doctor takes no options)'],
   [['run', QUICK, '--jobs'], 'run: --jobs needs a value: --jobs N'],
   [['run', QUICK, '--jobs='], 'run: --jobs needs a value: --jobs N'],

@@ -4,10 +4,13 @@ import type { Args } from '../args.ts';
 export async function run(args: Args): Promise<number> {
   const file = args.positionals[0];
   const { writeReport, NoRunsError, reportLine } = await import('../../report/index.ts');
+  const { parseFormats } = await import('../../report/formats.ts');
+  const formats = parseFormats(args.strings('format'));
   try {
     const out = await writeReport(file, {
       set: args.strings('set'),
       pdf: args.flag('no-pdf') ? false : undefined,
+      formats,
       outDir: args.string('out'),
       log: (l) => console.error(l),
     });
