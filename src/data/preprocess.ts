@@ -10,7 +10,7 @@ export interface Stats {
   std: Float32Array;
 }
 
-/** Keeps constant pixels (std 0) from dividing by zero; they map to 0. */
+/** The standard deviation of a dimension constant over the training images (0), floored: it maps to 0 (standardizeMap). */
 export const STD_FLOOR = 1e-8;
 
 /** Rows per block of int32 partial sums: 16384 · 255² < 2³¹, so neither Σx nor Σx² can overflow. */
@@ -83,11 +83,20 @@ export function pixelMap(how: Preprocessing, d: number): { scale: Float32Array; 
   return { scale: Float32Array.from(a), shift: Float32Array.from(c) };
 }
 
-/** Standardization's (x − m)/s as a·x + c: a = 1/s, c = −m/s per dimension, in float64. */
+/**
+ * Standardization's (x − m)/s as a·x + c: a = 1/s, c = −m/s per dimension, in float64. A dimension
+ * constant over the training images (s at STD_FLOOR: a corner of Fashion-MNIST's or MNIST's frame,
+ * always 0 in a small subsample) carries no information and maps to 0 in every split: a = c = 0.
+ * Dividing by the floor instead made a validation or test pixel that differs from the constant 10⁸
+ * times its size, and on AMX tiles (native/amx.h, the products taken on the pixels with W·a and
+ * W·(c + 128a) apart) the two 10⁸-sized sums cancel only to noise that swamps the activations:
+ * such a network stayed at chance.
+ */
 function standardizeMap({ mean, std }: Stats): { a: Float64Array; c: Float64Array } {
   const a = new Float64Array(mean.length);
   const c = new Float64Array(mean.length);
   for (let j = 0; j < mean.length; j++) {
+    if (std[j] <= STD_FLOOR) continue;
     a[j] = 1 / std[j];
     c[j] = -mean[j] / std[j];
   }

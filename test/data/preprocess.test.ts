@@ -1,7 +1,7 @@
 // Standardization against a slow two-pass reference, tensor by tensor, and scaling to [0, 1].
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { preprocess, standardizeStats, STD_FLOOR, type RawSplit } from '../../src/data/index.ts';
+import { pixelMap, preprocess, standardizeStats, STD_FLOOR, type RawSplit } from '../../src/data/index.ts';
 
 function randomSplit(n: number, d: number, seed: number): RawSplit {
   let s = seed >>> 0;
@@ -53,6 +53,27 @@ for (const [n, d] of [
     assert.equal(s.std[1], Math.fround(STD_FLOOR), 'a constant dimension gets the floor');
   });
 }
+
+test('a dimension constant over the training images maps to 0 in every split, pixels and floats', () => {
+  const train: RawSplit = {
+    x: Uint8Array.from([0, 10, 0, 20, 0, 30]),
+    y: new Uint8Array(3),
+    n: 3,
+    d: 2,
+    classes: [],
+    fingerprint: '',
+    files: [],
+  };
+  const test: RawSplit = { ...train, x: Uint8Array.from([255, 10, 7, 30]), n: 2 };
+  const stats = standardizeStats(train);
+  assert.deepEqual(
+    [...preprocess(test, { kind: 'standardize', stats })].map((v, i) => (i % 2 ? 'x' : v)),
+    [0, 'x', 0, 'x'],
+  );
+  const map = pixelMap({ kind: 'standardize', stats }, 2);
+  assert.deepEqual([map.scale[0], map.shift[0]], [0, 0]);
+  assert.ok(map.scale[1] > 0);
+});
 
 test('standardized training data has mean 0 and std 1 per dimension; constant dimensions become 0', () => {
   const split = randomSplit(500, 64, 3);
