@@ -100,7 +100,7 @@ test('truncated and altered files are quarantined with a warning and retrained; 
     assert.match(
       dry.stdout,
       new RegExp(
-        `^  ${hash(id)}  ${esc(id)} .*\\[damaged: ${esc(problem)}; the run quarantines and retrains it\\]  memory .*$`,
+        `^  ${hash(id)}  ${esc(id)} .*\\[damaged: ${esc(problem)}; the run quarantines and retrains it\\]  (first-layer kernel \\S+, )?memory .*$`,
         'm',
       ),
     );
