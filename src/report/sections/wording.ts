@@ -24,6 +24,8 @@ export function settingText(path: string, value: unknown): string {
   if (path === 'model.hidden') return `the ${(value as number[]).length + 1}-layer network`;
   if (path === 'schedule.from') return value ? `η bounds from the LR range test ${value}` : 'η bounds as written';
   const label = PATH_LABELS[path] ?? path;
+  // A setting one of the compared trials does not have (holdout against named parts) is unset.
+  if (value === undefined || value === null) return `${label} unset`;
   return `${label} = ${typeof value === 'number' ? num(value) : Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`;
 }
 
