@@ -82,7 +82,11 @@ test('results table, hyperparameters and findings computed from the numbers', ()
       '| final | none | no | N(0, 0.01²) | 0.001 | 100 | constant | 0.01 | – | 300 | – | 3 | 10000 / 10000 |',
     ),
   );
-  assert.ok(report.includes('- Test accuracy was 38.81% at λ = 0 and 39.02% at λ = 0.1.'));
+  assert.ok(
+    report.includes(
+      '- Test accuracy was 38.81% at λ = 0 and 39.02% at λ = 0.1: +0.21 points (one run each): no noise estimate.',
+    ),
+  );
   assert.ok(
     report.includes('The highest test accuracy, 39.87%, came from final (λ = 0.001); the lowest, 38.81%, from plain.'),
   );

@@ -112,7 +112,7 @@ export function groupFindings(g: Gathered, variants: Variant[], classes: number)
 /** The t-test of two variants' repeats on `split`, when both have repeats (null: nothing to judge). */
 function comparePair(g: Gathered, a: Variant, b: Variant, split: 'test' | 'validation') {
   const [ta, tb] = [variantTrial(g, a.name), variantTrial(g, b.name)];
-  if (!ta || !tb || (ta.repeats <= 1 && tb.repeats <= 1)) return null;
+  if (!ta || !tb) return null;
   return compareRepeatsOf(g, ta, tb, split);
 }
 
