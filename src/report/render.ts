@@ -12,7 +12,7 @@ let mdEnv: nunjucks.Environment | null = null;
 let htmlEnv: nunjucks.Environment | null = null;
 
 /** Normalizes whitespace so template layout never shows in the output: no trailing spaces, at most one blank line. */
-function tidy(text: string): string {
+export function tidy(text: string): string {
   return (
     text
       .split('\n')

@@ -4,20 +4,14 @@
 // JavaScript forward pass of a saved model, independent of the engine, to read its layout back.
 import type { Split, Model, NetworkSpec, KernelLevel } from '../../src/engine/index.ts';
 
-/** TrainResult.kernel for float training at a kernel level (native/train.cpp). */
-export function firstLayerKernel(level: KernelLevel): string {
-  return level === 'generic' ? 'blas' : level === 'amx' ? 'avx512' : level;
-}
+import { firstLayerEngine } from '../../src/engine/first-layer.ts';
+import { generator } from './synthetic.js';
 
-/** A seeded generator of uniform values in [0, 1) (mulberry32). */
-export function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+export { generator };
+
+/** TrainResult.kernel for float training at a kernel level (native/train.cpp's vector_kernel_name). */
+export function firstLayerKernel(level: KernelLevel): string {
+  return firstLayerEngine(level).vectorKernel;
 }
 
 /** n rows of d values of mean 0 and spread about 1, labels uniform over `classes`. */

@@ -6,32 +6,7 @@
 // (with the argument "quick": one gradient check and the trainings without "again").
 import { blas, compareWithReference, gradientCheck, readModel, train } from '../../dist/engine/index.js';
 import { pixelMap, preprocess, standardizeStats } from '../../dist/data/index.js';
-
-/** A seeded generator of uniform values in [0, 1) (mulberry32, as fixtures.ts). */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** n images of d pixels: a prototype per class plus noise, clipped to 0 … 255. */
-function rawPixels(n, d, classes, seed) {
-  const proto = generator(1000);
-  const protos = Array.from({ length: classes }, () => Array.from({ length: d }, () => 40 + proto() * 170));
-  const r = generator(seed);
-  const x = new Uint8Array(n * d);
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % classes;
-    for (let k = 0; k < d; k++)
-      x[i * d + k] = Math.max(0, Math.min(255, Math.round(protos[y[i]][k] + (r() - 0.5) * 160)));
-  }
-  return { x, y, n, d, classes: [], fingerprint: '', files: [] };
-}
+import { generator, rawPixels } from './synthetic.js';
 
 // D = 200: not a multiple of any vector width's rows of 32, so every kernel's tails run.
 const D = 200;

@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blas, evaluate, train, type Split, type TrainOptions } from '../../src/engine/index.ts';
-import { pixelMap, preprocess, standardizeStats, type RawSplit } from '../../src/data/index.ts';
-import { firstLayerKernel, generator } from './fixtures.ts';
+import { pixelMap, preprocess, standardizeStats } from '../../src/data/index.ts';
+import { firstLayerKernel } from './fixtures.ts';
+import { rawPixels } from './synthetic.js';
 
 // The level this process runs (NNLAB_KERNELS, NNLAB_AMX=off, or the best the CPU supports):
 // test/engine/levels.test.ts runs this file again at every level the host supports.
@@ -16,21 +17,6 @@ const vectorKernel = firstLayerKernel(kernels.level);
 const noAmx = hasAmx
   ? false
   : `the kernel level is ${kernels.level}, not amx (${kernels.levels.find((l) => l.name === 'amx')?.lacks || 'NNLAB_KERNELS or NNLAB_AMX=off'}): the vector kernels run`;
-
-/** n images of d pixels in 0 … 255: a prototype per class plus noise, clipped. */
-function rawPixels(n: number, d: number, classes: number, seed: number): RawSplit {
-  const proto = generator(1000);
-  const protos = Array.from({ length: classes }, () => Array.from({ length: d }, () => 40 + proto() * 170));
-  const r = generator(seed);
-  const x = new Uint8Array(n * d);
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % classes;
-    for (let k = 0; k < d; k++)
-      x[i * d + k] = Math.max(0, Math.min(255, Math.round(protos[y[i]][k] + (r() - 0.5) * 160)));
-  }
-  return { x, y, n, d, classes: [], fingerprint: '', files: [] };
-}
 
 /** The splits with pixels, and the same splits as floats only; the first `constant` dimensions are 0 in training. */
 function splits(d: number, seed = 1, constant = 0): { pixels: Split[]; floats: Split[] } {

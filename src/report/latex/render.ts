@@ -4,7 +4,7 @@
 // mdToTex, so the templates only lay out LaTeX. Figures are the PDFs of figures.ts.
 import nunjucks from 'nunjucks';
 import type { Plan } from '../../config/expand.ts';
-import { TEMPLATES } from '../render.ts';
+import { TEMPLATES, tidy } from '../render.ts';
 import type { FigureRef, ReportDocument, Table } from '../views.ts';
 import { mdToTex, tex } from './escape.ts';
 
@@ -107,12 +107,5 @@ export function renderLatex(doc: ReportDocument, widths: Map<string, number>, eq
     env.addGlobal('LONG', 30);
   }
   const text = env.render(`tex/kinds/${doc.kind}.tex.njk`, { r: texView(doc, widths), eq: equations });
-  return (
-    text
-      .split('\n')
-      .map((l) => l.replace(/\s+$/, ''))
-      .join('\n')
-      .replace(/\n{3,}/g, '\n\n')
-      .trim() + '\n'
-  );
+  return tidy(text);
 }
